@@ -1,0 +1,115 @@
+// Package finding holds the scan result: the mqguard/v1 JSON contract. Reports read only these
+// types; fields may be added, never renamed or removed.
+package finding
+
+// Schema is the JSON document's schema identifier.
+const Schema = "mqguard/v1"
+
+// Statuses as they appear in the document.
+const (
+	StatusFail       = "FAIL"
+	StatusUnknown    = "UNKNOWN"
+	StatusSuppressed = "SUPPRESSED"
+	StatusPass       = "PASS"
+	StatusNA         = "N/A"
+)
+
+// Report is the whole document.
+type Report struct {
+	Schema   string    `json:"schema"`
+	Tool     Tool      `json:"tool"`
+	AsOf     string    `json:"as_of"`
+	Summary  Summary   `json:"summary"`
+	Findings []Finding `json:"findings"`
+	Errors   []Error   `json:"errors"`
+	// Notes are diagnostics that do not make the scan incomplete (a module that is not
+	// installed, a suppression that expired or was never used).
+	Notes []Note `json:"notes,omitempty"`
+}
+
+// Tool names the producer.
+type Tool struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+}
+
+// Summary counts the findings by status.
+type Summary struct {
+	Brokers    int `json:"brokers"`
+	Fail       int `json:"fail"`
+	Unknown    int `json:"unknown"`
+	Suppressed int `json:"suppressed"`
+	Errors     int `json:"errors"`
+	// Passed and NotApplicable are counted only with --show-passed.
+	Passed        int `json:"passed,omitempty"`
+	NotApplicable int `json:"not_applicable,omitempty"`
+}
+
+// Finding is one rule outcome on one resource instance.
+type Finding struct {
+	RuleID              string       `json:"rule_id"`
+	Slug                string       `json:"slug"`
+	Title               string       `json:"title"`
+	Severity            string       `json:"severity"`
+	Status              string       `json:"status"`
+	Resource            Resource     `json:"resource"`
+	Location            Location     `json:"location"`
+	Message             string       `json:"message"`
+	ValueFrom           string       `json:"value_from"`
+	ReplacementRequired bool         `json:"replacement_required"`
+	Remediation         string       `json:"remediation"`
+	Suppression         *Suppression `json:"suppression"`
+	Fingerprint         string       `json:"fingerprint"`
+	// Aliases are other tools' identifiers for the rule, as "tool:id".
+	Aliases []string `json:"aliases,omitempty"`
+	// HelpURI points at the rule's documentation.
+	HelpURI string `json:"help_uri,omitempty"`
+}
+
+// Resource identifies the resource instance.
+type Resource struct {
+	Address string `json:"address"`
+	Type    string `json:"type"`
+	Name    string `json:"name"`
+	Engine  string `json:"engine"`
+	Source  string `json:"source"`
+	Account string `json:"account"`
+	Region  string `json:"region"`
+	ARN     string `json:"arn,omitempty"`
+}
+
+// Location is where the offending value is: a path relative to the working directory as the user
+// named it, and lines; or, for live data, a reference.
+type Location struct {
+	Path      string `json:"path"`
+	StartLine int    `json:"start_line"`
+	EndLine   int    `json:"end_line"`
+	Ref       string `json:"ref,omitempty"`
+}
+
+// Suppression says what suppressed a finding.
+type Suppression struct {
+	// Kind: inline, config, baseline, or an alias tool's ignore (checkov, trivy, tfsec).
+	Kind     string `json:"kind"`
+	Reason   string `json:"reason"`
+	Approver string `json:"approver,omitempty"`
+	Expires  string `json:"expires,omitempty"`
+	// Location of the directive, when inline.
+	Location *Location `json:"location,omitempty"`
+}
+
+// Error is a part of the input that could not be scanned.
+type Error struct {
+	Source  string `json:"source"`
+	Message string `json:"message"`
+	Path    string `json:"path,omitempty"`
+	Line    int    `json:"line,omitempty"`
+}
+
+// Note is an informational diagnostic.
+type Note struct {
+	Source  string `json:"source"`
+	Message string `json:"message"`
+	Path    string `json:"path,omitempty"`
+	Line    int    `json:"line,omitempty"`
+}

@@ -1,0 +1,265 @@
+package model
+
+import "strings"
+
+// SourceKind names the input a resource was read from.
+type SourceKind string
+
+// Input kinds. Rules use them to pick per-source defaults and remediation text.
+const (
+	SourceTerraform      SourceKind = "terraform"
+	SourceTFPlan         SourceKind = "tfplan"
+	SourceCloudFormation SourceKind = "cloudformation"
+	SourceAWS            SourceKind = "aws"
+	SourceBrokerConf     SourceKind = "brokerconf"
+)
+
+// Engine names, as rules compare them. Sources normalise any casing to these.
+const (
+	EngineActiveMQ = "ActiveMQ"
+	EngineRabbitMQ = "RabbitMQ"
+)
+
+// NormalizeEngine maps any casing of a known engine name to its canonical form and returns other
+// strings unchanged.
+func NormalizeEngine(s string) string {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "activemq":
+		return EngineActiveMQ
+	case "rabbitmq":
+		return EngineRabbitMQ
+	}
+	return s
+}
+
+// Identity says which resource instance a value belongs to. Address is what users know: a
+// Terraform absolute address (module.mq.aws_mq_broker.this["blue"]), a CloudFormation logical
+// ID, an ARN, or path#element for broker configuration files.
+type Identity struct {
+	Source SourceKind
+	// Scope makes Address unique across a scan: the Terraform root module directory, the
+	// CloudFormation template file, or the configuration file (display paths). Empty for live
+	// resources, whose ARN is unique.
+	Scope   string
+	Address string
+	// Type is the resource type as the source spells it (aws_mq_broker, AWS::AmazonMQ::Broker).
+	Type    string
+	ARN     string
+	Account string
+	Region  string
+	// At is the whole resource block (or the API object for live data).
+	At Range
+}
+
+// Broker is one broker instance, whatever described it.
+type Broker struct {
+	ID Identity
+
+	Name               String
+	Engine             String // canonical: EngineActiveMQ or EngineRabbitMQ (see NormalizeEngine)
+	EngineVersion      String
+	DeploymentMode     String // SINGLE_INSTANCE, ACTIVE_STANDBY_MULTI_AZ, CLUSTER_MULTI_AZ
+	HostInstanceType   String
+	PubliclyAccessible Bool
+	AutoMinorUpgrade   Bool
+	AuthStrategy       String // SIMPLE or LDAP
+	StorageType        String
+
+	Encryption Encryption
+	Logs       Logs
+	LDAP       *LDAP // nil when no LDAP metadata is declared
+
+	// Users holds the declared users. UsersState is Unknown when the user list could not be
+	// fully decided (e.g. a dynamic block over an unknown collection).
+	Users      []User
+	UsersState State
+
+	// SecurityGroups holds the attached groups. SecurityGroupsState is Unknown when the list of
+	// attached groups itself could not be decided.
+	SecurityGroups      []SecurityGroupRef
+	SecurityGroupsState State
+	SubnetIDs           StringList
+
+	Tags Tags
+
+	// Configuration is the configuration the broker uses; nil when none is declared.
+	Configuration *ConfigurationRef
+
+	// Live state (SourceAWS only; Unknown elsewhere).
+	BrokerState     String
+	ActionsRequired StringList
+
+	// Directives are the raw comments found on or above the resource and its attributes, for the
+	// suppress package to parse. Sources do not interpret them.
+	Directives []Directive
+}
+
+// IsEngine reports whether the broker's engine is known and equals name.
+func (b *Broker) IsEngine(name string) bool {
+	return b.Engine.Known() && NormalizeEngine(b.Engine.V) == name
+}
+
+// Encryption describes data-at-rest encryption.
+type Encryption struct {
+	// UseAWSOwnedKey: Terraform use_aws_owned_key / CloudFormation UseAwsOwnedKey.
+	UseAWSOwnedKey Bool
+	// KMSKeyID is the key id or ARN as written; Unknown when it could not be resolved; Default
+	// (empty) when absent.
+	KMSKeyID String
+	// Key is the key resource the id refers to, when it could be resolved in the inventory.
+	Key *Key
+	// KeyManager is CUSTOMER or AWS when known (live data, or a resolved key resource).
+	KeyManager String
+}
+
+// Logs describes CloudWatch log publication.
+type Logs struct {
+	General Bool
+	Audit   Bool
+}
+
+// LDAP is the broker's LDAP server metadata.
+type LDAP struct {
+	Hosts                  StringList
+	ServiceAccountUsername String
+	ServiceAccountPassword Secret
+	At                     Range
+}
+
+// User is a broker user.
+type User struct {
+	Username        String
+	Password        Secret
+	ConsoleAccess   Bool
+	Groups          StringList
+	ReplicationUser Bool
+	At              Range
+}
+
+// SecretOrigin says where a secret's value comes from. It is all rules need: the secret itself
+// is never stored in the model.
+type SecretOrigin uint8
+
+const (
+	// SecretUnknown: the origin could not be decided.
+	SecretUnknown SecretOrigin = iota
+	// SecretAbsent: no secret is set.
+	SecretAbsent
+	// SecretLiteral: a literal written in a scanned file (resource, tfvars, variable default,
+	// template parameter default).
+	SecretLiteral
+	// SecretStore: read from a secrets store (Secrets Manager, SSM SecureString, dynamic reference).
+	SecretStore
+	// SecretGenerated: generated at apply time (random_password).
+	SecretGenerated
+	// SecretInput: supplied at deploy time (a variable or NoEcho parameter with no default).
+	SecretInput
+	// SecretEphemeral: an ephemeral or write-only value.
+	SecretEphemeral
+)
+
+func (o SecretOrigin) String() string {
+	return [...]string{"unknown", "absent", "literal", "secret-store", "generated", "input", "ephemeral"}[o]
+}
+
+// Secret records where a secret comes from, never its value.
+type Secret struct {
+	Origin SecretOrigin
+	// At is where the secret is set; LiteralAt is where the literal itself is written (a tfvars
+	// file, a variable default), when Origin is SecretLiteral.
+	At        Range
+	LiteralAt Range
+}
+
+// SecurityGroupRef is a group attached to a broker. Group is nil when the reference could not be
+// resolved to a group in the inventory.
+type SecurityGroupRef struct {
+	ID    String
+	Group *SecurityGroup
+}
+
+// SecurityGroup is a security group with its ingress rules, inline or from separate rule
+// resources.
+type SecurityGroup struct {
+	ID      Identity
+	GroupID String
+	Name    String
+	Ingress []IngressRule
+	// IngressState is Unknown when some ingress rules could not be decided.
+	IngressState State
+}
+
+// IngressRule is one ingress permission. Protocol "-1" (or "all") means every protocol and port.
+type IngressRule struct {
+	Protocol String
+	FromPort Int
+	ToPort   Int
+	// CIDRs holds IPv4 and IPv6 source ranges.
+	CIDRs StringList
+	At    Range
+}
+
+// Key is a KMS key.
+type Key struct {
+	ID    Identity
+	KeyID String
+	// Enabled: Terraform is_enabled / CloudFormation Enabled (default true).
+	Enabled Bool
+	// KeyState is the live KeyState (Enabled, Disabled, PendingDeletion, ...).
+	KeyState   String
+	KeyManager String // CUSTOMER or AWS
+}
+
+// ConfigurationRef is the configuration a broker uses.
+type ConfigurationRef struct {
+	ID       String
+	Revision Int
+	// Config is nil when the reference could not be resolved to a configuration in the inventory.
+	Config *Configuration
+	At     Range
+}
+
+// Configuration is a broker configuration (aws_mq_configuration, AWS::AmazonMQ::Configuration, a
+// live revision, or a configuration file of a self-managed broker).
+type Configuration struct {
+	ID            Identity
+	Name          String
+	Description   String
+	Engine        String
+	EngineVersion String
+	Tags          Tags
+	// Data is the state of the configuration body: Explicit when it was read and parsed,
+	// Unknown when it could not be resolved or parsed.
+	Data State
+	// DataAt locates the body (the heredoc, the file() target, the API field).
+	DataAt   Range
+	ActiveMQ *ActiveMQConfig // nil unless the body is a parsed ActiveMQ XML document
+	// UsedBy counts brokers referencing this configuration (filled when linking).
+	UsedBy     int
+	Directives []Directive
+}
+
+// Directive is a raw comment attached to a resource: the suppress package parses it.
+type Directive struct {
+	Text string
+	At   Range
+}
+
+// Inventory is everything a scan found.
+type Inventory struct {
+	Brokers        []*Broker
+	Configurations []*Configuration
+	SecurityGroups []*SecurityGroup
+	Keys           []*Key
+}
+
+// Merge appends other's resources to inv.
+func (inv *Inventory) Merge(other *Inventory) {
+	if other == nil {
+		return
+	}
+	inv.Brokers = append(inv.Brokers, other.Brokers...)
+	inv.Configurations = append(inv.Configurations, other.Configurations...)
+	inv.SecurityGroups = append(inv.SecurityGroups, other.SecurityGroups...)
+	inv.Keys = append(inv.Keys, other.Keys...)
+}
