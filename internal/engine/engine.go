@@ -1,0 +1,569 @@
+// Package engine runs the rule catalog on an inventory, applies inline suppressions and builds
+// the mqguard/v1 report.
+//
+// Findings are ordered by location path, then live reference, start line, rule ID, resource
+// address, subject and fingerprint; errors and notes by path, line, source and message. The same
+// inventory, in any order, therefore gives the same report.
+package engine
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/mqguard/mqguard/internal/finding"
+	"github.com/mqguard/mqguard/internal/model"
+	"github.com/mqguard/mqguard/internal/rules"
+	"github.com/mqguard/mqguard/internal/suppress"
+)
+
+// ToolName is the producer named in reports.
+const ToolName = "mqguard"
+
+// HelpURIBase is where rule documentation is published.
+const HelpURIBase = "https://github.com/mqguard/mqguard/blob/main/docs/rules/"
+
+// Options control a run.
+type Options struct {
+	// AsOf is the date rules are judged at (MQG010), and "today" for suppression expiry. The
+	// zero time means now.
+	AsOf     time.Time
+	Settings rules.Settings
+	// Only and Skip select rules by ID, slug, alias ID or "tool:aliasID", case-insensitively.
+	Only, Skip []string
+	// ShowPassed includes PASS and N/A findings.
+	ShowPassed bool
+	// Version is the tool version written in the report.
+	Version string
+}
+
+// HelpURI returns the documentation address of a rule.
+func HelpURI(r *rules.Rule) string {
+	return HelpURIBase + r.ID + "-" + r.Slug + ".md"
+}
+
+// Run evaluates catalog on inv and builds the report. Diagnostics become errors (DiagError) and
+// notes (DiagNote). The error is only for bad options, such as an unknown rule in Only or Skip.
+func Run(inv *model.Inventory, diags []model.Diagnostic, catalog []*rules.Rule, opts Options) (*finding.Report, error) {
+	selected, err := selectRules(catalog, opts.Only, opts.Skip)
+	if err != nil {
+		return nil, err
+	}
+	if inv == nil {
+		inv = &model.Inventory{}
+	}
+	asOf := opts.AsOf
+	if asOf.IsZero() {
+		asOf = time.Now().UTC()
+	}
+	r := &run{
+		catalog:  catalog,
+		selected: selected,
+		opts:     opts,
+		asOf:     asOf,
+		ctx:      &rules.Context{Inventory: inv, AsOf: asOf, Settings: opts.Settings},
+		owners:   map[any]*owner{},
+	}
+	for _, d := range diags {
+		r.diagnostic(d)
+	}
+	for _, b := range inv.Brokers {
+		if b != nil {
+			r.broker(b)
+		}
+	}
+	for _, c := range inv.Configurations {
+		if c != nil && c.UsedBy == 0 {
+			r.configuration(c)
+		}
+	}
+	r.suppressionNotes()
+	return r.report(len(inv.Brokers)), nil
+}
+
+// run is the state of one evaluation.
+type run struct {
+	catalog  []*rules.Rule
+	selected []*rules.Rule
+	opts     Options
+	asOf     time.Time
+	ctx      *rules.Context
+
+	findings []item
+	errors   []finding.Error
+	notes    []finding.Note
+
+	// owners holds the parsed directives of each broker and configuration, keyed by pointer, in
+	// the order they were first met (ownerList).
+	owners    map[any]*owner
+	ownerList []*owner
+}
+
+// item is a finding with the parts of its sort key that the finding does not hold.
+type item struct {
+	f       finding.Finding
+	subject string
+}
+
+// owner is a resource whose comments held directives.
+type owner struct {
+	address string
+	source  model.SourceKind
+	ignores []*ignoreState
+}
+
+// ignoreState tracks one ignore through the run.
+type ignoreState struct {
+	ig   suppress.Ignore
+	used bool
+	// relevant: the ignore names a selected rule, so it is expected to suppress something.
+	relevant bool
+}
+
+// resource is what findings need to know of a broker or configuration.
+type resource struct {
+	id      model.Identity
+	name    string
+	engine  string
+	ignores []*ignoreState
+}
+
+func (r *run) diagnostic(d model.Diagnostic) {
+	path, line := d.At.File, d.At.StartLine
+	if path == "" {
+		path = d.At.Ref
+	}
+	if d.Severity == model.DiagError {
+		r.errors = append(r.errors, finding.Error{Source: string(d.Source), Message: d.Message, Path: path, Line: line})
+		return
+	}
+	r.notes = append(r.notes, finding.Note{Source: string(d.Source), Message: d.Message, Path: path, Line: line})
+}
+
+func (r *run) broker(b *model.Broker) {
+	res := resource{id: b.ID, ignores: r.directives(b, b.ID, b.Directives)}
+	if b.Name.Known() {
+		res.name = b.Name.V
+	}
+	if b.Engine.Known() {
+		res.engine = model.NormalizeEngine(b.Engine.V)
+	}
+	if b.Configuration != nil && b.Configuration.Config != nil {
+		c := b.Configuration.Config
+		res.ignores = append(res.ignores, r.directives(c, c.ID, c.Directives)...)
+	}
+	for _, rule := range r.selected {
+		switch rules.AppliesToEngine(rule, b) {
+		case rules.NotApplicable:
+			r.add(rule, &res, engineNA(rule, b.Engine, b.ID.At))
+		case rules.Unknown:
+			r.add(rule, &res, engineUnknown(b.Engine, b.ID.At))
+		default:
+			if rule.Check != nil {
+				r.add(rule, &res, r.check(rule, res.id, func() []rules.Result { return rule.Check(b, r.ctx) }))
+			}
+		}
+	}
+}
+
+// configuration evaluates the configuration rules on a configuration no broker uses.
+func (r *run) configuration(c *model.Configuration) {
+	res := resource{id: c.ID, ignores: r.directives(c, c.ID, c.Directives)}
+	if c.Name.Known() {
+		res.name = c.Name.V
+	}
+	if c.Engine.Known() {
+		res.engine = model.NormalizeEngine(c.Engine.V)
+	}
+	probe := &model.Broker{Engine: c.Engine}
+	for _, rule := range r.selected {
+		if rule.CheckConfiguration == nil {
+			continue
+		}
+		switch rules.AppliesToEngine(rule, probe) {
+		case rules.NotApplicable:
+			r.add(rule, &res, engineNA(rule, c.Engine, c.ID.At))
+		case rules.Unknown:
+			r.add(rule, &res, engineUnknown(c.Engine, c.ID.At))
+		default:
+			r.add(rule, &res, r.check(rule, res.id, func() []rules.Result { return rule.CheckConfiguration(c, r.ctx) }))
+		}
+	}
+}
+
+func engineNA(rule *rules.Rule, engine model.String, block model.Range) []rules.Result {
+	return []rules.Result{{
+		Status:    rules.NotApplicable,
+		Message:   "applies to " + strings.Join(rule.Engines, " and ") + " only",
+		At:        orRange(engine.At, block),
+		ValueFrom: engine.State,
+	}}
+}
+
+func engineUnknown(engine model.String, block model.Range) []rules.Result {
+	return []rules.Result{{
+		Status:    rules.Unknown,
+		Message:   "engine could not be determined",
+		At:        orRange(engine.At, block),
+		ValueFrom: model.Unknown,
+	}}
+}
+
+// check runs a rule, turning a panic into an error entry so one faulty rule cannot stop the scan.
+func (r *run) check(rule *rules.Rule, id model.Identity, f func() []rules.Result) (results []rules.Result) {
+	defer func() {
+		if p := recover(); p != nil {
+			results = nil
+			r.errors = append(r.errors, finding.Error{
+				Source:  "engine",
+				Message: fmt.Sprintf("rule %s failed on %s: %v", rule.ID, id.Address, p),
+				Path:    id.At.File,
+				Line:    id.At.StartLine,
+			})
+		}
+	}()
+	return f()
+}
+
+// add turns results into findings, applying suppressions.
+func (r *run) add(rule *rules.Rule, res *resource, results []rules.Result) {
+	for _, rs := range results {
+		status := statusName(rs.Status)
+		if status == "" {
+			continue
+		}
+		var sup *finding.Suppression
+		if rs.Status == rules.Fail || rs.Status == rules.Unknown {
+			sup = suppressionFor(rule, res.ignores, r.asOf)
+			if sup != nil {
+				status = finding.StatusSuppressed
+			}
+		} else if !r.opts.ShowPassed {
+			continue
+		}
+		sev := rule.Severity
+		if rs.Severity != nil {
+			sev = *rs.Severity
+		}
+		r.findings = append(r.findings, item{subject: rs.Subject, f: finding.Finding{
+			RuleID:   rule.ID,
+			Slug:     rule.Slug,
+			Title:    rule.Title,
+			Severity: sev.String(),
+			Status:   status,
+			Resource: finding.Resource{
+				Address: res.id.Address,
+				Type:    res.id.Type,
+				Name:    res.name,
+				Engine:  res.engine,
+				Source:  string(res.id.Source),
+				Account: res.id.Account,
+				Region:  res.id.Region,
+				ARN:     res.id.ARN,
+			},
+			Location:            location(orRange(rs.At, res.id.At)),
+			Message:             rs.Message,
+			ValueFrom:           rs.ValueFrom.String(),
+			ReplacementRequired: rule.ReplacementRequired,
+			Remediation:         remediation(rule, res.id.Source),
+			Suppression:         sup,
+			Fingerprint:         Fingerprint(rule.ID, res.id, rs.Subject),
+			Aliases:             aliases(rule),
+			HelpURI:             HelpURI(rule),
+		}})
+	}
+}
+
+func statusName(s rules.Status) string {
+	switch s {
+	case rules.Fail:
+		return finding.StatusFail
+	case rules.Unknown:
+		return finding.StatusUnknown
+	case rules.Pass:
+		return finding.StatusPass
+	case rules.NotApplicable:
+		return finding.StatusNA
+	}
+	return ""
+}
+
+// suppressionFor returns the first unexpired ignore of the resource naming rule, marking every
+// matching unexpired ignore used.
+func suppressionFor(rule *rules.Rule, ignores []*ignoreState, asOf time.Time) *finding.Suppression {
+	var sup *finding.Suppression
+	for _, st := range ignores {
+		if !st.ig.Matches(rule) || st.ig.Expired(asOf) {
+			continue
+		}
+		st.used = true
+		if sup != nil {
+			continue
+		}
+		loc := location(st.ig.At)
+		sup = &finding.Suppression{
+			Kind:     st.ig.Kind(),
+			Reason:   st.ig.Reason,
+			Approver: st.ig.Approver,
+			Location: &loc,
+		}
+		if !st.ig.Until.IsZero() {
+			sup.Expires = st.ig.Until.Format(time.DateOnly)
+		}
+	}
+	return sup
+}
+
+// directives parses the comments of a broker or configuration once, reporting malformed ones.
+func (r *run) directives(key any, id model.Identity, ds []model.Directive) []*ignoreState {
+	if o, ok := r.owners[key]; ok {
+		return o.ignores
+	}
+	o := &owner{address: id.Address, source: id.Source}
+	r.owners[key] = o
+	r.ownerList = append(r.ownerList, o)
+	for _, d := range ds {
+		igs, err := suppress.Parse(d)
+		for _, e := range splitErrors(err) {
+			msg := e.Error()
+			var se *suppress.SyntaxError
+			if errors.As(e, &se) {
+				msg = se.Msg
+			}
+			r.notes = append(r.notes, finding.Note{
+				Source:  string(id.Source),
+				Message: msg + " (the directive is ignored)",
+				Path:    d.At.File,
+				Line:    d.At.StartLine,
+			})
+		}
+		for _, ig := range igs {
+			o.ignores = append(o.ignores, &ignoreState{ig: ig, relevant: r.names(ig, r.selected) != ""})
+		}
+	}
+	return o.ignores
+}
+
+// splitErrors returns the errors joined in err.
+func splitErrors(err error) []error {
+	if err == nil {
+		return nil
+	}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
+}
+
+// names returns the ID of the first rule of list the ignore names, or "".
+func (r *run) names(ig suppress.Ignore, list []*rules.Rule) string {
+	for _, rule := range list {
+		if ig.Matches(rule) {
+			return rule.ID
+		}
+	}
+	return ""
+}
+
+// suppressionNotes reports expired, unused and unknown suppressions.
+func (r *run) suppressionNotes() {
+	for _, o := range r.ownerList {
+		for _, st := range o.ignores {
+			ig := st.ig
+			note := finding.Note{Source: string(o.source), Path: ig.At.File, Line: ig.At.StartLine}
+			ruleID := r.names(ig, r.catalog)
+			switch {
+			case ruleID == "" && ig.Tool == suppress.ToolMQGuard:
+				note.Message = fmt.Sprintf("%s on %s names no known rule", ig.Directive(), o.address)
+			case ruleID == "":
+				// Another tool's check that mqguard does not implement: not ours to report.
+				continue
+			case ig.Expired(r.asOf):
+				note.Message = fmt.Sprintf("suppression of %s on %s expired on %s", ruleID, o.address, ig.Until.Format(time.DateOnly))
+			case st.relevant && !st.used:
+				note.Message = fmt.Sprintf("unused suppression: %s on %s matched no FAIL or UNKNOWN finding", ig.Directive(), o.address)
+			default:
+				continue
+			}
+			r.notes = append(r.notes, note)
+		}
+	}
+}
+
+func (r *run) report(brokers int) *finding.Report {
+	sort.Slice(r.findings, func(i, j int) bool { return lessItem(r.findings[i], r.findings[j]) })
+	sort.Slice(r.errors, func(i, j int) bool {
+		a, b := r.errors[i], r.errors[j]
+		return lessDiag(a.Path, a.Line, a.Source, a.Message, b.Path, b.Line, b.Source, b.Message)
+	})
+	sort.Slice(r.notes, func(i, j int) bool {
+		a, b := r.notes[i], r.notes[j]
+		return lessDiag(a.Path, a.Line, a.Source, a.Message, b.Path, b.Line, b.Source, b.Message)
+	})
+	rep := &finding.Report{
+		Schema:   finding.Schema,
+		Tool:     finding.Tool{Name: ToolName, Version: r.opts.Version},
+		AsOf:     r.asOf.Format(time.DateOnly),
+		Findings: make([]finding.Finding, 0, len(r.findings)),
+		Errors:   append([]finding.Error{}, r.errors...),
+		Notes:    r.notes,
+	}
+	rep.Summary.Brokers = brokers
+	rep.Summary.Errors = len(r.errors)
+	for _, it := range r.findings {
+		rep.Findings = append(rep.Findings, it.f)
+		switch it.f.Status {
+		case finding.StatusFail:
+			rep.Summary.Fail++
+		case finding.StatusUnknown:
+			rep.Summary.Unknown++
+		case finding.StatusSuppressed:
+			rep.Summary.Suppressed++
+		case finding.StatusPass:
+			rep.Summary.Passed++
+		case finding.StatusNA:
+			rep.Summary.NotApplicable++
+		}
+	}
+	return rep
+}
+
+func lessItem(a, b item) bool {
+	fa, fb := a.f, b.f
+	switch {
+	case fa.Location.Path != fb.Location.Path:
+		return fa.Location.Path < fb.Location.Path
+	case fa.Location.Ref != fb.Location.Ref:
+		return fa.Location.Ref < fb.Location.Ref
+	case fa.Location.StartLine != fb.Location.StartLine:
+		return fa.Location.StartLine < fb.Location.StartLine
+	case fa.RuleID != fb.RuleID:
+		return fa.RuleID < fb.RuleID
+	case fa.Resource.Address != fb.Resource.Address:
+		return fa.Resource.Address < fb.Resource.Address
+	case a.subject != b.subject:
+		return a.subject < b.subject
+	case fa.Fingerprint != fb.Fingerprint:
+		return fa.Fingerprint < fb.Fingerprint
+	case fa.Status != fb.Status:
+		return fa.Status < fb.Status
+	case fa.Location.EndLine != fb.Location.EndLine:
+		return fa.Location.EndLine < fb.Location.EndLine
+	}
+	return fa.Message < fb.Message
+}
+
+func lessDiag(pa string, la int, sa, ma string, pb string, lb int, sb, mb string) bool {
+	switch {
+	case pa != pb:
+		return pa < pb
+	case la != lb:
+		return la < lb
+	case sa != sb:
+		return sa < sb
+	}
+	return ma < mb
+}
+
+// Fingerprint identifies a finding across scans: the rule, the resource identity and the
+// subject, never line numbers or file paths other than the identity's scope.
+func Fingerprint(ruleID string, id model.Identity, subject string) string {
+	h := sha256.New()
+	for _, part := range []string{ruleID, string(id.Source), id.Scope, id.Address, id.ARN, id.Account, id.Region, subject} {
+		h.Write([]byte(part))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil))[:32]
+}
+
+func location(at model.Range) finding.Location {
+	loc := finding.Location{Path: at.File, StartLine: at.StartLine, EndLine: at.EndLine, Ref: at.Ref}
+	if loc.EndLine < loc.StartLine {
+		loc.EndLine = loc.StartLine
+	}
+	return loc
+}
+
+func orRange(r, fallback model.Range) model.Range {
+	if r.IsZero() {
+		return fallback
+	}
+	return r
+}
+
+func remediation(rule *rules.Rule, kind model.SourceKind) string {
+	if s, ok := rule.Remediation[kind]; ok {
+		return s
+	}
+	return rule.Remediation[""]
+}
+
+func aliases(rule *rules.Rule) []string {
+	if len(rule.Aliases) == 0 {
+		return nil
+	}
+	out := make([]string, 0, len(rule.Aliases))
+	for _, a := range rule.Aliases {
+		out = append(out, a.Tool+":"+a.ID)
+	}
+	return out
+}
+
+// selectRules applies Only and Skip to the catalog, keeping its order.
+func selectRules(catalog []*rules.Rule, only, skip []string) ([]*rules.Rule, error) {
+	onlySet, err := resolve(catalog, only)
+	if err != nil {
+		return nil, err
+	}
+	skipSet, err := resolve(catalog, skip)
+	if err != nil {
+		return nil, err
+	}
+	var out []*rules.Rule
+	for _, r := range catalog {
+		if r == nil || skipSet[r] || (len(only) > 0 && !onlySet[r]) {
+			continue
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// resolve finds the rules each name designates; a name that designates none is an error.
+func resolve(catalog []*rules.Rule, names []string) (map[*rules.Rule]bool, error) {
+	set := map[*rules.Rule]bool{}
+	var unknown []string
+	for _, name := range names {
+		name = strings.TrimSpace(name)
+		found := false
+		for _, r := range catalog {
+			if r != nil && designates(r, name) {
+				set[r] = true
+				found = true
+			}
+		}
+		if !found {
+			unknown = append(unknown, fmt.Sprintf("%q", name))
+		}
+	}
+	if len(unknown) > 0 {
+		return nil, fmt.Errorf("unknown rule %s", strings.Join(unknown, ", "))
+	}
+	return set, nil
+}
+
+func designates(r *rules.Rule, name string) bool {
+	if strings.EqualFold(r.ID, name) || strings.EqualFold(r.Slug, name) {
+		return true
+	}
+	for _, a := range r.Aliases {
+		if strings.EqualFold(a.ID, name) || strings.EqualFold(a.Tool+":"+a.ID, name) {
+			return true
+		}
+	}
+	return false
+}
