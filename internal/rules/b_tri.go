@@ -1,0 +1,13 @@
+package rules
+
+// and3 is the three-valued conjunction: No wins, then Maybe.
+func and3(a, b Tri) Tri {
+	switch {
+	case a == No || b == No:
+		return No
+	case a == Yes && b == Yes:
+		return Yes
+	default:
+		return Maybe
+	}
+}

@@ -1,0 +1,161 @@
+package rules
+
+import "github.com/mqguard/mqguard/internal/model"
+
+var mqg001 = &Rule{
+	ID:       "MQG001",
+	Slug:     "public-access",
+	Title:    "Broker is publicly accessible",
+	Severity: High,
+	Rationale: "A publicly accessible broker gets endpoints that resolve and answer from the whole " +
+		"internet, so its users' passwords are the only barrier against credential stuffing and " +
+		"exploits of the broker protocols. A public RabbitMQ broker takes no security groups at all. " +
+		"Brokers should live in private subnets and be reached through the VPC, a VPN or a private link.",
+	Remediation: map[model.SourceKind]string{
+		model.SourceTerraform: "Public access cannot be changed in place (publicly_accessible forces a new broker). " +
+			"Create a new broker with publicly_accessible = false in private subnets, move clients and " +
+			"messages to it, then remove the old one: `mqguard plan-migration` writes the replacement " +
+			"broker and the cutover runbook. Do not try to fix this with security group changes.",
+		model.SourceTFPlan: "Fix the Terraform code: public access cannot be changed in place. Create a new broker " +
+			"with publicly_accessible = false in private subnets and migrate to it (`mqguard plan-migration`).",
+		model.SourceCloudFormation: "Changing PubliclyAccessible replaces the broker (a new broker with new endpoints " +
+			"and no messages). Add a new AWS::AmazonMQ::Broker with PubliclyAccessible: false in private " +
+			"subnets, migrate clients and messages to it, then delete the old one: `mqguard plan-migration` " +
+			"writes the template and the runbook.",
+		model.SourceAWS: "Amazon MQ cannot make an existing broker private. Create a new broker with " +
+			"`aws mq create-broker --no-publicly-accessible` in private subnets, copy its configuration and " +
+			"users, drain or bridge messages, switch producers then consumers, and delete the old broker " +
+			"(`mqguard plan-migration` writes the commands and runbook).",
+	},
+	ReplacementRequired: true,
+	Aliases: []Alias{
+		{Tool: "config", ID: "mq-no-public-access"},
+		{Tool: "conformity", ID: "MQ-006"},
+		{Tool: "prowler", ID: "mq_broker_not_publicly_accessible"},
+		{Tool: "checkov", ID: "CKV_AWS_69"},
+		{Tool: "trivy", ID: "AVD-AWS-0072"},
+		{Tool: "trivy", ID: "aws-mq-no-public-access"},
+		{Tool: "tfsec", ID: "aws-mq-no-public-access"},
+		{Tool: "kics", ID: "4eb5f791-c861-4afd-9f94-f2a6a3fe49cb"},
+		{Tool: "cloudsploit", ID: "mqBrokerPublicAccess"},
+		{Tool: "terrascan", ID: "AC_AWS_0175"},
+	},
+	Controls: []string{"AWS Config mq-no-public-access"},
+	Check:    checkPublicAccess,
+	Examples: []Example{
+		{
+			Kind: model.SourceTerraform, Address: "aws_mq_broker.example", Want: Pass,
+			Note: "publicly_accessible is absent: the provider default is false.",
+			Files: map[string]string{"main.tf": `variable "subnet_id" {
+  type    = string
+  default = "subnet-0a1b2c3d4e5f60718"
+}
+
+variable "mq_admin_password" {
+  type      = string
+  sensitive = true
+}
+
+resource "aws_mq_broker" "example" {
+  broker_name        = "orders"
+  engine_type        = "ActiveMQ"
+  engine_version     = "5.18"
+  host_instance_type = "mq.m5.large"
+  subnet_ids         = [var.subnet_id]
+
+  user {
+    username = "orders-app"
+    password = var.mq_admin_password
+  }
+}
+`},
+		},
+		{
+			Kind: model.SourceTerraform, Address: "aws_mq_broker.example", Want: Fail,
+			Note: "publicly_accessible = true gives the broker internet-facing endpoints.",
+			Files: map[string]string{"main.tf": `variable "mq_password" {
+  type      = string
+  sensitive = true
+}
+
+resource "aws_mq_broker" "example" {
+  broker_name         = "events"
+  engine_type         = "RabbitMQ"
+  engine_version      = "3.13"
+  host_instance_type  = "mq.m5.large"
+  publicly_accessible = true
+
+  user {
+    username = "events-app"
+    password = var.mq_password
+  }
+}
+`},
+		},
+		{
+			Kind: model.SourceTerraform, Address: "aws_mq_broker.example", Want: Fail,
+			Note: "A local that evaluates to true is as public as a literal.",
+			Files: map[string]string{"main.tf": `locals {
+  environment = "sandbox"
+  public      = local.environment == "sandbox"
+}
+
+variable "mq_password" {
+  type      = string
+  sensitive = true
+}
+
+resource "aws_mq_broker" "example" {
+  broker_name         = "sandbox-${local.environment}"
+  engine_type         = "ActiveMQ"
+  engine_version      = "5.18"
+  host_instance_type  = "mq.m5.large"
+  publicly_accessible = local.public
+
+  user {
+    username = "sandbox-app"
+    password = var.mq_password
+  }
+}
+`},
+		},
+		{
+			Kind: model.SourceTerraform, Address: "aws_mq_broker.example", Want: Unknown,
+			Note: "A variable with no value cannot be decided: the result is UNKNOWN, never PASS.",
+			Files: map[string]string{"main.tf": `variable "public" {
+  type = bool
+}
+
+variable "mq_password" {
+  type      = string
+  sensitive = true
+}
+
+resource "aws_mq_broker" "example" {
+  broker_name         = "billing"
+  engine_type         = "ActiveMQ"
+  engine_version      = "5.18"
+  host_instance_type  = "mq.m5.large"
+  publicly_accessible = var.public
+
+  user {
+    username = "billing-app"
+    password = var.mq_password
+  }
+}
+`},
+		},
+	},
+}
+
+func checkPublicAccess(b *model.Broker, _ *Context) []Result {
+	p := b.PubliclyAccessible
+	switch {
+	case !p.Known():
+		return unknownResult("Whether the broker is publicly accessible", p.At)
+	case p.V:
+		return one(Fail, "The broker is publicly accessible; a new private broker is needed.", p.At, p.State)
+	default:
+		return one(Pass, "The broker is not publicly accessible.", p.At, p.State)
+	}
+}

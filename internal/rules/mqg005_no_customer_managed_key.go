@@ -1,0 +1,186 @@
+package rules
+
+import (
+	"strings"
+
+	"github.com/mqguard/mqguard/internal/model"
+)
+
+// KMS key managers as KMS reports them.
+const (
+	keyManagerCustomer = "CUSTOMER"
+	keyManagerAWS      = "AWS"
+)
+
+var mqg005 = &Rule{
+	ID:       "MQG005",
+	Slug:     "no-customer-managed-key",
+	Title:    "Data at rest not encrypted with a customer managed KMS key",
+	Severity: Medium,
+	Rationale: "With the AWS owned key or the AWS managed key aws/mq, the key policy, rotation and " +
+		"audit trail are out of the account owner's hands: access to stored messages cannot be " +
+		"restricted or revoked through the key, and key use does not show in the account's CloudTrail " +
+		"as decisions the owner made. A customer managed key puts those controls with the owner.",
+	Remediation: map[model.SourceKind]string{
+		model.SourceTerraform: "The encryption key cannot be changed in place. Create an aws_kms_key (with rotation " +
+			"enabled and a key policy that lets Amazon MQ use it) and a new broker with encryption_options " +
+			"{ use_aws_owned_key = false, kms_key_id = aws_kms_key.mq.arn }, migrate to it " +
+			"(`mqguard plan-migration`), then remove the old broker.",
+		model.SourceTFPlan: "Fix the Terraform code: create a new broker whose encryption_options use a customer " +
+			"managed aws_kms_key (use_aws_owned_key = false, kms_key_id = aws_kms_key.mq.arn) and migrate to it " +
+			"(`mqguard plan-migration`).",
+		model.SourceCloudFormation: "Changing EncryptionOptions replaces the broker. Add an AWS::KMS::Key and a new " +
+			"AWS::AmazonMQ::Broker with EncryptionOptions: {UseAwsOwnedKey: false, KmsKeyId: !GetAtt Key.Arn}, " +
+			"migrate to it (`mqguard plan-migration`), then delete the old broker.",
+		model.SourceAWS: "Amazon MQ cannot change the key of an existing broker. Create a customer managed key " +
+			"(`aws kms create-key`, then `aws kms enable-key-rotation`) and a new broker with " +
+			"`--encryption-options UseAwsOwnedKey=false,KmsKeyId=<key arn>`, then migrate to it " +
+			"(`mqguard plan-migration`).",
+	},
+	ReplacementRequired: true,
+	Aliases: []Alias{
+		{Tool: "checkov", ID: "CKV_AWS_209"},
+		{Tool: "cloudsploit", ID: "mqBrokerEncrypted"},
+		{Tool: "kics", ID: "3db3f534-e3a3-487f-88c7-0a9fbf64b702"},
+	},
+	Check: checkCustomerManagedKey,
+	Examples: []Example{
+		{
+			Kind: model.SourceTerraform, Address: "aws_mq_broker.example", Want: Pass,
+			Note: "A customer managed key declared in the same configuration.",
+			Files: map[string]string{"main.tf": `variable "mq_password" {
+  type      = string
+  sensitive = true
+}
+
+resource "aws_kms_key" "mq" {
+  description         = "Amazon MQ data at rest"
+  enable_key_rotation = true
+}
+
+resource "aws_mq_broker" "example" {
+  broker_name        = "orders"
+  engine_type        = "ActiveMQ"
+  engine_version     = "5.18"
+  host_instance_type = "mq.m5.large"
+
+  encryption_options {
+    use_aws_owned_key = false
+    kms_key_id        = aws_kms_key.mq.arn
+  }
+
+  user {
+    username = "orders-app"
+    password = var.mq_password
+  }
+}
+`},
+		},
+		{
+			Kind: model.SourceTerraform, Address: "aws_mq_broker.example", Want: Fail,
+			Note: "No encryption_options block: the AWS owned key is used.",
+			Files: map[string]string{"main.tf": `variable "mq_password" {
+  type      = string
+  sensitive = true
+}
+
+resource "aws_mq_broker" "example" {
+  broker_name        = "orders"
+  engine_type        = "ActiveMQ"
+  engine_version     = "5.18"
+  host_instance_type = "mq.m5.large"
+
+  user {
+    username = "orders-app"
+    password = var.mq_password
+  }
+}
+`},
+		},
+		{
+			Kind: model.SourceTerraform, Address: "aws_mq_broker.example", Want: Fail,
+			Note: "use_aws_owned_key = false without a key id selects the AWS managed key aws/mq.",
+			Files: map[string]string{"main.tf": `variable "mq_password" {
+  type      = string
+  sensitive = true
+}
+
+resource "aws_mq_broker" "example" {
+  broker_name        = "events"
+  engine_type        = "RabbitMQ"
+  engine_version     = "3.13"
+  host_instance_type = "mq.m5.large"
+
+  encryption_options {
+    use_aws_owned_key = false
+  }
+
+  user {
+    username = "events-app"
+    password = var.mq_password
+  }
+}
+`},
+		},
+	},
+}
+
+func checkCustomerManagedKey(b *model.Broker, _ *Context) []Result {
+	e := b.Encryption
+	owned := e.UseAWSOwnedKey
+	switch {
+	case !owned.Known():
+		return unknownResult("Whether the broker uses the AWS owned key", owned.At)
+	case owned.V:
+		return one(Fail, "Data at rest is encrypted with the AWS owned key, not a customer managed key.", owned.At, owned.State)
+	}
+
+	// A key manager reported by KMS (live, or a resolved key resource) decides.
+	for _, km := range []model.String{e.KeyManager, keyManagerOf(e.Key)} {
+		if !km.Known() || km.V == "" {
+			continue
+		}
+		at := firstRange(e.KMSKeyID.At, km.At)
+		switch strings.ToUpper(strings.TrimSpace(km.V)) {
+		case keyManagerCustomer:
+			return one(Pass, "Data at rest is encrypted with a customer managed KMS key.", at, km.State)
+		case keyManagerAWS:
+			return one(Fail, "Data at rest is encrypted with the AWS managed key aws/mq, not a customer managed key.", at, km.State)
+		}
+		return unknownResult("Who manages the broker's KMS key", at)
+	}
+
+	id := e.KMSKeyID
+	switch {
+	case e.Key != nil && b.ID.Source != model.SourceAWS:
+		// A key resource in code (aws_kms_key, AWS::KMS::Key) is always customer managed.
+		return one(Pass, "Data at rest is encrypted with a customer managed KMS key declared in code.",
+			firstRange(id.At, e.Key.ID.At), model.Explicit)
+	case !id.Known():
+		return unknownResult("The broker's KMS key", id.At)
+	case strings.TrimSpace(id.V) == "":
+		return one(Fail, "No KMS key is set with use_aws_owned_key false: the AWS managed key aws/mq is used.",
+			firstRange(id.At, owned.At), id.State)
+	case isAWSManagedAlias(id.V):
+		return one(Fail, "The KMS key is the AWS managed key aws/mq, not a customer managed key.", id.At, id.State)
+	case b.ID.Source == model.SourceAWS:
+		// The API reports the AWS managed key by its ARN too: only KeyManager can tell.
+		return unknownResult("Who manages the broker's KMS key", id.At)
+	default:
+		return one(Pass, "Data at rest is encrypted with the customer managed KMS key named in code.", id.At, id.State)
+	}
+}
+
+// isAWSManagedAlias reports whether a key id names an AWS managed key alias (alias/aws/...),
+// as an alias name or an alias ARN.
+func isAWSManagedAlias(id string) bool {
+	return strings.Contains(strings.ToLower(id), "alias/aws/")
+}
+
+// keyManagerOf returns the key manager of a resolved key, Unknown when there is none.
+func keyManagerOf(k *model.Key) model.String {
+	if k == nil {
+		return model.String{}
+	}
+	return k.KeyManager
+}

@@ -1,0 +1,196 @@
+package rules
+
+import (
+	"time"
+
+	"github.com/mqguard/mqguard/internal/model"
+)
+
+// endOfSupportWarning is how long before its end of support a version line fails MEDIUM.
+const endOfSupportWarning = 90 * 24 * time.Hour
+
+var mqg010 = &Rule{
+	ID:       "MQG010",
+	Slug:     "engine-version-unsupported",
+	Title:    "Engine version is past, or near, end of support",
+	Severity: High,
+	Rationale: "After its end of support date Amazon MQ no longer patches an engine version and upgrades " +
+		"brokers on it during maintenance windows without further notice. ActiveMQ versions below the " +
+		"fix for CVE-2023-46604 allow remote code execution through OpenWire. The rule fails HIGH past " +
+		"end of support, MEDIUM within 90 days of it, and CRITICAL for an ActiveMQ patch level below " +
+		"that fix; the dates come from a version table judged at the scan date (--as-of).",
+	Remediation: map[model.SourceKind]string{
+		model.SourceTerraform: "Set engine_version to a supported version (ActiveMQ \"5.19\" or \"5.18\", RabbitMQ " +
+			"\"3.13\" or \"4.2\" on mq.m7g instances) written as major.minor so Amazon MQ applies patches, set " +
+			"auto_minor_version_upgrade = true, and update the aws_mq_configuration engine_version to match. " +
+			"Upgrade one major.minor step at a time; the broker reboots during the upgrade.",
+		model.SourceTFPlan: "Fix the Terraform code: set engine_version to a supported major.minor version and " +
+			"auto_minor_version_upgrade = true.",
+		model.SourceCloudFormation: "Set EngineVersion to a supported major.minor version (ActiveMQ 5.19 or 5.18, " +
+			"RabbitMQ 3.13 or 4.2) and AutoMinorVersionUpgrade: true, and update the configuration's " +
+			"EngineVersion to match; the broker reboots during the upgrade.",
+		model.SourceAWS: "Run `aws mq update-broker --broker-id <id> --engine-version <supported major.minor> " +
+			"--auto-minor-version-upgrade`, then `aws mq reboot-broker` in a maintenance window (or wait for it); " +
+			"`aws mq describe-broker-engine-types` lists the supported versions.",
+	},
+	Aliases: []Alias{
+		{Tool: "checkov", ID: "CKV_AWS_208"},
+		{Tool: "cloudsploit", ID: "mqLatestEngineVersion"},
+		{Tool: "conformity", ID: "MQ-004"},
+	},
+	Check: checkEngineVersion,
+	Examples: []Example{
+		{
+			Kind: model.SourceTerraform, Address: "aws_mq_broker.example", Want: Pass,
+			Note: "A supported version written as major.minor: Amazon MQ keeps it patched.",
+			Files: map[string]string{"main.tf": `variable "mq_password" {
+  type      = string
+  sensitive = true
+}
+
+resource "aws_mq_broker" "example" {
+  broker_name                = "orders"
+  engine_type                = "ActiveMQ"
+  engine_version             = "5.18"
+  host_instance_type         = "mq.m5.large"
+  auto_minor_version_upgrade = true
+
+  user {
+    username = "orders-app"
+    password = var.mq_password
+  }
+}
+`},
+		},
+		{
+			Kind: model.SourceTerraform, Address: "aws_mq_broker.example", Want: Fail,
+			Note: "RabbitMQ 3.8 reached end of support on 2023-07-05 (HIGH).",
+			Files: map[string]string{"main.tf": `locals {
+  rabbitmq_version = "3.8.34"
+}
+
+variable "mq_password" {
+  type      = string
+  sensitive = true
+}
+
+resource "aws_mq_broker" "example" {
+  broker_name        = "events"
+  engine_type        = "RabbitMQ"
+  engine_version     = local.rabbitmq_version
+  host_instance_type = "mq.m5.large"
+
+  user {
+    username = "events-app"
+    password = var.mq_password
+  }
+}
+`},
+		},
+		{
+			Kind: model.SourceTerraform, Address: "aws_mq_broker.example", Want: Fail,
+			Note: "ActiveMQ 5.17.3 is below the CVE-2023-46604 fix 5.17.6 (CRITICAL).",
+			Files: map[string]string{"main.tf": `variable "mq_password" {
+  type      = string
+  sensitive = true
+}
+
+resource "aws_mq_broker" "example" {
+  broker_name        = "orders"
+  engine_type        = "ActiveMQ"
+  engine_version     = "5.17.3"
+  host_instance_type = "mq.m5.large"
+
+  user {
+    username = "orders-app"
+    password = var.mq_password
+  }
+}
+`},
+		},
+		{
+			Kind: model.SourceTerraform, Address: "aws_mq_broker.example", Want: Unknown,
+			Note: "A version variable with no value cannot be judged.",
+			Files: map[string]string{"main.tf": `variable "engine_version" {
+  type = string
+}
+
+variable "mq_password" {
+  type      = string
+  sensitive = true
+}
+
+resource "aws_mq_broker" "example" {
+  broker_name        = "orders"
+  engine_type        = "ActiveMQ"
+  engine_version     = var.engine_version
+  host_instance_type = "mq.m5.large"
+
+  user {
+    username = "orders-app"
+    password = var.mq_password
+  }
+}
+`},
+		},
+	},
+}
+
+func checkEngineVersion(b *model.Broker, ctx *Context) []Result {
+	ev := b.EngineVersion
+	if !ev.Known() {
+		return unknownResult("The engine version", ev.At)
+	}
+	engine := model.NormalizeEngine(b.Engine.V)
+	v, ok := ParseVersion(ev.V)
+	if !ok {
+		return one(Unknown, "The engine version is not a major.minor version mqguard can judge.", ev.At, model.Unknown)
+	}
+	row, ok := LookupEngineVersion(engine, ev.V)
+	if !ok {
+		return one(Unknown, engine+" "+v.String()+" is not in mqguard's engine version table.", ev.At, model.Unknown)
+	}
+
+	asOf := scanDate(ctx)
+	eos, hasEOS := row.EndOfSupportDate()
+	past := hasEOS && !asOf.Before(eos)
+	name := engine + " " + v.String()
+
+	if engine == model.EngineActiveMQ {
+		if fixed, vuln := VulnerableToCVE202346604(ev.V); vuln {
+			msg := name + " is below " + fixed + ", the fix for CVE-2023-46604 (remote code execution)"
+			if past {
+				msg += ", and its line reached end of support on " + row.EndOfSupport
+			}
+			return failWithSeverity(msg+".", ev, Critical)
+		}
+	}
+	switch {
+	case past:
+		return failWithSeverity(name+" reached end of support on "+row.EndOfSupport+".", ev, High)
+	case hasEOS && !asOf.Before(eos.Add(-endOfSupportWarning)):
+		return failWithSeverity(name+" reaches end of support on "+row.EndOfSupport+", within 90 days.", ev, Medium)
+	case hasEOS:
+		return one(Pass, name+" is supported until "+row.EndOfSupport+".", ev.At, ev.State)
+	default:
+		return one(Pass, name+" is supported.", ev.At, ev.State)
+	}
+}
+
+// failWithSeverity is a single FAIL on value v with a severity other than the rule's.
+func failWithSeverity(msg string, v model.String, sev Severity) []Result {
+	res := one(Fail, msg, v.At, v.State)
+	res[0].Severity = &sev
+	return res
+}
+
+// scanDate is the calendar day of ctx.AsOf (today without one), as midnight UTC so that it
+// compares with the table's dates.
+func scanDate(ctx *Context) time.Time {
+	t := time.Now()
+	if ctx != nil && !ctx.AsOf.IsZero() {
+		t = ctx.AsOf
+	}
+	y, m, d := t.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}

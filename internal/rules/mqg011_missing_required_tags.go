@@ -1,0 +1,250 @@
+package rules
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/mqguard/mqguard/internal/model"
+)
+
+var mqg011 = &Rule{
+	ID:       "MQG011",
+	Slug:     "missing-required-tags",
+	Title:    "Governance tags are missing",
+	Severity: Low,
+	Rationale: "Owner, application and data-sensitivity tags tell responders who to call about a broker, " +
+		"what it serves and how carefully its messages must be handled; cost allocation and the " +
+		"production-only rules depend on tags too. An untagged broker is the one nobody answers for. " +
+		"Keys match case-insensitively, an empty value counts as missing, and provider default_tags count.",
+	Remediation: map[model.SourceKind]string{
+		model.SourceTerraform: "Add the missing keys to the broker's tags, or once for every resource in the " +
+			"provider's default_tags block, e.g. tags = { owner = \"team-payments\", application = \"orders\", " +
+			"\"data-sensitivity\" = \"internal\" }. Tags change in place.",
+		model.SourceTFPlan: "Fix the Terraform code: add the missing keys to the broker's tags or to the " +
+			"provider's default_tags.",
+		model.SourceCloudFormation: "Add the missing keys to the broker's Tags list ({Key: owner, Value: " +
+			"team-payments}, ...) or pass them as stack tags; tags update without replacement.",
+		model.SourceAWS: "Run `aws mq create-tags --resource-arn <broker arn> --tags owner=<team>,application=<app>," +
+			"data-sensitivity=<level>`, and enforce the keys with an AWS Organizations tag policy.",
+	},
+	Aliases:  []Alias{{Tool: "securityhub", ID: "MQ.4"}},
+	Controls: []string{"AWS Security Hub MQ.4"},
+	Check:    checkRequiredTags,
+	Examples: []Example{
+		{
+			Kind: model.SourceTerraform, Address: "aws_mq_broker.example", Want: Pass,
+			Note: "Provider default_tags and the broker's own tags together carry every required key.",
+			Files: map[string]string{"main.tf": `provider "aws" {
+  region = "eu-west-1"
+
+  default_tags {
+    tags = {
+      owner       = "team-payments"
+      application = "orders"
+    }
+  }
+}
+
+variable "mq_password" {
+  type      = string
+  sensitive = true
+}
+
+resource "aws_mq_broker" "example" {
+  broker_name        = "orders"
+  engine_type        = "ActiveMQ"
+  engine_version     = "5.18"
+  host_instance_type = "mq.m5.large"
+
+  user {
+    username = "orders-app"
+    password = var.mq_password
+  }
+
+  tags = {
+    "data-sensitivity" = "internal"
+  }
+}
+`},
+		},
+		{
+			Kind: model.SourceTerraform, Address: "module.mq.aws_mq_broker.this", Want: Pass,
+			Note: "Tags passed into a local module and merged there.",
+			Files: map[string]string{
+				"main.tf": `variable "mq_password" {
+  type      = string
+  sensitive = true
+}
+
+module "mq" {
+  source   = "./modules/broker"
+  name     = "billing"
+  password = var.mq_password
+  tags = {
+    Owner              = "team-billing"
+    Application        = "billing"
+    "Data-Sensitivity" = "confidential"
+  }
+}
+`,
+				"modules/broker/main.tf": `variable "name" {
+  type = string
+}
+
+variable "password" {
+  type      = string
+  sensitive = true
+}
+
+variable "tags" {
+  type    = map(string)
+  default = {}
+}
+
+locals {
+  tags = merge({ "managed-by" = "terraform" }, var.tags)
+}
+
+resource "aws_mq_broker" "this" {
+  broker_name        = var.name
+  engine_type        = "ActiveMQ"
+  engine_version     = "5.18"
+  host_instance_type = "mq.m5.large"
+
+  user {
+    username = "${var.name}-app"
+    password = var.password
+  }
+
+  tags = local.tags
+}
+`,
+			},
+		},
+		{
+			Kind: model.SourceTerraform, Address: "aws_mq_broker.example", Want: Fail,
+			Note: "application is missing and data-sensitivity is empty.",
+			Files: map[string]string{"main.tf": `variable "mq_password" {
+  type      = string
+  sensitive = true
+}
+
+resource "aws_mq_broker" "example" {
+  broker_name        = "events"
+  engine_type        = "RabbitMQ"
+  engine_version     = "3.13"
+  host_instance_type = "mq.m5.large"
+
+  user {
+    username = "events-app"
+    password = var.mq_password
+  }
+
+  tags = {
+    owner              = "team-events"
+    "data-sensitivity" = ""
+  }
+}
+`},
+		},
+		{
+			Kind: model.SourceTerraform, Address: "aws_mq_broker.example", Want: Unknown,
+			Note: "Tags from a variable with no value cannot be checked.",
+			Files: map[string]string{"main.tf": `variable "tags" {
+  type = map(string)
+}
+
+variable "mq_password" {
+  type      = string
+  sensitive = true
+}
+
+resource "aws_mq_broker" "example" {
+  broker_name        = "events"
+  engine_type        = "RabbitMQ"
+  engine_version     = "3.13"
+  host_instance_type = "mq.m5.large"
+
+  user {
+    username = "events-app"
+    password = var.mq_password
+  }
+
+  tags = var.tags
+}
+`},
+		},
+	},
+}
+
+func checkRequiredTags(b *model.Broker, ctx *Context) []Result {
+	s := contextSettings(ctx)
+	tags := b.Tags
+	var fails []Result
+	var unknownKeys []string
+	seen := map[string]bool{}
+	for _, key := range s.RequiredTags {
+		lower := strings.ToLower(strings.TrimSpace(key))
+		if lower == "" || seen[lower] {
+			continue
+		}
+		seen[lower] = true
+
+		value, at, ok := tags.Lookup(lower)
+		value = strings.TrimSpace(value)
+		switch {
+		case (!ok || value == "") && !tags.Known():
+			// The key or its value may be in the part of the map that could not be decided.
+			unknownKeys = append(unknownKeys, lower)
+		case !ok:
+			fails = append(fails, Result{Status: Fail, Message: "The required tag " + lower + " is missing.",
+				At: tags.At, ValueFrom: tags.State, Subject: "tag:" + lower})
+		case value == "":
+			fails = append(fails, Result{Status: Fail, Message: "The required tag " + lower + " is empty.",
+				At: at, ValueFrom: model.Explicit, Subject: "tag:" + lower})
+		default:
+			allowed := allowedValues(s, lower)
+			if len(allowed) > 0 && !containsFold(allowed, value) {
+				fails = append(fails, Result{Status: Fail,
+					Message: "The tag " + lower + " has a value outside the allowed values (" + strings.Join(allowed, ", ") + ").",
+					At:      at, ValueFrom: model.Explicit, Subject: "tag:" + lower})
+			}
+		}
+	}
+	switch {
+	case len(fails) > 0:
+		return fails
+	case len(unknownKeys) > 0:
+		return one(Unknown, "The tags could not be fully determined, so the required tags "+
+			strings.Join(unknownKeys, ", ")+" could not be checked.", tags.At, model.Unknown)
+	case len(seen) == 0:
+		return notApplicable("No required tags are configured.", tags.At)
+	case tags.Known():
+		return one(Pass, "Every required tag is set.", tags.At, tags.State)
+	default:
+		// Every required key is among the known part of a partly unknown map.
+		return one(Pass, "Every required tag is set.", tags.At, model.Explicit)
+	}
+}
+
+// allowedValues returns the allowed values configured for a required tag key (lower case), in a
+// stable order.
+func allowedValues(s Settings, key string) []string {
+	vs, ok := s.AllowedTagValues[key]
+	if !ok {
+		keys := make([]string, 0, len(s.AllowedTagValues))
+		for k := range s.AllowedTagValues {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			if strings.EqualFold(k, key) {
+				vs = s.AllowedTagValues[k]
+				break
+			}
+		}
+	}
+	out := append([]string(nil), vs...)
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,257 @@
+package rules
+
+import (
+	"strconv"
+
+	"github.com/mqguard/mqguard/internal/model"
+)
+
+var mqg016 = &Rule{
+	ID:       "MQG016",
+	Slug:     "credentials-in-configuration",
+	Title:    "Credentials embedded in a URL or broker configuration",
+	Severity: High,
+	Rationale: "A password inside a broker configuration, an LDAP URL or a tag is stored and shown in " +
+		"clear: configurations are readable by anyone with mq:DescribeConfigurationRevision, tags by " +
+		"anyone who can list resources, and both end up in Terraform state, plans and inventories. " +
+		"Network connectors and LDAP should authenticate with credentials kept out of these documents.",
+	Remediation: map[model.SourceKind]string{
+		model.SourceTerraform: "Remove the credential from the aws_mq_configuration data, the LDAP hosts or the " +
+			"tag, and rotate it (it stays in the version history and in earlier configuration revisions). " +
+			"Amazon MQ network connectors take only a userName attribute naming a user that exists on both " +
+			"brokers, never a password or user:password in the uri; LDAP credentials belong in " +
+			"service_account_password, read from a secrets store, not in the host URL.",
+		model.SourceTFPlan: "Fix the Terraform code: remove the credential from the aws_mq_configuration data, " +
+			"the ldap_server_metadata hosts or the tags, and rotate it.",
+		model.SourceCloudFormation: "Remove the credential from the AWS::AmazonMQ::Configuration Data, the " +
+			"LdapServerMetadata Hosts or the Tags, take LDAP's ServiceAccountPassword from a " +
+			"'{{resolve:secretsmanager:...}}' dynamic reference, and rotate the credential.",
+		model.SourceAWS: "Create a configuration revision without the credential (`aws mq update-configuration`), " +
+			"apply it with a reboot, remove credential-bearing tags (`aws mq delete-tags`), and rotate the " +
+			"exposed credential: earlier revisions keep it, so treat it as disclosed.",
+	},
+	Check:              checkCredentialsInConfiguration,
+	CheckConfiguration: checkCredentialsInConfigurationOnly,
+	Examples: []Example{
+		{
+			Kind: model.SourceTerraform, Address: "aws_mq_broker.example", Want: Pass,
+			Note: "A network of brokers over TLS without credentials in the configuration.",
+			Files: map[string]string{"main.tf": `variable "mq_password" {
+  type      = string
+  sensitive = true
+}
+
+resource "aws_mq_configuration" "example" {
+  name           = "orders"
+  engine_type    = "ActiveMQ"
+  engine_version = "5.18"
+
+  data = <<DATA
+<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<broker xmlns="http://activemq.apache.org/schema/core">
+  <networkConnectors>
+    <networkConnector name="orders-to-billing" uri="static:(ssl://b-1234.mq.eu-west-1.amazonaws.com:61617)"/>
+  </networkConnectors>
+</broker>
+DATA
+}
+
+resource "aws_mq_broker" "example" {
+  broker_name        = "orders"
+  engine_type        = "ActiveMQ"
+  engine_version     = "5.18"
+  host_instance_type = "mq.m5.large"
+  subnet_ids         = ["subnet-0a1b2c3d4e5f60718"]
+
+  configuration {
+    id       = aws_mq_configuration.example.id
+    revision = aws_mq_configuration.example.latest_revision
+  }
+
+  user {
+    username = "orders-app"
+    password = var.mq_password
+  }
+}
+`},
+		},
+		{
+			Kind: model.SourceTerraform, Address: "aws_mq_broker.example", Want: Fail,
+			Note: "A network connector URI with user:password embedded.",
+			Files: map[string]string{"main.tf": `variable "mq_password" {
+  type      = string
+  sensitive = true
+}
+
+resource "aws_mq_configuration" "example" {
+  name           = "orders"
+  engine_type    = "ActiveMQ"
+  engine_version = "5.18"
+
+  data = <<DATA
+<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<broker xmlns="http://activemq.apache.org/schema/core">
+  <networkConnectors>
+    <networkConnector name="orders-to-billing" uri="static:(ssl://bridge:FakePassword-DoNotUse@b-1234.mq.eu-west-1.amazonaws.com:61617)"/>
+  </networkConnectors>
+</broker>
+DATA
+}
+
+resource "aws_mq_broker" "example" {
+  broker_name        = "orders"
+  engine_type        = "ActiveMQ"
+  engine_version     = "5.18"
+  host_instance_type = "mq.m5.large"
+  subnet_ids         = ["subnet-0a1b2c3d4e5f60718"]
+
+  configuration {
+    id       = aws_mq_configuration.example.id
+    revision = aws_mq_configuration.example.latest_revision
+  }
+
+  user {
+    username = "orders-app"
+    password = var.mq_password
+  }
+}
+`},
+		},
+		{
+			Kind: model.SourceTerraform, Address: "aws_mq_broker.example", Want: Fail,
+			Note: "A tag value holding a URL with a password query parameter.",
+			Files: map[string]string{"main.tf": `variable "mq_password" {
+  type      = string
+  sensitive = true
+}
+
+resource "aws_mq_broker" "example" {
+  broker_name        = "events"
+  engine_type        = "RabbitMQ"
+  engine_version     = "3.13"
+  host_instance_type = "mq.m5.large"
+  subnet_ids         = ["subnet-0a1b2c3d4e5f60718"]
+
+  user {
+    username = "events-app"
+    password = var.mq_password
+  }
+
+  tags = {
+    dashboard = "https://grafana.example.com/d/mq?user=viewer&password=FakePassword-DoNotUse"
+  }
+}
+`},
+		},
+	},
+}
+
+func checkCredentialsInConfiguration(b *model.Broker, _ *Context) []Result {
+	var fails, unknown []Result
+	undecided := func(r []Result) {
+		if unknown == nil {
+			unknown = r
+		}
+	}
+
+	c, _, res := usedConfiguration(b)
+	undecided(res)
+	if c != nil {
+		f, u := configurationCredentials(c)
+		fails = append(fails, f...)
+		undecided(u)
+	}
+
+	if b.LDAP != nil {
+		for i, h := range b.LDAP.Hosts.V {
+			if uriHasCredentials(h) {
+				n := strconv.Itoa(i + 1)
+				fails = append(fails, Result{Status: Fail, At: b.LDAP.Hosts.At, ValueFrom: b.LDAP.Hosts.State,
+					Subject: "ldap-host#" + n, Message: "LDAP server URL #" + n + " embeds a credential."})
+			}
+		}
+		if !b.LDAP.Hosts.Known() {
+			undecided(unknownResult("The LDAP server URLs", b.LDAP.Hosts.At))
+		}
+	}
+
+	for _, k := range b.Tags.SortedKeys() {
+		if uriHasCredentials(b.Tags.V[k]) {
+			at := b.Tags.At
+			if r, ok := b.Tags.KeyAt[k]; ok {
+				at = r
+			}
+			fails = append(fails, Result{Status: Fail, At: at, ValueFrom: b.Tags.State, Subject: "tag:" + k,
+				Message: "The value of tag '" + k + "' embeds a credential in a URL or parameter."})
+		}
+	}
+	if !b.Tags.Known() {
+		undecided(unknownResult("The broker's tags", b.Tags.At))
+	}
+
+	switch {
+	case len(fails) > 0:
+		return fails
+	case unknown != nil:
+		return unknown
+	}
+	return one(Pass, "No credential is embedded in the broker's configuration, LDAP URLs or tags.", b.ID.At, model.Explicit)
+}
+
+func checkCredentialsInConfigurationOnly(c *model.Configuration, _ *Context) []Result {
+	if c.Data == model.Unknown {
+		return unknownResult("The body of configuration "+configLabel(c), configAt(c))
+	}
+	fails, unknown := configurationCredentials(c)
+	switch {
+	case len(fails) > 0:
+		return fails
+	case unknown != nil:
+		return unknown
+	}
+	return one(Pass, "No credential is embedded in the configuration.", configAt(c), model.Explicit)
+}
+
+// configurationCredentials reports the credentials a readable configuration embeds: the ones the
+// source recorded, and connector URIs with user:password or password= the source did not.
+func configurationCredentials(c *model.Configuration) (fails, unknown []Result) {
+	if configIsEngine(c, model.EngineActiveMQ) != Yes && c.ActiveMQ == nil {
+		// A RabbitMQ configuration: its body is not modelled beyond being readable.
+		return nil, nil
+	}
+	doc, res := activeMQDocument(c)
+	if doc == nil {
+		return nil, res
+	}
+	label := configLabel(c)
+	// The source records credentials at their element's start tag: skip connectors it covered.
+	type line struct {
+		file string
+		n    int
+	}
+	seen := map[line]bool{}
+	for _, cr := range doc.Credentials {
+		seen[line{cr.At.File, cr.At.StartLine}] = true
+		fails = append(fails, Result{Status: Fail, At: cr.At, ValueFrom: model.Explicit, Subject: "config:" + cr.Where,
+			Message: "Configuration " + label + " embeds a credential in " + cr.Where + "."})
+	}
+	check := func(kind string, i int, name, uri model.String, at model.Range) {
+		if seen[line{at.File, at.StartLine}] || seen[line{uri.At.File, uri.At.StartLine}] ||
+			!uri.Known() || !uriHasCredentials(uri.V) {
+			return
+		}
+		where := kind + " #" + strconv.Itoa(i+1) + " uri"
+		if name.Known() && name.V != "" {
+			where = kind + " \"" + name.V + "\" uri"
+		}
+		fails = append(fails, Result{Status: Fail, At: uri.At, ValueFrom: uri.State, Subject: "config:" + where,
+			Message: "Configuration " + label + " embeds a credential in " + where + "."})
+	}
+	for i, nc := range doc.NetworkConnectors {
+		check("networkConnector", i, nc.Name, nc.URI, nc.At)
+	}
+	for i, tc := range doc.TransportConnectors {
+		check("transportConnector", i, tc.Name, tc.URI, tc.At)
+	}
+	return fails, nil
+}

@@ -1,0 +1,193 @@
+package rules
+
+import "github.com/mqguard/mqguard/internal/model"
+
+var mqg018 = &Rule{
+	ID:       "MQG018",
+	Slug:     "missing-authorization-map",
+	Title:    "ActiveMQ configuration has no authorization map",
+	Severity: Medium,
+	Engines:  []string{model.EngineActiveMQ},
+	Rationale: "Without an authorizationPlugin and its authorizationMap, ActiveMQ lets every authenticated " +
+		"user read, write, create and delete every queue and topic. One leaked application password then " +
+		"exposes every other application's messages. An authorization map limits each group to its own " +
+		"destinations.",
+	Remediation: map[model.SourceKind]string{
+		model.SourceTerraform: "Add an <authorizationPlugin><map><authorizationMap> to the <plugins> of the " +
+			"aws_mq_configuration data, with authorizationEntry elements that give each group read/write/admin " +
+			"only on its own destinations (and the admins group on \">\"), plus the ActiveMQ.Advisory.> topics " +
+			"clients need. Reference the configuration from the broker's configuration block; it applies at the " +
+			"next reboot.",
+		model.SourceTFPlan: "Fix the Terraform code: add an authorizationPlugin with an authorizationMap to the " +
+			"aws_mq_configuration data and attach the configuration to the broker.",
+		model.SourceCloudFormation: "Add an authorizationPlugin with an authorizationMap to the " +
+			"AWS::AmazonMQ::Configuration Data, reference it from the broker's Configuration property and " +
+			"reboot the broker to apply the revision.",
+		model.SourceAWS: "Create a configuration revision with an authorizationPlugin and authorizationMap " +
+			"(`aws mq update-configuration`), attach it (`aws mq update-broker --configuration Id=<id>,Revision=<n>`) " +
+			"and reboot the broker (`aws mq reboot-broker`). Test the map on a non-production broker first: " +
+			"a map that is too strict stops clients.",
+	},
+	Check:              checkMissingAuthorizationMap,
+	CheckConfiguration: checkMissingAuthorizationMapConfiguration,
+	Examples: []Example{
+		{
+			Kind: model.SourceTerraform, Address: "aws_mq_broker.example", Want: Pass,
+			Note: "The configuration limits each group to its destinations.",
+			Files: map[string]string{"main.tf": `variable "mq_password" {
+  type      = string
+  sensitive = true
+}
+
+resource "aws_mq_configuration" "example" {
+  name           = "orders"
+  engine_type    = "ActiveMQ"
+  engine_version = "5.18"
+
+  data = <<DATA
+<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<broker xmlns="http://activemq.apache.org/schema/core">
+  <plugins>
+    <authorizationPlugin>
+      <map>
+        <authorizationMap>
+          <authorizationEntries>
+            <authorizationEntry admin="admins" queue=">" read="admins" write="admins"/>
+            <authorizationEntry admin="orders" queue="orders.>" read="orders" write="orders"/>
+            <authorizationEntry admin="admins,orders" read="admins,orders" topic="ActiveMQ.Advisory.>" write="admins,orders"/>
+          </authorizationEntries>
+        </authorizationMap>
+      </map>
+    </authorizationPlugin>
+  </plugins>
+</broker>
+DATA
+}
+
+resource "aws_mq_broker" "example" {
+  broker_name        = "orders"
+  engine_type        = "ActiveMQ"
+  engine_version     = "5.18"
+  host_instance_type = "mq.m5.large"
+  subnet_ids         = ["subnet-0a1b2c3d4e5f60718"]
+
+  configuration {
+    id       = aws_mq_configuration.example.id
+    revision = aws_mq_configuration.example.latest_revision
+  }
+
+  user {
+    username = "orders-app"
+    password = var.mq_password
+    groups   = ["orders"]
+  }
+}
+`},
+		},
+		{
+			Kind: model.SourceTerraform, Address: "aws_mq_broker.example", Want: Fail,
+			Note: "A configuration without an authorizationPlugin: every user may do anything.",
+			Files: map[string]string{"main.tf": `variable "mq_password" {
+  type      = string
+  sensitive = true
+}
+
+resource "aws_mq_configuration" "example" {
+  name           = "orders"
+  engine_type    = "ActiveMQ"
+  engine_version = "5.18"
+
+  data = <<DATA
+<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<broker xmlns="http://activemq.apache.org/schema/core">
+  <destinationPolicy>
+    <policyMap>
+      <policyEntries>
+        <policyEntry queue=">" prioritizedMessages="true"/>
+      </policyEntries>
+    </policyMap>
+  </destinationPolicy>
+</broker>
+DATA
+}
+
+resource "aws_mq_broker" "example" {
+  broker_name        = "orders"
+  engine_type        = "ActiveMQ"
+  engine_version     = "5.18"
+  host_instance_type = "mq.m5.large"
+  subnet_ids         = ["subnet-0a1b2c3d4e5f60718"]
+
+  configuration {
+    id       = aws_mq_configuration.example.id
+    revision = aws_mq_configuration.example.latest_revision
+  }
+
+  user {
+    username = "orders-app"
+    password = var.mq_password
+  }
+}
+`},
+		},
+		{
+			Kind: model.SourceTerraform, Address: "aws_mq_broker.example", Want: Unknown,
+			Note: "No configuration block: the default configuration cannot be read from code.",
+			Files: map[string]string{"main.tf": `variable "mq_password" {
+  type      = string
+  sensitive = true
+}
+
+resource "aws_mq_broker" "example" {
+  broker_name        = "orders"
+  engine_type        = "ActiveMQ"
+  engine_version     = "5.18"
+  host_instance_type = "mq.m5.large"
+  subnet_ids         = ["subnet-0a1b2c3d4e5f60718"]
+
+  user {
+    username = "orders-app"
+    password = var.mq_password
+  }
+}
+`},
+		},
+	},
+}
+
+func checkMissingAuthorizationMap(b *model.Broker, _ *Context) []Result {
+	c, declared, res := usedConfiguration(b)
+	switch {
+	case !declared:
+		return one(Unknown, "The broker uses Amazon MQ's default configuration, which cannot be read from "+
+			"this input; its authorization map could not be determined.", b.ID.At, model.Unknown)
+	case res != nil:
+		return res
+	}
+	return authorizationMapPresent(c)
+}
+
+func checkMissingAuthorizationMapConfiguration(c *model.Configuration, _ *Context) []Result {
+	if configIsEngine(c, model.EngineActiveMQ) == No {
+		return notApplicable("Authorization maps are an ActiveMQ feature.", c.ID.At)
+	}
+	return authorizationMapPresent(c)
+}
+
+// authorizationMapPresent judges whether an ActiveMQ configuration has an authorization map.
+func authorizationMapPresent(c *model.Configuration) []Result {
+	doc, res := activeMQDocument(c)
+	if doc == nil {
+		return res
+	}
+	switch p := doc.AuthorizationPlugin; {
+	case p == nil:
+		return one(Fail, "Configuration "+configLabel(c)+" has no authorizationPlugin: every authenticated "+
+			"user may read, write and administer every destination.", configAt(c), model.Explicit)
+	case p.Map == nil:
+		return one(Fail, "The authorizationPlugin of configuration "+configLabel(c)+" declares no "+
+			"authorizationMap.", p.At, model.Explicit)
+	default:
+		return one(Pass, "Configuration "+configLabel(c)+" has an authorization map.", p.Map.At, model.Explicit)
+	}
+}

@@ -1,0 +1,347 @@
+package rules
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/mqguard/mqguard/internal/model"
+)
+
+// broadGroups are ActiveMQ groups that stand for every user: an authorizationEntry on ">" granting
+// them write or admin gives every account every permission.
+var broadGroups = []string{"users", "everyone", "anonymous", "guests", "*"}
+
+// Amazon MQ puts users with console access in activemq-webconsole, a group with admin rights on
+// every queue and topic. A user is an administrator, for MQG019, when its groups include admins
+// or admin: membership of activemq-webconsole is then intended. Anyone else in the group is a
+// non-admin user with every permission.
+const webConsoleGroup = "activemq-webconsole"
+
+var adminGroups = []string{"admins", "admin"}
+
+var mqg019 = &Rule{
+	ID:       "MQG019",
+	Slug:     "broad-permissions",
+	Title:    "Users granted every permission on every destination",
+	Severity: Medium,
+	Rationale: "Least privilege on a broker means each application may only read, write and create the " +
+		"destinations it owns. An ActiveMQ authorizationEntry on \">\" that grants write or admin to a " +
+		"group every user is in, or a non-administrator in activemq-webconsole (which Amazon MQ gives admin " +
+		"rights on every queue and topic), lets one compromised application read, inject or purge every " +
+		"other application's messages. A user counts as an administrator when its groups include admins " +
+		"or admin.",
+	Remediation: map[model.SourceKind]string{
+		model.SourceTerraform: "In the aws_mq_configuration data, grant write and admin on \">\" only to the " +
+			"admins group and give application groups entries on their own destinations (e.g. queue=\"orders.>\"). " +
+			"Set console_access = false on application users (console_access puts a user in activemq-webconsole, " +
+			"which has admin rights everywhere); keep it for users in the admins group.",
+		model.SourceTFPlan: "Fix the Terraform code: narrow the authorizationEntry on \">\" to the admins group " +
+			"and set console_access = false on non-admin users.",
+		model.SourceCloudFormation: "In the AWS::AmazonMQ::Configuration Data, grant write/admin on \">\" only to " +
+			"admins; set ConsoleAccess: false on non-admin Users entries.",
+		model.SourceAWS: "Create a configuration revision whose \">\" entries grant write/admin only to admins " +
+			"(`aws mq update-configuration`, then reboot), and remove console access from non-admin users " +
+			"(`aws mq update-user --broker-id <id> --username <user> --no-console-access`).",
+	},
+	Check:              checkBroadPermissions,
+	CheckConfiguration: checkBroadPermissionsConfiguration,
+	Examples: []Example{
+		{
+			Kind: model.SourceTerraform, Address: "aws_mq_broker.example", Want: Pass,
+			Note: "Only the admin user has console access; the application user has none.",
+			Files: map[string]string{"main.tf": `variable "admin_password" {
+  type      = string
+  sensitive = true
+}
+
+variable "app_password" {
+  type      = string
+  sensitive = true
+}
+
+resource "aws_mq_broker" "example" {
+  broker_name        = "orders"
+  engine_type        = "ActiveMQ"
+  engine_version     = "5.18"
+  host_instance_type = "mq.m5.large"
+  subnet_ids         = ["subnet-0a1b2c3d4e5f60718"]
+
+  user {
+    username       = "orders-ops"
+    password       = var.admin_password
+    console_access = true
+    groups         = ["admins"]
+  }
+
+  user {
+    username = "orders-app"
+    password = var.app_password
+    groups   = ["orders"]
+  }
+}
+`},
+		},
+		{
+			Kind: model.SourceTerraform, Address: "aws_mq_broker.example", Want: Fail,
+			Note: "An application user with console access: activemq-webconsole has admin rights everywhere.",
+			Files: map[string]string{"main.tf": `variable "app_password" {
+  type      = string
+  sensitive = true
+}
+
+resource "aws_mq_broker" "example" {
+  broker_name        = "orders"
+  engine_type        = "ActiveMQ"
+  engine_version     = "5.18"
+  host_instance_type = "mq.m5.large"
+  subnet_ids         = ["subnet-0a1b2c3d4e5f60718"]
+
+  user {
+    username       = "orders-app"
+    password       = var.app_password
+    console_access = true
+    groups         = ["orders"]
+  }
+}
+`},
+		},
+		{
+			Kind: model.SourceTerraform, Address: "aws_mq_broker.example", Want: Fail,
+			Note: "An authorization entry on every queue granting write and admin to the users group.",
+			Files: map[string]string{"main.tf": `variable "app_password" {
+  type      = string
+  sensitive = true
+}
+
+resource "aws_mq_configuration" "example" {
+  name           = "orders"
+  engine_type    = "ActiveMQ"
+  engine_version = "5.18"
+
+  data = <<DATA
+<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<broker xmlns="http://activemq.apache.org/schema/core">
+  <plugins>
+    <authorizationPlugin>
+      <map>
+        <authorizationMap>
+          <authorizationEntries>
+            <authorizationEntry admin="admins,users" queue=">" read="admins,users" write="admins,users"/>
+          </authorizationEntries>
+        </authorizationMap>
+      </map>
+    </authorizationPlugin>
+  </plugins>
+</broker>
+DATA
+}
+
+resource "aws_mq_broker" "example" {
+  broker_name        = "orders"
+  engine_type        = "ActiveMQ"
+  engine_version     = "5.18"
+  host_instance_type = "mq.m5.large"
+  subnet_ids         = ["subnet-0a1b2c3d4e5f60718"]
+
+  configuration {
+    id       = aws_mq_configuration.example.id
+    revision = aws_mq_configuration.example.latest_revision
+  }
+
+  user {
+    username = "orders-app"
+    password = var.app_password
+    groups   = ["users"]
+  }
+}
+`},
+		},
+		{
+			Kind: model.SourceTerraform, Address: "aws_mq_broker.example", Want: NotApplicable,
+			Note: "RabbitMQ permissions are set on the broker, not in Terraform: nothing to judge here.",
+			Files: map[string]string{"main.tf": `variable "mq_password" {
+  type      = string
+  sensitive = true
+}
+
+resource "aws_mq_broker" "example" {
+  broker_name        = "events"
+  engine_type        = "RabbitMQ"
+  engine_version     = "3.13"
+  host_instance_type = "mq.m5.large"
+  subnet_ids         = ["subnet-0a1b2c3d4e5f60718"]
+
+  user {
+    username = "events-app"
+    password = var.mq_password
+  }
+}
+`},
+		},
+	},
+}
+
+func checkBroadPermissions(b *model.Broker, _ *Context) []Result {
+	switch {
+	case !b.Engine.Known():
+		return unknownResult("The engine of the broker", b.Engine.At)
+	case b.IsEngine(model.EngineRabbitMQ):
+		return notApplicable("RabbitMQ permissions are not part of this input (a definitions export would show them).", b.ID.At)
+	}
+	var fails, unknown []Result
+	undecided := func(r []Result) {
+		if unknown == nil {
+			unknown = r
+		}
+	}
+	for i, u := range b.Users {
+		f, r := webConsoleUser(u, i)
+		fails = append(fails, f...)
+		undecided(r)
+	}
+	if b.UsersState == model.Unknown {
+		undecided(unknownResult("The broker's users", b.ID.At))
+	}
+	c, _, res := usedConfiguration(b)
+	undecided(res)
+	if c != nil {
+		f, r := configurationPermissions(c)
+		fails = append(fails, f...)
+		undecided(r)
+	}
+	switch {
+	case len(fails) > 0:
+		return fails
+	case unknown != nil:
+		return unknown
+	}
+	return one(Pass, "No non-administrator user has every permission on every destination.", b.ID.At, model.Explicit)
+}
+
+func checkBroadPermissionsConfiguration(c *model.Configuration, _ *Context) []Result {
+	if configIsEngine(c, model.EngineActiveMQ) == No {
+		return notApplicable("RabbitMQ permissions are not part of a broker configuration.", c.ID.At)
+	}
+	fails, unknown := configurationPermissions(c)
+	switch {
+	case len(fails) > 0:
+		return fails
+	case unknown != nil:
+		return unknown
+	}
+	return one(Pass, "No authorization entry grants every user write or admin on every destination.", configAt(c), model.Explicit)
+}
+
+// webConsoleUser judges one broker user: in activemq-webconsole (console access) without being
+// an administrator.
+func webConsoleUser(u model.User, i int) (fails, unknown []Result) {
+	name, subject := "#"+strconv.Itoa(i+1), "user#"+strconv.Itoa(i+1)
+	if u.Username.Known() && u.Username.V != "" {
+		name, subject = "'"+u.Username.V+"'", u.Username.V
+	}
+	inGroup := u.Groups.Known() && containsFold(trimmed(u.Groups.V), webConsoleGroup)
+	console := u.ConsoleAccess.Known() && u.ConsoleAccess.V || inGroup
+	switch {
+	case !console && !u.ConsoleAccess.Known():
+		return nil, unknownResult("Whether user "+name+" has console access", u.ConsoleAccess.At)
+	case !console:
+		return nil, nil
+	case !u.Groups.Known():
+		return nil, unknownResult("The groups of user "+name+" (who has console access)", u.Groups.At)
+	case containsAnyFold(trimmed(u.Groups.V), adminGroups):
+		return nil, nil
+	}
+	at, from := u.ConsoleAccess.At, u.ConsoleAccess.State
+	if inGroup && !(u.ConsoleAccess.Known() && u.ConsoleAccess.V) {
+		at, from = u.Groups.At, u.Groups.State
+	}
+	return []Result{{Status: Fail, At: at, ValueFrom: from, Subject: subject,
+		Message: "User " + name + " is not in an admins group but has console access, which Amazon MQ " +
+			"grants through activemq-webconsole with admin rights on every queue and topic."}}, nil
+}
+
+// configurationPermissions judges an ActiveMQ configuration's authorization entries on ">" and
+// the users it declares itself.
+func configurationPermissions(c *model.Configuration) (fails, unknown []Result) {
+	if configIsEngine(c, model.EngineActiveMQ) != Yes && c.ActiveMQ == nil {
+		return nil, nil
+	}
+	doc, res := activeMQDocument(c)
+	if doc == nil {
+		return nil, res
+	}
+	if p := doc.AuthorizationPlugin; p != nil && p.Map != nil {
+		for _, e := range p.Map.Entries {
+			if e.Kind == "temp" || strings.TrimSpace(e.Destination) != ">" {
+				continue
+			}
+			var grants []string
+			var groups []string
+			for _, g := range []struct {
+				perm   string
+				groups []string
+			}{{"write", e.Write}, {"admin", e.Admin}} {
+				if found := broadIn(g.groups); len(found) > 0 {
+					grants = append(grants, g.perm)
+					for _, f := range found {
+						if !containsFold(groups, f) {
+							groups = append(groups, f)
+						}
+					}
+				}
+			}
+			if len(grants) > 0 {
+				fails = append(fails, Result{Status: Fail, At: e.At, ValueFrom: model.Explicit,
+					Subject: "authorizationEntry:" + e.Kind + ":>",
+					Message: "The authorizationEntry on " + e.Kind + " \">\" grants " + strings.Join(grants, " and ") +
+						" to group '" + strings.Join(groups, "', '") + "', which stands for every user."})
+			}
+		}
+	}
+	for i, u := range doc.Users {
+		if !containsFold(trimmed(u.Groups), webConsoleGroup) || containsAnyFold(trimmed(u.Groups), adminGroups) {
+			continue
+		}
+		name, subject := "#"+strconv.Itoa(i+1), "config-user#"+strconv.Itoa(i+1)
+		if u.Username.Known() && u.Username.V != "" {
+			name, subject = "'"+u.Username.V+"'", "config-user:"+u.Username.V
+		}
+		fails = append(fails, Result{Status: Fail, At: u.At, ValueFrom: model.Explicit, Subject: subject,
+			Message: "Configuration user " + name + " is in activemq-webconsole without being in an admins group."})
+	}
+	return fails, nil
+}
+
+// broadIn returns the broad groups among groups (which may hold comma-separated lists).
+func broadIn(groups []string) []string {
+	var out []string
+	for _, g := range trimmed(groups) {
+		if containsFold(broadGroups, g) {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+// trimmed splits comma-separated items and trims blanks.
+func trimmed(list []string) []string {
+	var out []string
+	for _, item := range list {
+		for _, g := range strings.Split(item, ",") {
+			if g = strings.TrimSpace(g); g != "" {
+				out = append(out, g)
+			}
+		}
+	}
+	return out
+}
+
+// containsAnyFold reports whether list holds one of want, case-insensitively.
+func containsAnyFold(list, want []string) bool {
+	for _, w := range want {
+		if containsFold(list, w) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,57 @@
+package rules
+
+import "strings"
+
+// catalog is the ordered list of built-in rules. Adding a rule is one file plus one entry here.
+var catalog = []*Rule{
+	mqg001,
+	mqg002,
+	mqg003,
+	mqg004,
+	mqg005,
+	mqg006,
+	mqg007,
+	mqg008,
+	mqg009,
+	mqg010,
+	mqg011,
+	// MQG012–MQG021 are listed below this line, in ID order.
+	mqg012,
+	mqg013,
+	mqg014,
+	mqg015,
+	mqg016,
+	mqg017,
+	mqg018,
+	mqg019,
+	mqg020,
+	mqg021,
+}
+
+// All returns the catalog in ID order. The slice is new on every call; the rules are shared and
+// must not be modified.
+func All() []*Rule {
+	return append([]*Rule(nil), catalog...)
+}
+
+// Lookup finds a rule by its ID (MQG001), its slug (public-access) or another tool's ID listed in
+// its aliases (CKV_AWS_69, AVD-AWS-0072, aws-mq-no-public-access), case-insensitively.
+func Lookup(idOrSlug string) (*Rule, bool) {
+	s := strings.TrimSpace(idOrSlug)
+	if s == "" {
+		return nil, false
+	}
+	for _, r := range catalog {
+		if strings.EqualFold(r.ID, s) || strings.EqualFold(r.Slug, s) {
+			return r, true
+		}
+	}
+	for _, r := range catalog {
+		for _, a := range r.Aliases {
+			if strings.EqualFold(a.ID, s) {
+				return r, true
+			}
+		}
+	}
+	return nil, false
+}
