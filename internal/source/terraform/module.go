@@ -1,0 +1,285 @@
+package terraform
+
+import (
+	"errors"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/ext/typeexpr"
+	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/function"
+
+	"github.com/mqguard/mqguard/internal/model"
+)
+
+// moduleDir is one parsed directory of .tf/.tf.json files: the declarations of a module, shared
+// by every instance of it.
+type moduleDir struct {
+	dir       string
+	files     map[string][]byte // FS path -> source, for comments
+	variables map[string]*variableDecl
+	locals    map[string]*hcl.Attribute
+	outputs   map[string]*hcl.Attribute
+	resources []*resourceDecl
+	modules   []*moduleCall
+	providers []*providerDecl
+	diags     []model.Diagnostic
+
+	graph *graph
+	funcs map[string]function.Function
+}
+
+type variableDecl struct {
+	name       string
+	typ        cty.Type
+	defaults   *typeexpr.Defaults
+	hasType    bool
+	def        *hcl.Attribute
+	nullable   bool
+	sensitive  bool
+	rng        hcl.Range
+	complexTyp bool // values given on the command line are parsed as HCL expressions
+}
+
+type resourceDecl struct {
+	mode string // "managed", "data" or "ephemeral"
+	typ  string
+	name string
+	body *body
+	rng  hcl.Range
+	file string
+}
+
+// key is the name of the resource inside its module: aws_mq_broker.x, data.t.n, ephemeral.t.n.
+func (r *resourceDecl) key() string {
+	switch r.mode {
+	case "data":
+		return "data." + r.typ + "." + r.name
+	case "ephemeral":
+		return "ephemeral." + r.typ + "." + r.name
+	}
+	return r.typ + "." + r.name
+}
+
+type moduleCall struct {
+	name   string
+	source string
+	body   *body
+	rng    hcl.Range
+}
+
+type providerDecl struct {
+	name string // "aws" or "aws.alias"
+	body *body
+	rng  hcl.Range
+}
+
+var topSchema = &hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{
+	{Type: "variable", LabelNames: []string{"name"}},
+	{Type: "locals"},
+	{Type: "output", LabelNames: []string{"name"}},
+	{Type: "resource", LabelNames: []string{"type", "name"}},
+	{Type: "data", LabelNames: []string{"type", "name"}},
+	{Type: "ephemeral", LabelNames: []string{"type", "name"}},
+	{Type: "module", LabelNames: []string{"name"}},
+	{Type: "provider", LabelNames: []string{"name"}},
+	{Type: "terraform"},
+}}
+
+// isConfigFile reports whether name is a Terraform configuration file (not an override file).
+func isConfigFile(name string) bool {
+	base := path.Base(name)
+	if !strings.HasSuffix(base, ".tf") && !strings.HasSuffix(base, ".tf.json") {
+		return false
+	}
+	stem := strings.TrimSuffix(strings.TrimSuffix(base, ".json"), ".tf")
+	return stem != "override" && !strings.HasSuffix(stem, "_override")
+}
+
+// readFile reads an FS file, refusing files over maxFileSize.
+func readFile(fsys fs.FS, name string) ([]byte, *model.Diagnostic) {
+	info, err := fs.Stat(fsys, name)
+	if err != nil {
+		return nil, &model.Diagnostic{Severity: model.DiagError, Source: model.SourceTerraform, At: model.Range{File: name}, Message: "cannot read file: " + errText(err)}
+	}
+	if info.Size() > maxFileSize {
+		return nil, &model.Diagnostic{Severity: model.DiagError, Source: model.SourceTerraform, At: model.Range{File: name}, Message: "file is larger than 10 MiB; not parsed"}
+	}
+	src, err := fs.ReadFile(fsys, name)
+	if err != nil {
+		return nil, &model.Diagnostic{Severity: model.DiagError, Source: model.SourceTerraform, At: model.Range{File: name}, Message: "cannot read file: " + errText(err)}
+	}
+	if len(src) > maxFileSize {
+		return nil, &model.Diagnostic{Severity: model.DiagError, Source: model.SourceTerraform, At: model.Range{File: name}, Message: "file is larger than 10 MiB; not parsed"}
+	}
+	return src, nil
+}
+
+// errText keeps the error kind without repeating a path the diagnostic already names.
+func errText(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+// loadModuleDir parses every configuration file of dir. Display paths are applied later, when
+// diagnostics leave the package.
+func loadModuleDir(fsys fs.FS, dir string) *moduleDir {
+	m := &moduleDir{
+		dir:       dir,
+		files:     map[string][]byte{},
+		variables: map[string]*variableDecl{},
+		locals:    map[string]*hcl.Attribute{},
+		outputs:   map[string]*hcl.Attribute{},
+	}
+	entries, err := fs.ReadDir(fsys, dir)
+	if err != nil {
+		m.diags = append(m.diags, model.Diagnostic{Severity: model.DiagError, Source: model.SourceTerraform, At: model.Range{File: dir}, Message: "cannot read directory: " + errText(err)})
+		return m
+	}
+	var names []string
+	for _, e := range entries {
+		if !e.IsDir() && isConfigFile(e.Name()) {
+			names = append(names, e.Name())
+		}
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		name := path.Join(dir, n)
+		src, d := readFile(fsys, name)
+		if d != nil {
+			m.diags = append(m.diags, *d)
+			continue
+		}
+		m.files[name] = src
+		f, diags := parseFile(name, src)
+		if diags.HasErrors() {
+			m.diags = append(m.diags, hclDiags(diags)...)
+		}
+		if f == nil {
+			continue
+		}
+		m.addFile(name, f)
+	}
+	return m
+}
+
+func (m *moduleDir) addFile(name string, f *hcl.File) {
+	content, _, diags := f.Body.PartialContent(topSchema)
+	if diags.HasErrors() {
+		m.diags = append(m.diags, hclDiags(diags)...)
+	}
+	if content == nil {
+		return
+	}
+	for _, blk := range content.Blocks {
+		switch blk.Type {
+		case "variable":
+			m.addVariable(blk)
+		case "locals":
+			attrs, diags := blk.Body.JustAttributes()
+			if diags.HasErrors() {
+				m.diags = append(m.diags, hclDiags(diags)...)
+			}
+			for n, a := range attrs {
+				if _, dup := m.locals[n]; !dup {
+					m.locals[n] = a
+				}
+			}
+		case "output":
+			attrs, _ := blk.Body.JustAttributes()
+			if a := attrs["value"]; a != nil {
+				m.outputs[blk.Labels[0]] = a
+			}
+		case "resource", "data", "ephemeral":
+			mode := blk.Type
+			if mode == "resource" {
+				mode = "managed"
+			}
+			m.resources = append(m.resources, &resourceDecl{
+				mode: mode, typ: blk.Labels[0], name: blk.Labels[1],
+				body: toBody(blk.Body, 0), rng: blockRange(blk), file: name,
+			})
+		case "module":
+			b := toBody(blk.Body, 0)
+			mc := &moduleCall{name: blk.Labels[0], body: b, rng: blockRange(blk)}
+			if a := b.attr("source"); a != nil {
+				if v, d := a.Expr.Value(nil); !d.HasErrors() && v.IsKnown() && !v.IsNull() && v.Type() == cty.String {
+					mc.source = v.AsString()
+				}
+			}
+			m.modules = append(m.modules, mc)
+		case "provider":
+			b := toBody(blk.Body, 0)
+			name := blk.Labels[0]
+			if a := b.attr("alias"); a != nil {
+				if v, d := a.Expr.Value(nil); !d.HasErrors() && v.IsKnown() && !v.IsNull() && v.Type() == cty.String {
+					name += "." + v.AsString()
+				}
+			}
+			m.providers = append(m.providers, &providerDecl{name: name, body: b, rng: blockRange(blk)})
+		}
+	}
+}
+
+// blockRange is the whole block for native syntax and the definition for JSON.
+func blockRange(blk *hcl.Block) hcl.Range {
+	type ranger interface{ Range() hcl.Range }
+	if r, ok := blk.Body.(ranger); ok && strings.HasSuffix(blk.DefRange.Filename, ".tf") {
+		br := r.Range()
+		return hcl.RangeBetween(blk.DefRange, br)
+	}
+	return blk.DefRange
+}
+
+func (m *moduleDir) addVariable(blk *hcl.Block) {
+	name := blk.Labels[0]
+	if _, dup := m.variables[name]; dup {
+		return
+	}
+	attrs, _ := blk.Body.JustAttributes()
+	v := &variableDecl{name: name, typ: cty.DynamicPseudoType, nullable: true, rng: blockRange(blk), def: attrs["default"]}
+	if a := attrs["type"]; a != nil {
+		ty, defaults, diags := typeexpr.TypeConstraintWithDefaults(a.Expr)
+		if !diags.HasErrors() {
+			v.typ, v.defaults, v.hasType = ty, defaults, true
+			v.complexTyp = !ty.IsPrimitiveType()
+		}
+	}
+	if a := attrs["nullable"]; a != nil {
+		if b, d := a.Expr.Value(nil); !d.HasErrors() && b.IsKnown() && b.Type() == cty.Bool {
+			v.nullable = b.True()
+		}
+	}
+	if a := attrs["sensitive"]; a != nil {
+		if b, d := a.Expr.Value(nil); !d.HasErrors() && b.IsKnown() && b.Type() == cty.Bool {
+			v.sensitive = b.True()
+		}
+	}
+	m.variables[name] = v
+}
+
+// hclDiags converts HCL error diagnostics. Only the summary is kept: details may quote input.
+func hclDiags(diags hcl.Diagnostics) []model.Diagnostic {
+	var out []model.Diagnostic
+	for _, d := range diags {
+		if d.Severity != hcl.DiagError {
+			continue
+		}
+		out = append(out, model.Diagnostic{Severity: model.DiagError, Source: model.SourceTerraform, At: hclRange(d.Subject), Message: d.Summary})
+	}
+	return out
+}
+
+// hclRange converts an HCL range (FS path, not yet a display path).
+func hclRange(r *hcl.Range) model.Range {
+	if r == nil {
+		return model.Range{}
+	}
+	return model.Range{File: r.Filename, StartLine: r.Start.Line, EndLine: r.End.Line}
+}

@@ -1,0 +1,224 @@
+package terraform
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/mqguard/mqguard/internal/model"
+)
+
+func TestModules(t *testing.T) {
+	mqModule := `
+variable "name" {}
+variable "sgs" {
+  type    = list(string)
+  default = []
+}
+resource "aws_mq_broker" "this" {
+  broker_name     = var.name
+  security_groups = var.sgs
+}
+output "name" { value = aws_mq_broker.this.broker_name }
+`
+	tests := []struct {
+		name  string
+		files map[string]string
+		addrs []string
+		names []string
+		notes []string
+	}{
+		{"local module", map[string]string{
+			"main.tf": `module "mq" {
+  source = "./modules/mq"
+  name   = "n1"
+}`,
+			"modules/mq/main.tf": mqModule,
+		}, []string{"module.mq.aws_mq_broker.this"}, []string{"n1"}, nil},
+		{"nested modules and outputs", map[string]string{
+			"main.tf": `module "a" {
+  source = "./a"
+}
+resource "aws_mq_broker" "root" { broker_name = module.a.inner_name }`,
+			"a/main.tf": `module "b" {
+  source = "../b"
+  name   = "deep"
+}
+output "inner_name" { value = "${module.b.name}-out" }`,
+			"b/main.tf": mqModule,
+		}, []string{"aws_mq_broker.root", "module.a.module.b.aws_mq_broker.this"}, []string{"deep-out", "deep"}, nil},
+		{"module count and for_each", map[string]string{
+			"main.tf": `module "c" {
+  count  = 2
+  source = "./m"
+  name   = "c${count.index}"
+}
+module "f" {
+  for_each = toset(["blue"])
+  source   = "./m"
+  name     = each.key
+}`,
+			"m/main.tf": mqModule,
+		}, []string{`module.c[0].aws_mq_broker.this`, `module.c[1].aws_mq_broker.this`, `module.f["blue"].aws_mq_broker.this`}, []string{"c0", "c1", "blue"}, nil},
+		{"installed module", map[string]string{
+			"main.tf": `module "reg" {
+  source  = "cloudposse/mq-broker/aws"
+  version = "3.0.0"
+  name    = "reg"
+}`,
+			".terraform/modules/modules.json": `{"Modules":[{"Key":"","Source":"","Dir":"."},{"Key":"reg","Source":"registry.terraform.io/cloudposse/mq-broker/aws","Dir":".terraform/modules/reg"}]}`,
+			".terraform/modules/reg/main.tf":  mqModule,
+		}, []string{"module.reg.aws_mq_broker.this"}, []string{"reg"}, nil},
+		{"missing module", map[string]string{
+			"main.tf": `module "gone" {
+  source = "git::https://example.com/mq.git"
+}
+resource "aws_mq_broker" "b" {
+  broker_name = module.gone.name
+}`,
+		}, []string{"aws_mq_broker.b"}, []string{""}, []string{"module gone (source git::https://example.com/mq.git) is not installed; its outputs are unknown"}},
+		{"unknown count from missing module", map[string]string{
+			"main.tf": `module "gone" { source = "hashicorp/x/aws" }
+resource "aws_mq_broker" "b" {
+  count       = module.gone.enabled ? 1 : 0
+  broker_name = "x"
+}`,
+		}, []string{"aws_mq_broker.b"}, []string{"x"}, []string{"is not installed", "unknown count"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			inv, diags := load(t, tt.files, Options{})
+			noErrors(t, diags)
+			if len(inv.Brokers) != len(tt.addrs) {
+				t.Fatalf("%d brokers, want %d: %s", len(inv.Brokers), len(tt.addrs), dump(diags))
+			}
+			for i, b := range inv.Brokers {
+				if b.ID.Address != tt.addrs[i] || b.Name.V != tt.names[i] {
+					t.Errorf("broker %d = %s %q, want %s %q", i, b.ID.Address, b.Name.V, tt.addrs[i], tt.names[i])
+				}
+				if b.ID.Scope != "." {
+					t.Errorf("scope %q", b.ID.Scope)
+				}
+			}
+			for _, want := range tt.notes {
+				found := false
+				for _, d := range diags {
+					found = found || (d.Severity == model.DiagNote && strings.Contains(d.Message, want))
+				}
+				if !found {
+					t.Errorf("no note %q in %v", want, diags)
+				}
+			}
+		})
+	}
+}
+
+func TestModuleCycle(t *testing.T) {
+	inv, diags := load(t, map[string]string{
+		"a/main.tf": `module "b" { source = "../b" }`,
+		"b/main.tf": `module "a" { source = "../a" }
+resource "aws_mq_broker" "x" {}`,
+	}, Options{})
+	if len(errorsOf(diags)) == 0 {
+		t.Errorf("no error for the module cycle")
+	}
+	if len(inv.Brokers) == 0 {
+		t.Errorf("brokers of the cycle lost")
+	}
+}
+
+func TestSecurityGroupThroughModule(t *testing.T) {
+	inv, diags := load(t, map[string]string{
+		"main.tf": `resource "aws_security_group" "mq" {
+  name = "mq"
+}
+module "mq" {
+  source = "./m"
+  name   = "x"
+  sgs    = [aws_security_group.mq.id]
+}`,
+		"m/main.tf": `variable "name" {}
+variable "sgs" { type = list(string) }
+resource "aws_mq_broker" "this" {
+  broker_name     = var.name
+  security_groups = var.sgs
+}`,
+	}, Options{})
+	noErrors(t, diags)
+	b := brokerByAddr(t, inv, "module.mq.aws_mq_broker.this")
+	if len(b.SecurityGroups) != 1 || b.SecurityGroups[0].Group == nil || b.SecurityGroups[0].Group.ID.Address != "aws_security_group.mq" {
+		t.Errorf("security group not resolved: %s", dump(b.SecurityGroups))
+	}
+}
+
+func TestDefaultTags(t *testing.T) {
+	tests := []struct {
+		name  string
+		files map[string]string
+		want  map[string]string
+		state model.State
+		keyAt map[string]int
+	}{
+		{"merged, resource wins", map[string]string{"main.tf": `provider "aws" {
+  default_tags {
+    tags = {
+      owner = "platform"
+      env   = "dev"
+    }
+  }
+}
+resource "aws_mq_broker" "b" {
+  tags = {
+    env = "prod"
+  }
+}`}, map[string]string{"owner": "platform", "env": "prod"}, model.Explicit, map[string]int{"owner": 4, "env": 11}},
+		{"through module", map[string]string{
+			"main.tf": `provider "aws" {
+  default_tags { tags = { owner = "root" } }
+}
+module "m" { source = "./m" }`,
+			"m/main.tf": `resource "aws_mq_broker" "b" {}`,
+		}, map[string]string{"owner": "root"}, model.Explicit, nil},
+		{"aliased provider passed to module", map[string]string{
+			"main.tf": `provider "aws" {
+  default_tags { tags = { owner = "default" } }
+}
+provider "aws" {
+  alias = "west"
+  default_tags { tags = { owner = "west" } }
+}
+module "m" {
+  source    = "./m"
+  providers = { aws = aws.west }
+}`,
+			"m/main.tf": `resource "aws_mq_broker" "b" {}`,
+		}, map[string]string{"owner": "west"}, model.Explicit, nil},
+		{"no tags", map[string]string{"main.tf": `resource "aws_mq_broker" "b" {}`}, map[string]string{}, model.Default, nil},
+		{"unknown tags", map[string]string{"main.tf": `variable "t" { type = map(string) }
+resource "aws_mq_broker" "b" {
+  tags = var.t
+}`}, map[string]string{}, model.Unknown, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			inv, diags := load(t, tt.files, Options{})
+			noErrors(t, diags)
+			if len(inv.Brokers) != 1 {
+				t.Fatalf("%d brokers", len(inv.Brokers))
+			}
+			tags := inv.Brokers[0].Tags
+			if tags.State != tt.state || len(tags.V) != len(tt.want) {
+				t.Fatalf("tags = %v (%v), want %v (%v)", tags.V, tags.State, tt.want, tt.state)
+			}
+			for k, v := range tt.want {
+				if tags.V[k] != v {
+					t.Errorf("tag %s = %q, want %q", k, tags.V[k], v)
+				}
+			}
+			for k, line := range tt.keyAt {
+				if tags.KeyAt[k].StartLine != line {
+					t.Errorf("tag %s at line %d, want %d", k, tags.KeyAt[k].StartLine, line)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,114 @@
+package terraform
+
+import (
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/hashicorp/hcl/v2/json"
+)
+
+// maxFileSize is the largest file the loader parses; bigger files are refused.
+const maxFileSize = 10 << 20
+
+// parseFile parses one configuration file: native syntax for .tf and .tfvars, JSON for
+// .tf.json and .tfvars.json. It is the single place where source bytes become bodies, so a
+// block scanner can later hand it only the relevant blocks (hclsyntax.ParseConfig accepts the
+// start position of a byte slice, which keeps line numbers right).
+func parseFile(name string, src []byte) (*hcl.File, hcl.Diagnostics) {
+	if strings.HasSuffix(name, ".json") {
+		return json.Parse(src, name)
+	}
+	return hclsyntax.ParseConfig(src, name, hcl.InitialPos)
+}
+
+// body is a configuration body with its attributes and nested blocks made explicit, whatever
+// the syntax. JSON bodies need to know which names are blocks; blockNames lists them.
+type body struct {
+	attrs  map[string]*hcl.Attribute
+	blocks []*block
+	rng    hcl.Range
+}
+
+type block struct {
+	typ    string
+	labels []string
+	body   *body
+	rng    hcl.Range // whole block
+}
+
+// nestedBlockNames are the names read as nested blocks in JSON bodies (native syntax needs no
+// list: blocks are syntactically distinct there).
+var nestedBlockNames = []string{
+	"encryption_options", "logs", "ldap_server_metadata", "user", "configuration",
+	"maintenance_window_start_time", "ingress", "egress", "lifecycle", "provisioner",
+	"connection", "timeouts", "default_tags", "content", "assume_role", "ignore_tags",
+}
+
+var jsonBodySchema = func() *hcl.BodySchema {
+	s := &hcl.BodySchema{}
+	for _, n := range nestedBlockNames {
+		s.Blocks = append(s.Blocks, hcl.BlockHeaderSchema{Type: n})
+	}
+	s.Blocks = append(s.Blocks, hcl.BlockHeaderSchema{Type: "dynamic", LabelNames: []string{"type"}})
+	return s
+}()
+
+// toBody converts an hcl.Body into a body. Structural problems of JSON bodies are ignored: the
+// parts that can be read are kept.
+func toBody(b hcl.Body, depth int) *body {
+	out := &body{attrs: map[string]*hcl.Attribute{}}
+	if depth > 64 {
+		return out
+	}
+	if sb, ok := b.(*hclsyntax.Body); ok {
+		out.rng = sb.Range()
+		for name, a := range sb.Attributes {
+			out.attrs[name] = a.AsHCLAttribute()
+		}
+		for _, blk := range sb.Blocks {
+			out.blocks = append(out.blocks, &block{
+				typ: blk.Type, labels: blk.Labels, body: toBody(blk.Body, depth+1), rng: blk.Range(),
+			})
+		}
+		return out
+	}
+	content, rest, _ := b.PartialContent(jsonBodySchema)
+	if content != nil {
+		for _, blk := range content.Blocks {
+			out.blocks = append(out.blocks, &block{
+				typ: blk.Type, labels: blk.Labels, body: toBody(blk.Body, depth+1), rng: blk.DefRange,
+			})
+		}
+		out.rng = content.MissingItemRange
+	}
+	if rest != nil {
+		attrs, _ := rest.JustAttributes()
+		for name, a := range attrs {
+			out.attrs[name] = a
+		}
+	}
+	return out
+}
+
+// attr returns the named attribute or nil.
+func (b *body) attr(name string) *hcl.Attribute {
+	if b == nil {
+		return nil
+	}
+	return b.attrs[name]
+}
+
+// blocksOf returns the nested blocks of the given type, in source order.
+func (b *body) blocksOf(typ string) []*block {
+	if b == nil {
+		return nil
+	}
+	var out []*block
+	for _, blk := range b.blocks {
+		if blk.typ == typ {
+			out = append(out, blk)
+		}
+	}
+	return out
+}

@@ -1,0 +1,496 @@
+// Package terraform reads Terraform configurations (.tf, .tf.json, tfvars, local and installed
+// modules) into the model: it evaluates variables, locals, modules, count/for_each, dynamic
+// blocks, conditionals and functions, and maps the Amazon MQ, security group and KMS resources.
+// It describes what the code declares; it never decides compliance.
+package terraform
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"path"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/zclconf/go-cty/cty"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/mqguard/mqguard/internal/model"
+)
+
+// Options tune a load.
+type Options struct {
+	Vars     []string                   // --var k=v in command-line order (value parsed as Terraform does: HCL expression for complex types, else string)
+	VarFiles []string                   // --var-file paths (FS paths), in order
+	Env      []string                   // environment for TF_VAR_* (KEY=VALUE); nil means none
+	Display  func(fsPath string) string // maps an FS path to the path shown to users; identity when nil
+}
+
+// Load scans the named roots (FS paths of directories or .tf files, slash-separated, "." allowed)
+// in fsys. Every directory with .tf/.tf.json files under a root is found (skipping .git, .terraform
+// except for installed modules, node_modules); a directory called as a local module by another
+// found directory is not also scanned as a root (its resources appear under module addresses).
+//
+// Variable values given on the command line apply to every root module; -var-file files are
+// applied before -var values.
+func Load(ctx context.Context, fsys fs.FS, roots []string, opts Options) (*model.Inventory, []model.Diagnostic) {
+	l := &loader{fsys: fsys, opts: opts, dirs: map[string]*dirEntry{}}
+	if l.opts.Display == nil {
+		l.opts.Display = func(p string) string { return p }
+	}
+	var diags []model.Diagnostic
+	dirs, d := l.discover(roots)
+	diags = append(diags, d...)
+
+	// Parse every found directory in parallel; the cache keeps one parse per directory.
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for _, dir := range dirs {
+		g.Go(func() error {
+			if gctx.Err() == nil {
+				l.moduleDir(dir)
+			}
+			return nil
+		})
+	}
+	_ = g.Wait()
+
+	rootDirs := l.rootModules(dirs)
+	runs := make([]*rootRun, len(rootDirs))
+	g, gctx = errgroup.WithContext(ctx)
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i, dir := range rootDirs {
+		g.Go(func() error {
+			if gctx.Err() != nil {
+				return nil
+			}
+			runs[i] = l.runRoot(dir)
+			return nil
+		})
+	}
+	_ = g.Wait()
+
+	inv := &model.Inventory{}
+	seenFuncs := map[string]bool{}
+	for _, r := range runs {
+		if r == nil {
+			continue
+		}
+		inv.Merge(r.inv)
+		for _, dg := range r.diags {
+			if dg.Severity == model.DiagNote && strings.HasPrefix(dg.Message, "function ") {
+				if seenFuncs[dg.Message] {
+					continue
+				}
+				seenFuncs[dg.Message] = true
+			}
+			diags = append(diags, l.display(dg))
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		diags = append(diags, model.Diagnostic{Severity: model.DiagError, Source: model.SourceTerraform, Message: "scan interrupted: " + err.Error()})
+	}
+	return inv, diags
+}
+
+type loader struct {
+	fsys fs.FS
+	opts Options
+	mu   sync.Mutex
+	dirs map[string]*dirEntry
+}
+
+type dirEntry struct {
+	once sync.Once
+	m    *moduleDir
+}
+
+// moduleDir returns the parsed directory, parsing it once.
+func (l *loader) moduleDir(dir string) *moduleDir {
+	l.mu.Lock()
+	e := l.dirs[dir]
+	if e == nil {
+		e = &dirEntry{}
+		l.dirs[dir] = e
+	}
+	l.mu.Unlock()
+	e.once.Do(func() {
+		e.m = loadModuleDir(l.fsys, dir)
+		e.m.graph = buildGraph(e.m)
+	})
+	return e.m
+}
+
+func (l *loader) display(d model.Diagnostic) model.Diagnostic {
+	if d.At.File != "" {
+		d.At.File = l.opts.Display(d.At.File)
+	}
+	return d
+}
+
+func (l *loader) rng(r model.Range) model.Range {
+	if r.File != "" {
+		r.File = l.opts.Display(r.File)
+	}
+	return r
+}
+
+// skipDir reports directories never searched for configurations.
+func skipDir(name string) bool {
+	return name == ".git" || name == ".terraform" || name == "node_modules"
+}
+
+// discover returns every directory holding configuration files under the roots, sorted.
+func (l *loader) discover(roots []string) ([]string, []model.Diagnostic) {
+	var diags []model.Diagnostic
+	found := map[string]bool{}
+	for _, root := range roots {
+		root = path.Clean(strings.TrimPrefix(root, "./"))
+		if !fs.ValidPath(root) {
+			diags = append(diags, model.Diagnostic{Severity: model.DiagError, Source: model.SourceTerraform, At: model.Range{File: root}, Message: "invalid path"})
+			continue
+		}
+		info, err := fs.Stat(l.fsys, root)
+		if err != nil {
+			diags = append(diags, model.Diagnostic{Severity: model.DiagError, Source: model.SourceTerraform, At: model.Range{File: root}, Message: "cannot read: " + errText(err)})
+			continue
+		}
+		if !info.IsDir() {
+			if isConfigFile(root) {
+				found[path.Dir(root)] = true
+			}
+			continue
+		}
+		err = fs.WalkDir(l.fsys, root, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				diags = append(diags, model.Diagnostic{Severity: model.DiagError, Source: model.SourceTerraform, At: model.Range{File: p}, Message: "cannot read: " + errText(err)})
+				return nil
+			}
+			if d.IsDir() {
+				if p != root && skipDir(d.Name()) {
+					return fs.SkipDir
+				}
+				return nil
+			}
+			if isConfigFile(p) {
+				found[path.Dir(p)] = true
+			}
+			return nil
+		})
+		if err != nil {
+			diags = append(diags, model.Diagnostic{Severity: model.DiagError, Source: model.SourceTerraform, At: model.Range{File: root}, Message: "cannot read: " + errText(err)})
+		}
+	}
+	dirs := make([]string, 0, len(found))
+	for d := range found {
+		dirs = append(dirs, d)
+	}
+	sort.Strings(dirs)
+	return dirs, diags
+}
+
+// rootModules returns the found directories that no other found directory calls as a local
+// module, plus any directory only reachable through a call cycle.
+func (l *loader) rootModules(dirs []string) []string {
+	isFound := map[string]bool{}
+	for _, d := range dirs {
+		isFound[d] = true
+	}
+	calls := map[string][]string{}
+	called := map[string]bool{}
+	for _, d := range dirs {
+		for _, c := range l.moduleDir(d).modules {
+			if !localSource(c.source) {
+				continue
+			}
+			target, ok := cleanJoin(d, c.source)
+			if ok && target != d && isFound[target] {
+				calls[d] = append(calls[d], target)
+				called[target] = true
+			}
+		}
+	}
+	var roots []string
+	reached := map[string]bool{}
+	var mark func(string)
+	mark = func(d string) {
+		if reached[d] {
+			return
+		}
+		reached[d] = true
+		for _, t := range calls[d] {
+			mark(t)
+		}
+	}
+	for _, d := range dirs {
+		if !called[d] {
+			roots = append(roots, d)
+			mark(d)
+		}
+	}
+	for _, d := range dirs {
+		if !reached[d] {
+			roots = append(roots, d)
+			mark(d)
+		}
+	}
+	sort.Strings(roots)
+	return roots
+}
+
+// rootRun is the evaluation of one root module with all its module instances.
+type rootRun struct {
+	l         *loader
+	rootDir   string
+	installed map[string]string // modules.json key -> directory (FS path)
+	inv       *model.Inventory
+	diags     []model.Diagnostic
+	resources []*resInst
+
+	instances    int
+	stopped      bool
+	notedFuncs   map[string]bool
+	reportedDirs map[string]bool
+}
+
+func (r *rootRun) diag(sev model.DiagSeverity, at model.Range, msg string) {
+	r.diags = append(r.diags, model.Diagnostic{Severity: sev, Source: model.SourceTerraform, At: at, Message: msg})
+}
+
+func (r *rootRun) noteFunc(name string, at model.Range) {
+	if r.notedFuncs[name] {
+		return
+	}
+	r.notedFuncs[name] = true
+	r.diag(model.DiagNote, at, fmt.Sprintf("function %s is not supported; its result is unknown", name))
+}
+
+// countInstance accounts for one more resource or module instance; false past the budget.
+func (r *rootRun) countInstance(at hcl.Range) bool {
+	if r.stopped {
+		return false
+	}
+	r.instances++
+	if r.instances > maxInstances {
+		r.stopped = true
+		r.diag(model.DiagError, hclRange(&at), fmt.Sprintf("more than %d resource and module instances; evaluation stopped", maxInstances))
+		return false
+	}
+	return true
+}
+
+// addDirDiags reports a directory's parse diagnostics and cycles once per root.
+func (r *rootRun) addDirDiags(m *moduleDir) {
+	if r.reportedDirs[m.dir] {
+		return
+	}
+	r.reportedDirs[m.dir] = true
+	r.diags = append(r.diags, m.diags...)
+	for _, c := range m.graph.cycles {
+		rg := m.graph.rng[c[0]]
+		r.diag(model.DiagError, hclRange(&rg), cycleMessage(c))
+	}
+}
+
+func (r *rootRun) reportCycles(m *moduleDir) { r.addDirDiags(m) }
+
+func (r *rootRun) newInstance(md *moduleDir, addr, key string, inputs map[string]cty.Value, stack []string) *modInst {
+	return &modInst{
+		run: r, dir: md, addr: addr, key: key, inputs: inputs, providers: map[string]*defaultTags{}, stack: stack,
+		values: map[string]cty.Value{},
+		funcs:  makeFuncs(r.l.fsys, r.rootDir, md.dir),
+	}
+}
+
+// runRoot evaluates one root module and maps its resources.
+func (l *loader) runRoot(dir string) *rootRun {
+	r := &rootRun{l: l, rootDir: dir, inv: &model.Inventory{}, notedFuncs: map[string]bool{}, reportedDirs: map[string]bool{}}
+	md := l.moduleDir(dir)
+	r.addDirDiags(md)
+	r.installed = r.readModulesJSON()
+	inputs := r.rootInputs(md)
+	mi := r.newInstance(md, "", "", inputs, []string{dir})
+	mi.evaluate()
+	r.mapResources()
+	return r
+}
+
+// readModulesJSON reads .terraform/modules/modules.json of the root module, if present.
+func (r *rootRun) readModulesJSON() map[string]string {
+	name := path.Join(r.rootDir, ".terraform/modules/modules.json")
+	src, err := fs.ReadFile(r.l.fsys, name)
+	if err != nil {
+		return nil
+	}
+	var doc struct {
+		Modules []struct{ Key, Source, Dir string }
+	}
+	if err := json.Unmarshal(src, &doc); err != nil {
+		r.diag(model.DiagNote, model.Range{File: name}, "cannot read installed modules list: invalid JSON")
+		return nil
+	}
+	out := map[string]string{}
+	for _, m := range doc.Modules {
+		if m.Key == "" || m.Dir == "" {
+			continue
+		}
+		if d, ok := cleanJoin(r.rootDir, m.Dir); ok {
+			out[m.Key] = d
+		}
+	}
+	return out
+}
+
+// resolveModule finds the directory of a module call: a local path, or an installed module.
+func (r *rootRun) resolveModule(mi *modInst, c *moduleCall) (string, bool) {
+	key := c.name
+	if mi.key != "" {
+		key = mi.key + "." + c.name
+	}
+	if localSource(c.source) {
+		d, ok := cleanJoin(mi.dir.dir, c.source)
+		if ok && r.hasConfig(d) {
+			return d, true
+		}
+	}
+	if d, ok := r.installed[key]; ok && r.hasConfig(d) {
+		return d, true
+	}
+	return "", false
+}
+
+func (r *rootRun) hasConfig(dir string) bool {
+	entries, err := fs.ReadDir(r.l.fsys, dir)
+	if err != nil {
+		return false
+	}
+	for _, e := range entries {
+		if !e.IsDir() && isConfigFile(e.Name()) {
+			return true
+		}
+	}
+	return false
+}
+
+// rootInputs computes the root variables' values with Terraform's precedence: defaults (in
+// the declaration) < TF_VAR_ < terraform.tfvars < terraform.tfvars.json < *.auto.tfvars(.json)
+// in lexical order < -var-file files < -var values.
+func (r *rootRun) rootInputs(md *moduleDir) map[string]cty.Value {
+	inputs := map[string]cty.Value{}
+	for _, kv := range r.l.opts.Env {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || !strings.HasPrefix(k, "TF_VAR_") {
+			continue
+		}
+		name := strings.TrimPrefix(k, "TF_VAR_")
+		if decl := md.variables[name]; decl != nil {
+			if val, ok := parseCLIValue(decl, v); ok {
+				inputs[name] = val.Mark(originMark{origin: model.SecretInput, at: model.Range{Ref: k}})
+			}
+		}
+	}
+	var files []string
+	entries, _ := fs.ReadDir(r.l.fsys, r.rootDir)
+	var auto []string
+	for _, e := range entries {
+		n := e.Name()
+		if e.IsDir() {
+			continue
+		}
+		if strings.HasSuffix(n, ".auto.tfvars") || strings.HasSuffix(n, ".auto.tfvars.json") {
+			auto = append(auto, n)
+		}
+	}
+	sort.Strings(auto)
+	for _, n := range append([]string{"terraform.tfvars", "terraform.tfvars.json"}, auto...) {
+		p := path.Join(r.rootDir, n)
+		if _, err := fs.Stat(r.l.fsys, p); err == nil {
+			files = append(files, p)
+		}
+	}
+	files = append(files, r.l.opts.VarFiles...)
+	for _, f := range files {
+		r.readVarFile(md, f, inputs)
+	}
+	for _, kv := range r.l.opts.Vars {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok {
+			continue
+		}
+		if decl := md.variables[k]; decl != nil {
+			if val, ok := parseCLIValue(decl, v); ok {
+				inputs[k] = val.Mark(originMark{origin: model.SecretLiteral, at: model.Range{Ref: "-var " + k}})
+			}
+		}
+	}
+	return inputs
+}
+
+// readVarFile applies one tfvars file to inputs; values are marked with where they are written.
+func (r *rootRun) readVarFile(md *moduleDir, name string, inputs map[string]cty.Value) {
+	src, d := readFile(r.l.fsys, name)
+	if d != nil {
+		r.diags = append(r.diags, *d)
+		return
+	}
+	f, diags := parseFile(name, src)
+	if diags.HasErrors() {
+		r.diags = append(r.diags, hclDiags(diags)...)
+	}
+	if f == nil {
+		return
+	}
+	attrs, diags := f.Body.JustAttributes()
+	if diags.HasErrors() {
+		r.diags = append(r.diags, hclDiags(diags)...)
+	}
+	names := make([]string, 0, len(attrs))
+	for n := range attrs {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		if md.variables[n] == nil {
+			continue
+		}
+		a := attrs[n]
+		v, _ := safeValue(a.Expr)
+		inputs[n] = v.Mark(originMark{origin: model.SecretLiteral, at: hclRange(&a.Range)})
+	}
+}
+
+// safeValue evaluates a constant expression.
+func safeValue(e hcl.Expression) (v cty.Value, diags hcl.Diagnostics) {
+	defer func() {
+		if recover() != nil {
+			v = cty.DynamicVal
+		}
+	}()
+	v, diags = e.Value(&hcl.EvalContext{Functions: baseFuncs})
+	if v == cty.NilVal {
+		v = cty.DynamicVal
+	}
+	return v, diags
+}
+
+// parseCLIValue parses a -var or TF_VAR_ value: a raw string for primitive or untyped
+// variables, an HCL expression otherwise.
+func parseCLIValue(decl *variableDecl, raw string) (cty.Value, bool) {
+	if !decl.complexTyp {
+		return cty.StringVal(raw), true
+	}
+	expr, diags := hclsyntax.ParseExpression([]byte(raw), "<value for var."+decl.name+">", hcl.InitialPos)
+	if diags.HasErrors() {
+		return cty.NilVal, false
+	}
+	v, diags := safeValue(expr)
+	if diags.HasErrors() {
+		return cty.NilVal, false
+	}
+	return v, true
+}
