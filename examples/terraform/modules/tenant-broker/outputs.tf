@@ -1,0 +1,4 @@
+output "broker_id" {
+  description = "ID of the broker."
+  value       = aws_mq_broker.this.id
+}

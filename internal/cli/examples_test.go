@@ -1,0 +1,56 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"testing"
+
+	"github.com/mqguard/mqguard/internal/finding"
+)
+
+// TestExamples scans the README's bundled examples: the hardened broker must come out clean and
+// each bad broker must show the weaknesses it was written to show.
+func TestExamples(t *testing.T) {
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	env, stdout, stderr := testEnv(wd)
+	code := RunEnv(context.Background(), []string{"scan", "--as-of", "2026-11-22", "--format", "json", "../../examples/terraform"}, env)
+	if code != ExitFindings {
+		t.Fatalf("exit code %d, want %d; stderr:\n%s", code, ExitFindings, stderr)
+	}
+	var rep finding.Report
+	if err := json.Unmarshal(stdout.Bytes(), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Errors) > 0 {
+		t.Errorf("errors: %+v", rep.Errors)
+	}
+	got := map[string]map[string]bool{} // address -> rule IDs that fail or are unknown
+	for _, f := range rep.Findings {
+		if got[f.Resource.Address] == nil {
+			got[f.Resource.Address] = map[string]bool{}
+		}
+		got[f.Resource.Address][f.RuleID] = true
+	}
+	for _, clean := range []string{"aws_mq_broker.orders", `module.tenant_broker["billing"].aws_mq_broker.this`} {
+		if len(got[clean]) > 0 {
+			t.Errorf("%s should be clean, has %v", clean, got[clean])
+		}
+	}
+	want := map[string][]string{
+		"aws_mq_broker.legacy_notifications":                {"MQG001", "MQG003", "MQG010", "MQG013", "MQG014", "MQG020"},
+		"aws_mq_broker.partner":                             {"MQG010", "MQG012", "MQG013", "MQG017", "MQG018"},
+		`module.tenant_broker["search"].aws_mq_broker.this`: {"MQG003"},
+		"aws_mq_broker.sandbox[0]":                          {"MQG003"},
+	}
+	for addr, ids := range want {
+		for _, id := range ids {
+			if !got[addr][id] {
+				t.Errorf("%s: no %s finding (has %v)", addr, id, got[addr])
+			}
+		}
+	}
+}

@@ -1,0 +1,290 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mqguard/mqguard/internal/engine"
+	"github.com/mqguard/mqguard/internal/finding"
+	"github.com/mqguard/mqguard/internal/report"
+	"github.com/mqguard/mqguard/internal/rules"
+	"github.com/mqguard/mqguard/internal/source/terraform"
+)
+
+// asOfLayout is the format of --as-of.
+const asOfLayout = "2006-01-02"
+
+// scanOptions are the raw flags and arguments of `mqguard scan`.
+type scanOptions struct {
+	Paths        []string
+	Formats      []string
+	FailOn       string
+	AllowUnknown bool
+	AsOf         string
+	Vars         []string
+	VarFiles     []string
+	Rules        []string
+	SkipRules    []string
+	ShowPassed   bool
+	NoColor      bool
+	Quiet        bool
+	Verbose      bool
+}
+
+// scanConfig is a validated scanOptions.
+type scanConfig struct {
+	Target       *scanTarget
+	Outputs      []output
+	FailOn       rules.Severity
+	AllowUnknown bool
+	AsOf         time.Time
+	Vars         []string
+	// VarFiles are FS paths (see scanTarget).
+	VarFiles   []string
+	Only, Skip []string
+	ShowPassed bool
+	Color      bool
+	Verbose    bool
+	Quiet      bool
+}
+
+func newScanCmd(env *Env, runF func(context.Context, *Env, *scanOptions) error) *cobra.Command {
+	opts := &scanOptions{}
+	cmd := &cobra.Command{
+		Use:   "scan [PATH...]",
+		Short: "Scan Terraform for broker weaknesses",
+		Long: `Scan Terraform root modules for message broker weaknesses.
+
+Each PATH is a directory searched recursively for Terraform root modules (default ".");
+directories that another one calls as a local module are evaluated through that call, not on
+their own. A PATH naming a .tf or .tf.json file scans that file's directory as the root module
+(Terraform evaluates a module as a whole, so the directory's other files are read too; its
+subdirectories are not searched). Local modules are followed wherever they live. Paths in the
+report are relative to the current directory when a relative PATH was given, absolute otherwise.
+
+Formats (--format F or F=FILE, repeatable; at most one without a file, written to stdout):` + formatHelp(),
+		Example: `  mqguard scan
+  mqguard scan infra/ --fail-on high
+  mqguard scan --format table --format sarif=mqguard.sarif --var env=prod --var-file prod.tfvars`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Paths = args
+			return runF(cmd.Context(), env, opts)
+		},
+	}
+	f := cmd.Flags()
+	f.StringArrayVar(&opts.Formats, "format", nil, "report `F[=FILE]`, written to FILE or stdout: "+strings.Join(formatNames(), ", ")+" (default table)")
+	f.StringVar(&opts.FailOn, "fail-on", "info", "lowest `SEVERITY` that fails the scan: info, low, medium, high, critical")
+	f.BoolVar(&opts.AllowUnknown, "allow-unknown", false, "do not fail on UNKNOWN findings (values that could not be decided)")
+	f.StringVar(&opts.AsOf, "as-of", "", "judge dates (end of support, suppression expiry) at `YYYY-MM-DD` (default today, UTC)")
+	f.StringArrayVar(&opts.Vars, "var", nil, "set a Terraform input variable, `NAME=VALUE` (repeatable)")
+	f.StringArrayVar(&opts.VarFiles, "var-file", nil, "read Terraform input variables from `FILE` (repeatable)")
+	f.StringSliceVar(&opts.Rules, "rules", nil, "run only these `RULES` (comma-separated IDs, slugs or other tools' IDs)")
+	f.StringSliceVar(&opts.SkipRules, "skip-rules", nil, "do not run these `RULES` (comma-separated IDs, slugs or other tools' IDs)")
+	f.BoolVar(&opts.ShowPassed, "show-passed", false, "also report PASS and N/A results")
+	f.BoolVar(&opts.NoColor, "no-color", false, "never colour the output (also: NO_COLOR environment variable)")
+	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "log only errors")
+	f.BoolVarP(&opts.Verbose, "verbose", "v", false, "log debug messages and show more detail in the table")
+	cmd.MarkFlagsMutuallyExclusive("quiet", "verbose")
+	return cmd
+}
+
+// validate checks every option before anything is scanned. Every error is a usage error.
+func (o *scanOptions) validate(env *Env) (*scanConfig, error) {
+	cfg := &scanConfig{
+		AllowUnknown: o.AllowUnknown,
+		ShowPassed:   o.ShowPassed,
+		Quiet:        o.Quiet,
+		Verbose:      o.Verbose,
+	}
+	var err error
+	if cfg.Outputs, err = parseOutputs(o.Formats); err != nil {
+		return nil, err
+	}
+	sev, ok := rules.ParseSeverity(strings.TrimSpace(o.FailOn))
+	if !ok {
+		return nil, usagef("--fail-on %q: want info, low, medium, high or critical", o.FailOn)
+	}
+	cfg.FailOn = sev
+	if cfg.AsOf, err = parseAsOf(o.AsOf, env.Now()); err != nil {
+		return nil, err
+	}
+	for _, v := range o.Vars {
+		// The value may be a secret: errors show the name only.
+		name, _, ok := strings.Cut(v, "=")
+		switch {
+		case !ok:
+			return nil, usagef("--var: want NAME=VALUE, got no '='")
+		case strings.TrimSpace(name) == "":
+			return nil, usagef("--var %q: want NAME=VALUE, got an empty NAME", "=...")
+		}
+		cfg.Vars = append(cfg.Vars, v)
+	}
+	if cfg.Only, err = resolveRules("--rules", o.Rules); err != nil {
+		return nil, err
+	}
+	if cfg.Skip, err = resolveRules("--skip-rules", o.SkipRules); err != nil {
+		return nil, err
+	}
+	cwd, err := env.Getwd()
+	if err != nil {
+		return nil, usagef("current directory: %v", err)
+	}
+	for _, vf := range o.VarFiles {
+		p, err := checkVarFile(cwd, vf)
+		if err != nil {
+			return nil, err
+		}
+		cfg.VarFiles = append(cfg.VarFiles, p)
+	}
+	paths := o.Paths
+	if len(paths) == 0 {
+		paths = []string{"."}
+	}
+	if cfg.Target, err = resolvePaths(cwd, paths); err != nil {
+		return nil, err
+	}
+	cfg.Color = !o.NoColor && env.Getenv("NO_COLOR") == "" && env.IsTerminal(env.Stdout)
+	return cfg, nil
+}
+
+// parseAsOf reads --as-of; empty means today (UTC).
+func parseAsOf(s string, now time.Time) (time.Time, error) {
+	if s == "" {
+		y, m, d := now.UTC().Date()
+		return time.Date(y, m, d, 0, 0, 0, 0, time.UTC), nil
+	}
+	t, err := time.Parse(asOfLayout, s)
+	if err != nil {
+		return time.Time{}, usagef("--as-of %q: want a date YYYY-MM-DD", s)
+	}
+	return t, nil
+}
+
+// resolveRules turns rule IDs, slugs or other tools' IDs into rule IDs.
+func resolveRules(flag string, names []string) ([]string, error) {
+	var ids []string
+	for _, n := range names {
+		n = strings.TrimSpace(n)
+		if n == "" {
+			continue
+		}
+		r, ok := rules.Lookup(n)
+		if !ok {
+			return nil, usagef("%s: unknown rule %q (see 'mqguard rules')", flag, n)
+		}
+		ids = append(ids, r.ID)
+	}
+	return ids, nil
+}
+
+// checkVarFile checks that a --var-file can be read and returns its FS path.
+func checkVarFile(cwd, name string) (string, error) {
+	abs := name
+	if !filepath.IsAbs(abs) {
+		abs = filepath.Join(cwd, abs)
+	}
+	f, err := os.Open(abs)
+	if err != nil {
+		return "", usagef("--var-file %s: %v", name, unwrapPathError(err))
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return "", usagef("--var-file %s: %v", name, unwrapPathError(err))
+	}
+	if st.IsDir() {
+		return "", usagef("--var-file %s: is a directory", name)
+	}
+	return fsPath(abs), nil
+}
+
+// runScan is `mqguard scan`.
+func runScan(ctx context.Context, env *Env, opts *scanOptions) error {
+	cfg, err := opts.validate(env)
+	if err != nil {
+		return err
+	}
+	log := newLogger(env.Stderr, cfg.Quiet, cfg.Verbose)
+	start := time.Now()
+	inv, diags := terraform.Load(ctx, os.DirFS("/"), cfg.Target.Roots, terraform.Options{
+		Vars:     cfg.Vars,
+		VarFiles: cfg.VarFiles,
+		Env:      terraformEnv(env.Environ()),
+		Display:  cfg.Target.Display,
+	})
+	if err := ctx.Err(); err != nil {
+		return &reportError{fmt.Errorf("scan interrupted: %w", err)}
+	}
+	log.Debug("sources loaded", "roots", len(cfg.Target.Roots), "brokers", len(inv.Brokers),
+		"diagnostics", len(diags), "elapsed", time.Since(start).Round(time.Millisecond))
+	rep, err := engine.Run(inv, diags, rules.All(), engine.Options{
+		AsOf:       cfg.AsOf,
+		Settings:   rules.DefaultSettings(),
+		Only:       cfg.Only,
+		Skip:       cfg.Skip,
+		ShowPassed: cfg.ShowPassed,
+		Version:    version(),
+	})
+	if err != nil {
+		return &reportError{fmt.Errorf("evaluating rules: %w", err)}
+	}
+	logReport(log, rep)
+	if err := writeOutputs(cfg.Outputs, rep, env.Stdout, report.Options{Color: cfg.Color, Verbose: cfg.Verbose}); err != nil {
+		return err
+	}
+	return outcome(rep, cfg.FailOn, cfg.AllowUnknown)
+}
+
+// terraformEnv keeps the environment variables Terraform reads input variables from.
+func terraformEnv(environ []string) []string {
+	var out []string
+	for _, kv := range environ {
+		if strings.HasPrefix(kv, "TF_VAR_") {
+			out = append(out, kv)
+		}
+	}
+	return out
+}
+
+// logReport logs what the user should see on stderr whatever the format.
+func logReport(log *slog.Logger, rep *finding.Report) {
+	for _, e := range rep.Errors {
+		attrs := []any{"source", e.Source}
+		if e.Path != "" {
+			attrs = append(attrs, "path", e.Path, "line", e.Line)
+		}
+		log.Warn("not scanned: "+e.Message, attrs...)
+	}
+	log.Info("scan complete", "brokers", rep.Summary.Brokers, "fail", rep.Summary.Fail,
+		"unknown", rep.Summary.Unknown, "suppressed", rep.Summary.Suppressed, "errors", len(rep.Errors))
+}
+
+// outcome decides the scan's result from the report: errIncomplete when part of the input could
+// not be scanned (it wins: the result cannot be trusted), errFindings when an unsuppressed FAIL
+// (or UNKNOWN, unless allowUnknown) is at or above failOn, nil otherwise.
+func outcome(rep *finding.Report, failOn rules.Severity, allowUnknown bool) error {
+	if len(rep.Errors) > 0 {
+		return errIncomplete
+	}
+	for _, f := range rep.Findings {
+		switch {
+		case f.Status == finding.StatusFail:
+		case f.Status == finding.StatusUnknown && !allowUnknown:
+		default:
+			continue
+		}
+		sev, ok := rules.ParseSeverity(f.Severity)
+		if !ok || sev >= failOn {
+			// An unreadable severity fails rather than passes.
+			return errFindings
+		}
+	}
+	return nil
+}
