@@ -148,6 +148,16 @@ func checkEngineVersion(b *model.Broker, ctx *Context) []Result {
 	}
 	row, ok := LookupEngineVersion(engine, ev.V)
 	if !ok {
+		if oldest, found := oldestEngineVersion(engine); found && v.Major == oldest.version.Major && v.Compare(oldest.version) < 0 {
+			// Older than every line of its major version Amazon MQ ever listed: certainly past end of
+			// support. A version of another major (ActiveMQ "3.13") is a mistake, judged UNKNOWN.
+			msg := engine + " " + v.String() + " is older than every version Amazon MQ supports (the oldest listed, " +
+				oldest.row.Line + ", reached end of support on " + oldest.row.EndOfSupport + ")"
+			if engine == model.EngineActiveMQ {
+				return failWithSeverity(msg+", and is vulnerable to CVE-2023-46604 (remote code execution).", ev, Critical)
+			}
+			return failWithSeverity(msg+".", ev, High)
+		}
 		return one(Unknown, engine+" "+v.String()+" is not in mqguard's engine version table.", ev.At, model.Unknown)
 	}
 
@@ -193,4 +203,26 @@ func scanDate(ctx *Context) time.Time {
 	}
 	y, m, d := t.Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// versionRow is a table row with its parsed line.
+type versionRow struct {
+	row     EngineVersion
+	version Version
+}
+
+// oldestEngineVersion returns the oldest line of engine in the version table.
+func oldestEngineVersion(engine string) (versionRow, bool) {
+	var best versionRow
+	found := false
+	for _, row := range EngineVersions() {
+		if row.Engine != engine {
+			continue
+		}
+		v, ok := ParseVersion(row.Line)
+		if ok && (!found || v.Compare(best.version) < 0) {
+			best, found = versionRow{row: row, version: v}, true
+		}
+	}
+	return best, found
 }

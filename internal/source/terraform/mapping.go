@@ -599,6 +599,11 @@ func (mp *mapper) encryption(b *model.Broker, eb *evalBody) {
 			e.KeyManager = k.KeyManager
 		}
 	}
+	if a, ok := blk.get("kms_key_id"); ok && e.Key == nil && namesResourceType(a.expr, "aws_kms_key") {
+		// A reference to a key resource that is not in the scanned files (declared elsewhere,
+		// or in a module that is not installed) is still a customer managed key.
+		e.KeyManager = model.ExplicitString("CUSTOMER", mp.rng(a.rng))
+	}
 	if e.Key == nil && e.KMSKeyID.State == model.Explicit {
 		switch id := e.KMSKeyID.V; {
 		case isAWSManagedKeyID(id):
@@ -644,4 +649,18 @@ func (mp *mapper) securityGroups(b *model.Broker, eb *evalBody) {
 		}
 		b.SecurityGroups = append(b.SecurityGroups, ref)
 	}
+}
+
+// namesResourceType reports whether expr refers to a managed resource of type typ
+// (e.g. aws_kms_key.main.arn), directly or inside a larger expression.
+func namesResourceType(expr hcl.Expression, typ string) bool {
+	if expr == nil {
+		return false
+	}
+	for _, tr := range expr.Variables() {
+		if tr.RootName() == typ {
+			return true
+		}
+	}
+	return false
 }
