@@ -3,6 +3,7 @@ package terraform
 import (
 	"context"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -45,6 +46,22 @@ func BenchmarkLoad(b *testing.B) {
 		inv, _ := Load(context.Background(), fsys, []string{"."}, Options{})
 		if len(inv.Brokers) != 500 {
 			b.Fatalf("%d brokers", len(inv.Brokers))
+		}
+	}
+}
+
+// BenchmarkLoadCorpus loads the generated benchmark corpus (bench/gen) named by
+// MQGUARD_BENCH_CORPUS; it is skipped without one.
+func BenchmarkLoadCorpus(b *testing.B) {
+	dir := os.Getenv("MQGUARD_BENCH_CORPUS")
+	if dir == "" {
+		b.Skip("MQGUARD_BENCH_CORPUS is not set")
+	}
+	fsys := os.DirFS(dir)
+	for i := 0; i < b.N; i++ {
+		inv, diags := Load(context.Background(), fsys, []string{"."}, Options{})
+		if len(inv.Brokers) == 0 || len(diags) < 0 {
+			b.Fatal("no broker")
 		}
 	}
 }

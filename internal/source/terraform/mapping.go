@@ -239,33 +239,18 @@ func (mp *mapper) tags(ri *resInst) model.Tags {
 
 // directives returns the comments inside the resource block and those directly above it.
 func (mp *mapper) directives(ri *resInst) []model.Directive {
-	src := ri.mi.dir.files[ri.decl.file]
-	rng := ri.decl.rng
-	if src == nil || strings.HasSuffix(ri.decl.file, ".json") || rng.End.Byte > len(src) || rng.Start.Byte > rng.End.Byte {
-		return nil
-	}
 	var out []model.Directive
-	// Comment lines directly above the block, nearest last.
-	var above []model.Directive
-	end := rng.Start.Byte
-	line := rng.Start.Line
-	for end > 0 {
-		start := bytes.LastIndexByte(src[:end-1], '\n') + 1
-		if end-1 < start {
-			break
-		}
-		text := strings.TrimSpace(string(src[start : end-1]))
-		line--
-		if !(strings.HasPrefix(text, "#") || strings.HasPrefix(text, "//")) {
-			break
-		}
-		above = append(above, model.Directive{Text: text, At: mp.r.l.rng(model.Range{File: ri.decl.file, StartLine: line, EndLine: line})})
-		end = start
+	for _, d := range ri.decl.above {
+		d.At = mp.r.l.rng(d.At)
+		out = append(out, d)
 	}
-	for i := len(above) - 1; i >= 0; i-- {
-		out = append(out, above[i])
+	src := ri.decl.src
+	// Only comments naming an ignore or skip are directives; most blocks have none, and lexing
+	// them again would cost more than the rest of the mapping.
+	if src == nil || !(bytes.Contains(src, []byte("ignore")) || bytes.Contains(src, []byte("skip"))) {
+		return out
 	}
-	tokens, _ := hclsyntax.LexConfig(src[rng.Start.Byte:rng.End.Byte], ri.decl.file, rng.Start)
+	tokens, _ := hclsyntax.LexConfig(src, ri.decl.file, ri.decl.rng.Start)
 	for _, tok := range tokens {
 		if tok.Type != hclsyntax.TokenComment {
 			continue
@@ -485,8 +470,8 @@ func (mp *mapper) configurationData(c *model.Configuration, ri *resInst) {
 		file, firstLine = fromFile, 1
 		c.DataAt = mp.r.l.rng(model.Range{File: fromFile, StartLine: 1, EndLine: 1 + strings.Count(data, "\n")})
 	default:
-		src := ri.mi.dir.files[ri.decl.file]
-		if r := a.expr.Range(); src != nil && r.Start.Byte+2 <= len(src) && string(src[r.Start.Byte:r.Start.Byte+2]) == "<<" {
+		src, off := ri.decl.src, a.expr.Range().Start.Byte-ri.decl.rng.Start.Byte
+		if off >= 0 && off+2 <= len(src) && string(src[off:off+2]) == "<<" {
 			firstLine++
 		}
 	}

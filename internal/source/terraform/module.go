@@ -1,6 +1,7 @@
 package terraform
 
 import (
+	"bytes"
 	"errors"
 	"io/fs"
 	"path"
@@ -13,13 +14,13 @@ import (
 	"github.com/zclconf/go-cty/cty/function"
 
 	"github.com/mqguard/mqguard/internal/model"
+	"github.com/mqguard/mqguard/internal/source/terraform/hclscan"
 )
 
 // moduleDir is one parsed directory of .tf/.tf.json files: the declarations of a module, shared
 // by every instance of it.
 type moduleDir struct {
 	dir       string
-	files     map[string][]byte // FS path -> source, for comments
 	variables map[string]*variableDecl
 	locals    map[string]*hcl.Attribute
 	outputs   map[string]*hcl.Attribute
@@ -27,6 +28,8 @@ type moduleDir struct {
 	modules   []*moduleCall
 	providers []*providerDecl
 	diags     []model.Diagnostic
+	// lazy holds top-level blocks kept unparsed until referenced (see fastpath.go).
+	lazy map[string][]lazyBlock
 
 	graph *graph
 	funcs map[string]function.Function
@@ -51,6 +54,10 @@ type resourceDecl struct {
 	body *body
 	rng  hcl.Range
 	file string
+	// src is a copy of the block's bytes, kept for brokers and configurations only (comment
+	// directives, heredoc detection); above are the comment lines directly above the block.
+	src   []byte
+	above []model.Directive
 }
 
 // key is the name of the resource inside its module: aws_mq_broker.x, data.t.n, ephemeral.t.n.
@@ -132,7 +139,6 @@ func errText(err error) string {
 func loadModuleDir(fsys fs.FS, dir string) *moduleDir {
 	m := &moduleDir{
 		dir:       dir,
-		files:     map[string][]byte{},
 		variables: map[string]*variableDecl{},
 		locals:    map[string]*hcl.Attribute{},
 		outputs:   map[string]*hcl.Attribute{},
@@ -156,7 +162,12 @@ func loadModuleDir(fsys fs.FS, dir string) *moduleDir {
 			m.diags = append(m.diags, *d)
 			continue
 		}
-		m.files[name] = src
+		if fastPath && !strings.HasSuffix(name, ".json") {
+			if blocks, ok := hclscan.Blocks(src); ok {
+				m.addScanned(name, src, blocks)
+				continue
+			}
+		}
 		f, diags := parseFile(name, src)
 		if diags.HasErrors() {
 			m.diags = append(m.diags, hclDiags(diags)...)
@@ -164,12 +175,13 @@ func loadModuleDir(fsys fs.FS, dir string) *moduleDir {
 		if f == nil {
 			continue
 		}
-		m.addFile(name, f)
+		m.addFile(name, src, f)
 	}
+	m.resolveLazy()
 	return m
 }
 
-func (m *moduleDir) addFile(name string, f *hcl.File) {
+func (m *moduleDir) addFile(name string, src []byte, f *hcl.File) {
 	content, _, diags := f.Body.PartialContent(topSchema)
 	if diags.HasErrors() {
 		m.diags = append(m.diags, hclDiags(diags)...)
@@ -201,10 +213,15 @@ func (m *moduleDir) addFile(name string, f *hcl.File) {
 			if mode == "resource" {
 				mode = "managed"
 			}
-			m.resources = append(m.resources, &resourceDecl{
+			decl := &resourceDecl{
 				mode: mode, typ: blk.Labels[0], name: blk.Labels[1],
 				body: toBody(blk.Body, 0), rng: blockRange(blk), file: name,
-			})
+			}
+			if keepsSource[decl.typ] && !strings.HasSuffix(name, ".json") && decl.rng.End.Byte <= len(src) && decl.rng.Start.Byte <= decl.rng.End.Byte {
+				decl.src = bytes.Clone(src[decl.rng.Start.Byte:decl.rng.End.Byte])
+				decl.above = commentsAbove(src, decl.rng.Start.Byte, decl.rng.Start.Line, name)
+			}
+			m.resources = append(m.resources, decl)
 		case "module":
 			b := toBody(blk.Body, 0)
 			mc := &moduleCall{name: blk.Labels[0], body: b, rng: blockRange(blk)}
