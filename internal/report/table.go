@@ -291,7 +291,8 @@ func (t *tableWriter) style(style, s string) string {
 }
 
 func (t *tableWriter) line(s string) {
-	t.w.WriteString(strings.TrimRight(s, " ") + "\n")
+	// bufio.Writer errors are sticky: Flush reports them.
+	_, _ = t.w.WriteString(strings.TrimRight(s, " ") + "\n")
 }
 
 func plural(n int, one, many string) string {

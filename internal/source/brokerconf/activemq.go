@@ -139,7 +139,7 @@ func (p *parser) run(data []byte) error {
 	for {
 		startOff := p.dec.InputOffset()
 		tok, err := p.dec.Token()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			if len(p.stack) > 0 {
 				return p.errorf(p.lineOf(int64(len(data))), "unexpected end of document: <%s> is not closed", p.stack[len(p.stack)-1].name)
 			}

@@ -126,7 +126,7 @@ resource "aws_security_group" "outer" {
 }
 
 func itoa(i int64) string {
-	return strings.TrimSpace(strings.Replace(dump(i), "\n", "", -1))
+	return strings.TrimSpace(strings.ReplaceAll(dump(i), "\n", ""))
 }
 
 func TestPasswordProvenance(t *testing.T) {

@@ -11,7 +11,6 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/ext/typeexpr"
 	"github.com/zclconf/go-cty/cty"
-	"github.com/zclconf/go-cty/cty/function"
 
 	"github.com/mqguard/mqguard/internal/model"
 	"github.com/mqguard/mqguard/internal/source/terraform/hclscan"
@@ -32,7 +31,6 @@ type moduleDir struct {
 	lazy map[string][]lazyBlock
 
 	graph *graph
-	funcs map[string]function.Function
 }
 
 type variableDecl struct {

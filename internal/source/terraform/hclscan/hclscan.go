@@ -157,8 +157,8 @@ var (
 )
 
 func byteSet(chars string) (set [256]bool) {
-	for i := range len(chars) {
-		set[chars[i]] = true
+	for _, c := range []byte(chars) {
+		set[c] = true
 	}
 	return set
 }

@@ -153,7 +153,7 @@ func matchParse(src []byte, blocks []Block) error {
 				return nil
 			}
 		}
-		return fmt.Errorf("file has errors but no block has: %v", diags)
+		return fmt.Errorf("file has errors but no block has: %s", diags.Error())
 	}
 	body := file.Body.(*hclsyntax.Body)
 	if len(body.Attributes) > 0 {
@@ -172,7 +172,7 @@ func matchParse(src []byte, blocks []Block) error {
 		}
 		alone, d := parseBlock(src, name, b)
 		if d.HasErrors() {
-			return fmt.Errorf("block %d (%s) alone: %v", i, describe(b), d)
+			return fmt.Errorf("block %d (%s) alone: %s", i, describe(b), d.Error())
 		}
 		if !reflect.DeepEqual(alone, pb) {
 			return fmt.Errorf("block %d (%s) parsed alone differs from the full parse", i, describe(b))
