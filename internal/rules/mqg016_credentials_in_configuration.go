@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"github.com/mqguard/mqguard/internal/brokeruri"
 	"strconv"
 
 	"github.com/mqguard/mqguard/internal/model"
@@ -164,7 +165,7 @@ func checkCredentialsInConfiguration(b *model.Broker, _ *Context) []Result {
 
 	if b.LDAP != nil {
 		for i, h := range b.LDAP.Hosts.V {
-			if uriHasCredentials(h) {
+			if brokeruri.HasCredentials(h) {
 				n := strconv.Itoa(i + 1)
 				fails = append(fails, Result{Status: Fail, At: b.LDAP.Hosts.At, ValueFrom: b.LDAP.Hosts.State,
 					Subject: "ldap-host#" + n, Message: "LDAP server URL #" + n + " embeds a credential."})
@@ -176,7 +177,7 @@ func checkCredentialsInConfiguration(b *model.Broker, _ *Context) []Result {
 	}
 
 	for _, k := range b.Tags.SortedKeys() {
-		if uriHasCredentials(b.Tags.V[k]) {
+		if brokeruri.HasCredentials(b.Tags.V[k]) {
 			at := b.Tags.At
 			if r, ok := b.Tags.KeyAt[k]; ok {
 				at = r
@@ -237,7 +238,7 @@ func configurationCredentials(c *model.Configuration) (fails, unknown []Result) 
 	}
 	check := func(kind string, i int, name, uri model.String, at model.Range) {
 		if seen[line{at.File, at.StartLine}] || seen[line{uri.At.File, uri.At.StartLine}] ||
-			!uri.Known() || !uriHasCredentials(uri.V) {
+			!uri.Known() || !brokeruri.HasCredentials(uri.V) {
 			return
 		}
 		where := kind + " #" + strconv.Itoa(i+1) + " uri"

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"github.com/mqguard/mqguard/internal/brokeruri"
 	"strconv"
 	"strings"
 
@@ -184,7 +185,7 @@ func plaintextNetworkConnectors(c *model.Configuration) []Result {
 			}
 			continue
 		}
-		transports := uriTransports(nc.URI.V)
+		transports := brokeruri.Transports(nc.URI.V)
 		if len(transports) == 0 {
 			if unknown == nil {
 				unknown = unknownResult("The transport of "+name, at)
@@ -193,7 +194,7 @@ func plaintextNetworkConnectors(c *model.Configuration) []Result {
 		}
 		var plain []string
 		for _, t := range transports {
-			if !isTLSTransport(t) && t != "vm" && !containsFold(plain, t) {
+			if !brokeruri.IsTLS(t) && t != "vm" && !containsFold(plain, t) {
 				plain = append(plain, t)
 			}
 		}

@@ -272,3 +272,5 @@ func maskCard(run string) string {
 func maskSSN(run string) string {
 	return "***-**-" + run[len(run)-4:]
 }
+
+func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }

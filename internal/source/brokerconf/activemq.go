@@ -7,6 +7,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"github.com/mqguard/mqguard/internal/brokeruri"
 	"io"
 	"sort"
 	"strings"
@@ -43,7 +44,7 @@ func (e *ParseError) Error() string {
 // .tf lines). It returns a *ParseError (with File, Line, Msg; implements error) for a document that
 // is not well-formed XML or has no <broker> element.
 //
-// Connector URIs are kept with their credentials redacted (see RedactURI). Elements are matched
+// Connector URIs are kept with their credentials redacted (see brokeruri.Redact). Elements are matched
 // by local name, whatever their namespace; attributes by their exact name.
 // Connectors, plugins, the authorization map and users are read inside <broker> elements (several
 // brokers in one file are merged); embedded credentials are reported wherever they appear in the
@@ -436,7 +437,7 @@ func (c connector) name(r model.Range, def string) model.String {
 // agent element may supply it).
 func (c connector) uri(r model.Range) model.String {
 	if c.hasURI {
-		return model.ExplicitString(RedactURI(c.uriV), r)
+		return model.ExplicitString(brokeruri.Redact(c.uriV), r)
 	}
 	return model.UnknownString(r)
 }
@@ -473,12 +474,12 @@ func (p *parser) scanCredentials(el xml.StartElement, tag model.Range) {
 // credentialValue reports whether an attribute or property named name with value v embeds a
 // credential.
 func credentialValue(name, v string) bool {
-	if isPasswordKey(name) {
-		return isLiteral(v)
+	if brokeruri.IsPasswordKey(name) {
+		return brokeruri.IsSecretValue(v)
 	}
 	lower := strings.ToLower(name)
 	if strings.HasSuffix(lower, "uri") || strings.HasSuffix(lower, "url") {
-		return URICredentials(v)
+		return brokeruri.HasCredentials(v)
 	}
 	return false
 }

@@ -97,7 +97,7 @@ func TestParseActiveMQDocuments(t *testing.T) {
         uri="tcp://0.0.0.0:61616"/>
   </transportConnectors>
   <networkConnectors>
-    <networkConnector name="n" uri="static:(tcp://u:p@h:61616)" password="x"/>
+    <networkConnector name="n" uri="static:(tcp://u:p@h:61616)" password="s3cret"/>
   </networkConnectors>
 </broker>`,
 			want: `network name=explicit:"n" uri=explicit:"static:(tcp://u:REDACTED@h:61616)" @46-46
