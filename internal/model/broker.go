@@ -84,6 +84,11 @@ type Broker struct {
 
 	// Configuration is the configuration the broker uses; nil when none is declared.
 	Configuration *ConfigurationRef
+	// PendingConfiguration is, for live brokers, the configuration revision waiting for a
+	// reboot (Configurations.Pending); nil when none is pending. PendingConfigurationState is
+	// Unknown when the live data could not be read, Default elsewhere.
+	PendingConfiguration      *ConfigurationRef
+	PendingConfigurationState State
 
 	// Live state (SourceAWS only; Unknown elsewhere).
 	BrokerState     String
@@ -234,6 +239,8 @@ type Configuration struct {
 	// DataAt locates the body (the heredoc, the file() target, the API field).
 	DataAt   Range
 	ActiveMQ *ActiveMQConfig // nil unless the body is a parsed ActiveMQ XML document
+	// LatestRevision is the configuration's newest revision (live: LatestRevision.Revision).
+	LatestRevision Int
 	// UsedBy counts brokers referencing this configuration (filled when linking).
 	UsedBy     int
 	Directives []Directive
