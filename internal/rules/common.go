@@ -73,7 +73,7 @@ func one(st Status, msg string, at model.Range, from model.State) []Result {
 
 // unknownResult is the result for a value that could not be decided.
 func unknownResult(what string, at model.Range) []Result {
-	return one(Unknown, what+" could not be determined", at, model.Unknown)
+	return one(Unknown, what+" could not be determined.", at, model.Unknown)
 }
 
 // notApplicable is the result for a rule that does not apply.
