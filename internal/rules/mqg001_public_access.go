@@ -145,6 +145,20 @@ resource "aws_mq_broker" "example" {
 }
 `},
 		},
+		{
+			Kind: model.SourceAWS, Want: Pass,
+			Address: snapBroker{ID: "b-3e4f5a6b-7c8d-4e9f-a0b1-c2d3e4f5a6b7", Name: "orders"}.arn(),
+			Note:    "A live broker with PubliclyAccessible false.",
+			Files: snapshotExample(snapBroker{ID: "b-3e4f5a6b-7c8d-4e9f-a0b1-c2d3e4f5a6b7", Name: "orders",
+				Engine: model.EngineActiveMQ, State: "RUNNING", ConfigRevision: 1, LatestRevision: 1}),
+		},
+		{
+			Kind: model.SourceAWS, Want: Fail,
+			Address: snapBroker{ID: "b-8f9e0d1c-2b3a-4f5e-9d6c-7b8a9f0e1d2c", Name: "partners"}.arn(),
+			Note:    "A live broker with PubliclyAccessible true.",
+			Files: snapshotExample(snapBroker{ID: "b-8f9e0d1c-2b3a-4f5e-9d6c-7b8a9f0e1d2c", Name: "partners",
+				Engine: model.EngineRabbitMQ, State: "RUNNING", Public: true}),
+		},
 	},
 }
 

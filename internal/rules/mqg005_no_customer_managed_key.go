@@ -122,6 +122,21 @@ resource "aws_mq_broker" "example" {
 }
 `},
 		},
+		{
+			Kind: model.SourceAWS, Want: Pass,
+			Address: snapBroker{ID: "b-5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d", Name: "orders"}.arn(),
+			Note:    "A live broker encrypted with an enabled customer managed key (KeyManager CUSTOMER).",
+			Files: snapshotExample(snapBroker{ID: "b-5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d", Name: "orders",
+				Engine: model.EngineActiveMQ, State: "RUNNING", ConfigRevision: 1, LatestRevision: 1,
+				KeyID: "1234abcd-12ab-34cd-56ef-1234567890ab"}),
+		},
+		{
+			Kind: model.SourceAWS, Want: Fail,
+			Address: snapBroker{ID: "b-6b7c8d9e-0f1a-4b2c-9d3e-4f5a6b7c8d9e", Name: "events"}.arn(),
+			Note:    "A live broker with UseAwsOwnedKey true.",
+			Files: snapshotExample(snapBroker{ID: "b-6b7c8d9e-0f1a-4b2c-9d3e-4f5a6b7c8d9e", Name: "events",
+				Engine: model.EngineRabbitMQ, State: "RUNNING"}),
+		},
 	},
 }
 

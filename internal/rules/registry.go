@@ -26,6 +26,10 @@ var catalog = []*Rule{
 	mqg019,
 	mqg020,
 	mqg021,
+	// MQG022, MQG026 and MQG027 (live state and LDAP) are listed below this line, in ID order.
+	mqg022,
+	mqg026,
+	mqg027,
 }
 
 // All returns the catalog in ID order. The slice is new on every call; the rules are shared and
