@@ -1,0 +1,237 @@
+// Package detect finds, under the paths a user names, the inputs of each kind: Terraform root
+// directories, CloudFormation templates (CDK cloud assemblies included) and Terraform plan JSON
+// files. CloudFormation and plans are recognised by their content, not their names.
+package detect
+
+import (
+	"errors"
+	"io"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/mqguard/mqguard/internal/model"
+	"github.com/mqguard/mqguard/internal/source/cloudformation"
+	"github.com/mqguard/mqguard/internal/source/tfplan"
+)
+
+// Kind is an input kind a user may force with --input-type.
+type Kind string
+
+// Kinds.
+const (
+	Auto           Kind = ""
+	Terraform      Kind = "terraform"
+	CloudFormation Kind = "cloudformation"
+	TFPlan         Kind = "tfplan"
+)
+
+// Kinds lists the values --input-type accepts.
+func Kinds() []Kind { return []Kind{Terraform, CloudFormation, TFPlan} }
+
+// Inputs are the inputs found, as FS paths, each list sorted.
+type Inputs struct {
+	// Terraform holds the named directories and .tf files: the Terraform source walks them.
+	Terraform []string
+	// CloudFormation holds template files and CDK cloud assembly directories (cdk.out).
+	CloudFormation []string
+	// Plans holds Terraform plan JSON files.
+	Plans []string
+}
+
+// sniffSize is how much of a file is read to recognise a plan; templates are read whole up to
+// maxTemplateSniff (a larger YAML/JSON file that is a template is still found: the plan check
+// needs only the head, and a template that large is read by the CloudFormation source, which
+// reports the size limit).
+const (
+	sniffSize        = 64 << 10
+	maxTemplateSniff = 10 << 20
+)
+
+// skippedDirs are never searched.
+var skippedDirs = map[string]bool{".git": true, ".terraform": true, "node_modules": true, ".hg": true, ".svn": true}
+
+// Find walks roots in fsys. force restricts the search to one kind (and treats every named file
+// as that kind). Unreadable directories and files become error diagnostics.
+func Find(fsys fs.FS, roots []string, force Kind) (Inputs, []model.Diagnostic) {
+	var in Inputs
+	var diags []model.Diagnostic
+	seen := map[string]bool{}
+	add := func(list *[]string, p string) {
+		if !seen[p] {
+			seen[p] = true
+			*list = append(*list, p)
+		}
+	}
+	for _, root := range roots {
+		info, err := fs.Stat(fsys, root)
+		if err != nil {
+			diags = append(diags, errDiag(root, "cannot read: "+errText(err)))
+			continue
+		}
+		if !info.IsDir() {
+			switch k := fileKind(fsys, root, force, true); k {
+			case Terraform:
+				add(&in.Terraform, root)
+			case CloudFormation:
+				add(&in.CloudFormation, root)
+			case TFPlan:
+				add(&in.Plans, root)
+			default:
+				diags = append(diags, errDiag(root, "not a Terraform, CloudFormation or Terraform plan file"))
+			}
+			continue
+		}
+		if force == Auto || force == Terraform {
+			add(&in.Terraform, root)
+		}
+		if force == Terraform {
+			continue
+		}
+		err = fs.WalkDir(fsys, root, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				diags = append(diags, errDiag(p, "cannot read: "+errText(err)))
+				if d != nil && d.IsDir() {
+					return fs.SkipDir
+				}
+				return nil
+			}
+			if d.IsDir() {
+				if p != root && skippedDirs[d.Name()] {
+					return fs.SkipDir
+				}
+				if isCloudAssembly(fsys, p) && (force == Auto || force == CloudFormation) {
+					add(&in.CloudFormation, p)
+					return fs.SkipDir
+				}
+				return nil
+			}
+			if !d.Type().IsRegular() {
+				return nil
+			}
+			switch fileKind(fsys, p, force, false) {
+			case CloudFormation:
+				add(&in.CloudFormation, p)
+			case TFPlan:
+				add(&in.Plans, p)
+			}
+			return nil
+		})
+		if err != nil {
+			diags = append(diags, errDiag(root, "cannot walk: "+errText(err)))
+		}
+	}
+	sort.Strings(in.Terraform)
+	sort.Strings(in.CloudFormation)
+	sort.Strings(in.Plans)
+	return in, diags
+}
+
+// isCloudAssembly reports whether dir is a CDK cloud assembly: a cdk.out directory, or any
+// directory holding a manifest.json next to *.template.json files.
+func isCloudAssembly(fsys fs.FS, dir string) bool {
+	if _, err := fs.Stat(fsys, path.Join(dir, "manifest.json")); err != nil {
+		return false
+	}
+	if path.Base(dir) == "cdk.out" {
+		return true
+	}
+	m, _ := fs.Glob(fsys, path.Join(escapeGlob(dir), "*.template.json"))
+	return len(m) > 0
+}
+
+// fileKind recognises one file. named is true for a file the user named: Terraform files are
+// then accepted too (while walking, the Terraform source finds them itself).
+func fileKind(fsys fs.FS, p string, force Kind, named bool) Kind {
+	base := path.Base(p)
+	isTF := strings.HasSuffix(base, ".tf") || strings.HasSuffix(base, ".tf.json")
+	if force != Auto {
+		if named || (force != Terraform && !isTF && candidate(base)) {
+			return force
+		}
+		return Auto
+	}
+	switch {
+	case isTF:
+		if named {
+			return Terraform
+		}
+		return Auto
+	case strings.HasSuffix(base, ".tfvars") || strings.HasSuffix(base, ".tfvars.json"):
+		return Auto
+	case !candidate(base):
+		return Auto
+	}
+	head, whole, err := readHead(fsys, p)
+	if err != nil {
+		return Auto
+	}
+	if strings.HasSuffix(base, ".json") && isPlan(head, whole) {
+		return TFPlan
+	}
+	if whole != nil && cloudformation.IsTemplate(whole) {
+		return CloudFormation
+	}
+	return Auto
+}
+
+// isPlan recognises a plan from the whole file, or, for a file too large to read whole, from
+// its head: `terraform show -json` writes format_version and terraform_version first.
+func isPlan(head, whole []byte) bool {
+	if whole != nil {
+		return tfplan.IsPlan(whole)
+	}
+	h := strings.TrimLeft(string(head), " \t\r\n\ufeff")
+	return strings.HasPrefix(h, "{") && strings.Contains(h, `"format_version"`) && strings.Contains(h, `"terraform_version"`)
+}
+
+// candidate reports whether a file name may hold a template or a plan.
+func candidate(base string) bool {
+	for _, ext := range []string{".yaml", ".yml", ".json", ".template"} {
+		if strings.HasSuffix(strings.ToLower(base), ext) {
+			return true
+		}
+	}
+	return false
+}
+
+// readHead returns the first sniffSize bytes of p, and the whole file when it is at most
+// maxTemplateSniff bytes.
+func readHead(fsys fs.FS, p string) (head, whole []byte, err error) {
+	f, err := fsys.Open(p)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxTemplateSniff+1))
+	if err != nil {
+		return nil, nil, err
+	}
+	head = data
+	if len(head) > sniffSize {
+		head = head[:sniffSize]
+	}
+	if len(data) <= maxTemplateSniff {
+		whole = data
+	}
+	return head, whole, nil
+}
+
+func escapeGlob(s string) string {
+	r := strings.NewReplacer(`*`, `\*`, `?`, `\?`, `[`, `\[`, `\`, `\\`)
+	return r.Replace(s)
+}
+
+func errDiag(p, msg string) model.Diagnostic {
+	return model.Diagnostic{Severity: model.DiagError, At: model.Range{File: p}, Message: msg}
+}
+
+// errText is an error's text without the path, which the diagnostic already names.
+func errText(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
