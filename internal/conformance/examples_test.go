@@ -3,6 +3,7 @@ package conformance
 import (
 	"context"
 	"sort"
+	"strings"
 	"testing"
 	"testing/fstest"
 
@@ -10,7 +11,9 @@ import (
 	"github.com/mqguard/mqguard/internal/finding"
 	"github.com/mqguard/mqguard/internal/model"
 	"github.com/mqguard/mqguard/internal/rules"
+	"github.com/mqguard/mqguard/internal/source/cloudformation"
 	"github.com/mqguard/mqguard/internal/source/terraform"
+	"github.com/mqguard/mqguard/internal/source/tfplan"
 )
 
 // wantStatus maps a rule status to the report's status string.
@@ -72,13 +75,31 @@ func loadExample(t *testing.T, ex rules.Example) (*model.Inventory, []model.Diag
 	for name, body := range ex.Files {
 		fsys[name] = &fstest.MapFile{Data: []byte(body)}
 	}
+	ctx := context.Background()
 	switch ex.Kind {
 	case model.SourceTerraform:
-		return terraform.Load(context.Background(), fsys, []string{"."}, terraform.Options{})
+		return terraform.Load(ctx, fsys, []string{"."}, terraform.Options{})
+	case model.SourceCloudFormation:
+		return cloudformation.Load(ctx, fsys, sortedNames(ex.Files), cloudformation.Options{})
+	case model.SourceTFPlan:
+		return tfplan.Load(ctx, fsys, sortedNames(ex.Files), tfplan.Options{})
 	default:
 		t.Skipf("no source for input kind %q yet", ex.Kind)
 		return nil, nil
 	}
+}
+
+// sortedNames lists an example's files; nested stack children are loaded through their parent,
+// so only top-level files (no slash) are named.
+func sortedNames(files map[string]string) []string {
+	var names []string
+	for n := range files {
+		if !strings.Contains(n, "/") {
+			names = append(names, n)
+		}
+	}
+	sort.Strings(names)
+	return names
 }
 
 func itoaPad(i int) string { return string([]byte{byte('0' + i/10%10), byte('0' + i%10)}) }
