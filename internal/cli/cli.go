@@ -132,7 +132,8 @@ func newRootCmd(env *Env) *cobra.Command {
 		Use:   "mqguard",
 		Short: "Security posture scanner for message brokers",
 		Long: `mqguard finds the security, resilience and governance weaknesses of message brokers
-(Amazon MQ for ActiveMQ and RabbitMQ, self-managed ActiveMQ and RabbitMQ) in Terraform.
+(Amazon MQ for ActiveMQ and RabbitMQ, self-managed ActiveMQ and RabbitMQ) in Terraform and
+in live AWS accounts.
 
 Exit codes:
   0  no unsuppressed finding at or above --fail-on
@@ -151,6 +152,7 @@ Exit codes:
 	root.CompletionOptions.DisableDefaultCmd = true
 	root.AddCommand(
 		newScanCmd(env, runScan),
+		newSnapshotCmd(env, runSnapshot),
 		newRulesCmd(env, runRules),
 		newVersionCmd(env),
 	)

@@ -129,6 +129,7 @@ func TestScanFlags(t *testing.T) {
 		ShowPassed:   true,
 		NoColor:      true,
 		Verbose:      true,
+		AWS:          awsOptions{Concurrency: defaultConcurrency, Rate: defaultRate},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("options:\n got %+v\nwant %+v", got, want)

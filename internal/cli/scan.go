@@ -13,6 +13,7 @@ import (
 
 	"github.com/mqguard/mqguard/internal/engine"
 	"github.com/mqguard/mqguard/internal/finding"
+	"github.com/mqguard/mqguard/internal/model"
 	"github.com/mqguard/mqguard/internal/report"
 	"github.com/mqguard/mqguard/internal/rules"
 	"github.com/mqguard/mqguard/internal/source/terraform"
@@ -36,6 +37,9 @@ type scanOptions struct {
 	NoColor      bool
 	Quiet        bool
 	Verbose      bool
+	// AWS selects live accounts and regions (--aws and friends); Snapshot is --snapshot DIR.
+	AWS      awsOptions
+	Snapshot string
 }
 
 // scanConfig is a validated scanOptions.
@@ -53,6 +57,8 @@ type scanConfig struct {
 	Color      bool
 	Verbose    bool
 	Quiet      bool
+	// Live is the live part of the scan, nil when there is none.
+	Live *liveConfig
 }
 
 func newScanCmd(env *Env, runF func(context.Context, *Env, *scanOptions) error) *cobra.Command {
@@ -69,10 +75,18 @@ their own. A PATH naming a .tf or .tf.json file scans that file's directory as t
 subdirectories are not searched). Local modules are followed wherever they live. Paths in the
 report are relative to the current directory when a relative PATH was given, absolute otherwise.
 
+With --aws, the Amazon MQ brokers of live AWS accounts are scanned too (read-only), and PATHs
+become optional: without one, only AWS is scanned. --snapshot DIR scans the API responses that
+'mqguard snapshot' saved instead, with the same results. A broker, region or account that could
+not be read is an error entry (exit code 3) and the rules that needed it are UNKNOWN.
+
 Formats (--format F or F=FILE, repeatable; at most one without a file, written to stdout):` + formatHelp(),
 		Example: `  mqguard scan
   mqguard scan infra/ --fail-on high
-  mqguard scan --format table --format sarif=mqguard.sarif --var env=prod --var-file prod.tfvars`,
+  mqguard scan --format table --format sarif=mqguard.sarif --var env=prod --var-file prod.tfvars
+  mqguard scan --aws --regions eu-west-1,eu-central-1
+  mqguard scan --aws --org --org-role OrganizationAccountAccessRole --format json
+  mqguard scan --snapshot evidence/2026-11-22`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Paths = args
 			return runF(cmd.Context(), env, opts)
@@ -91,7 +105,10 @@ Formats (--format F or F=FILE, repeatable; at most one without a file, written t
 	f.BoolVar(&opts.NoColor, "no-color", false, "never colour the output (also: NO_COLOR environment variable)")
 	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "log only errors")
 	f.BoolVarP(&opts.Verbose, "verbose", "v", false, "log debug messages and show more detail in the table")
+	f.StringVar(&opts.Snapshot, "snapshot", "", "also scan the AWS snapshot in `DIR` (written by 'mqguard snapshot')")
+	opts.AWS.addFlags(f)
 	cmd.MarkFlagsMutuallyExclusive("quiet", "verbose")
+	cmd.MarkFlagsMutuallyExclusive("aws", "snapshot")
 	return cmd
 }
 
@@ -143,8 +160,11 @@ func (o *scanOptions) validate(env *Env) (*scanConfig, error) {
 		}
 		cfg.VarFiles = append(cfg.VarFiles, p)
 	}
+	if cfg.Live, err = validateLive(cwd, &o.AWS, o.Snapshot); err != nil {
+		return nil, err
+	}
 	paths := o.Paths
-	if len(paths) == 0 {
+	if len(paths) == 0 && cfg.Live == nil {
 		paths = []string{"."}
 	}
 	if cfg.Target, err = resolvePaths(cwd, paths); err != nil {
@@ -211,14 +231,34 @@ func runScan(ctx context.Context, env *Env, opts *scanOptions) error {
 	if err != nil {
 		return err
 	}
-	log := newLogger(env.Stderr, cfg.Quiet, cfg.Verbose)
+	live, err := cfg.Live.prepare(ctx)
+	if err != nil {
+		return err
+	}
+	bar, logw := liveProgress{}, env.Stderr
+	if cfg.Live != nil && cfg.Live.AWS != nil {
+		bar, logw = progressFor(env, cfg.Quiet)
+	}
+	log := newLogger(logw, cfg.Quiet, cfg.Verbose)
 	start := time.Now()
-	inv, diags := terraform.Load(ctx, os.DirFS("/"), cfg.Target.Roots, terraform.Options{
-		Vars:     cfg.Vars,
-		VarFiles: cfg.VarFiles,
-		Env:      terraformEnv(env.Environ()),
-		Display:  cfg.Target.Display,
-	})
+	inv, diags := &model.Inventory{}, []model.Diagnostic(nil)
+	if len(cfg.Target.Roots) > 0 {
+		inv, diags = terraform.Load(ctx, os.DirFS("/"), cfg.Target.Roots, terraform.Options{
+			Vars:     cfg.Vars,
+			VarFiles: cfg.VarFiles,
+			Env:      terraformEnv(env.Environ()),
+			Display:  cfg.Target.Display,
+		})
+	}
+	if live != nil {
+		if inv == nil {
+			inv = &model.Inventory{}
+		}
+		linv, ldiags := live.load(ctx, log, bar.update)
+		bar.clear()
+		inv.Merge(linv)
+		diags = append(diags, ldiags...)
+	}
 	if err := ctx.Err(); err != nil {
 		return &reportError{fmt.Errorf("scan interrupted: %w", err)}
 	}

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -18,12 +19,20 @@ func TestMain(m *testing.M) {
 // TestScripts runs the acceptance scripts in testdata/script: each is a txtar archive of files
 // and mqguard commands with their expected exit codes and output.
 func TestScripts(t *testing.T) {
+	testdata, err := filepath.Abs("testdata/aws")
+	if err != nil {
+		t.Fatal(err)
+	}
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/script",
 		RequireExplicitExec: true,
 		Setup: func(e *testscript.Env) error {
 			e.Setenv("NO_COLOR", "1")
+			awsScriptEnv(e, testdata)
 			return nil
+		},
+		Cmds: map[string]func(*testscript.TestScript, bool, []string){
+			"awsfake": cmdAWSFake,
 		},
 	})
 }

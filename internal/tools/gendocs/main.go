@@ -1,6 +1,7 @@
 // Command gendocs writes the rule documentation generated from the catalog's metadata:
-// docs/rules/<ID>-<slug>.md, docs/rules/README.md, and the rule table between the
-// <!-- rules:begin --> and <!-- rules:end --> markers of README.md when it has them.
+// docs/rules/<ID>-<slug>.md, docs/rules/README.md, the rule table between the
+// <!-- rules:begin --> and <!-- rules:end --> markers of README.md when it has them, and the
+// read-only IAM policy of live AWS scans between <!-- iam:begin --> and <!-- iam:end -->.
 //
 // Usage (from the repository root): go run ./internal/tools/gendocs [-root DIR]
 package main
@@ -16,6 +17,7 @@ import (
 	"strings"
 
 	"github.com/mqguard/mqguard/internal/rules"
+	"github.com/mqguard/mqguard/internal/source/awsapi"
 )
 
 func main() {
@@ -28,7 +30,7 @@ func main() {
 }
 
 // generate writes the docs of rs under root, removes pages of rules that no longer exist and
-// updates README.md's rule table when the file has the markers.
+// updates README.md's generated sections when the file has their markers.
 func generate(root string, rs []*rules.Rule) error {
 	dir := filepath.Join(root, filepath.FromSlash(rules.DocsDir))
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -62,10 +64,18 @@ func generate(root string, rs []*rules.Rule) error {
 	if err != nil {
 		return err
 	}
-	if out, ok := rules.ReplaceReadmeSection(string(doc), rules.ReadmeSection(rs)); ok {
-		return writeIfChanged(readme, out)
+	return writeIfChanged(readme, readmeSections(string(doc), rs))
+}
+
+// readmeSections returns doc with its generated sections (those whose markers it has) current.
+func readmeSections(doc string, rs []*rules.Rule) string {
+	if out, ok := rules.ReplaceReadmeSection(doc, rules.ReadmeSection(rs)); ok {
+		doc = out
 	}
-	return nil
+	if out, ok := replaceSection(doc, iamBegin, iamEnd, iamSection(awsapi.Actions())); ok {
+		doc = out
+	}
+	return doc
 }
 
 // writeIfChanged writes content to path unless the file already holds it.

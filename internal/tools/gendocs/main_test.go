@@ -17,7 +17,8 @@ func TestGenerate(t *testing.T) {
 	}
 	stale := filepath.Join(dir, "MQG999-gone.md")
 	keep := filepath.Join(dir, "notes.md")
-	readme := "# mqguard\n\nintro\n\n" + rules.ReadmeBegin + "\nold table\n" + rules.ReadmeEnd + "\n\nmore\n"
+	readme := "# mqguard\n\nintro\n\n" + rules.ReadmeBegin + "\nold table\n" + rules.ReadmeEnd + "\n\n" +
+		iamBegin + "\nold policy\n" + iamEnd + "\n\nmore\n"
 	for path, content := range map[string]string{stale: "old", keep: "mine", filepath.Join(root, "README.md"): readme} {
 		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
 			t.Fatal(err)
@@ -46,6 +47,9 @@ func TestGenerate(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := string(got)
+	if strings.Contains(s, "old policy") || !strings.Contains(s, `"mq:DescribeBroker",`) {
+		t.Errorf("README IAM policy not replaced as expected:\n%s", s)
+	}
 	if strings.Contains(s, "old table") || !strings.HasPrefix(s, "# mqguard\n\nintro\n\n") || !strings.HasSuffix(s, "\n\nmore\n") ||
 		!strings.Contains(s, "(docs/rules/MQG001-public-access.md)") {
 		t.Errorf("README section not replaced as expected:\n%s", s)
