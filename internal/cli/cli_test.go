@@ -165,7 +165,7 @@ func TestScanValidate(t *testing.T) {
 		{"unknown rule", scanOptions{FailOn: "info", Rules: []string{"MQG999"}}, `unknown rule "MQG999"`},
 		{"unknown skip rule", scanOptions{FailOn: "info", SkipRules: []string{"nope"}}, `--skip-rules: unknown rule "nope"`},
 		{"missing path", scanOptions{FailOn: "info", Paths: []string{"nope"}}, "nope: no such file or directory"},
-		{"not terraform", scanOptions{FailOn: "info", Paths: []string{"notes.txt"}}, "not a directory or a Terraform file"},
+		{"not terraform", scanOptions{FailOn: "info", Paths: []string{"notes.txt"}}, "not a Terraform, CloudFormation or Terraform plan file"},
 		{"unknown format", scanOptions{FailOn: "info", Formats: []string{"xml"}}, `unknown format "xml"`},
 		{"two on stdout", scanOptions{FailOn: "info", Formats: []string{"json", "table"}}, "both write to stdout"},
 		{"missing output dir", scanOptions{FailOn: "info", Formats: []string{"json=" + filepath.Join(dir, "no", "x.json")}}, "--format json="},

@@ -40,10 +40,9 @@ func resolvePaths(cwd string, paths []string) (*scanTarget, error) {
 			return nil, usagef("%s: no such file or directory", p)
 		case err != nil:
 			return nil, usagef("%s: %v", p, unwrapPathError(err))
-		case st.IsDir():
-		case isTerraformFile(abs):
+		case st.IsDir(), st.Mode().IsRegular():
 		default:
-			return nil, usagef("%s: not a directory or a Terraform file (.tf, .tf.json)", p)
+			return nil, usagef("%s: not a directory or a regular file", p)
 		}
 		root := fsPath(abs)
 		if !seen[root] {
@@ -52,10 +51,6 @@ func resolvePaths(cwd string, paths []string) (*scanTarget, error) {
 		}
 	}
 	return t, nil
-}
-
-func isTerraformFile(p string) bool {
-	return strings.HasSuffix(p, ".tf") || strings.HasSuffix(p, ".tf.json")
 }
 
 // fsPath turns an absolute OS path into a path of os.DirFS("/").

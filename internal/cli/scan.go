@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -16,7 +17,10 @@ import (
 	"github.com/mqguard/mqguard/internal/model"
 	"github.com/mqguard/mqguard/internal/report"
 	"github.com/mqguard/mqguard/internal/rules"
+	"github.com/mqguard/mqguard/internal/source/cloudformation"
+	"github.com/mqguard/mqguard/internal/source/detect"
 	"github.com/mqguard/mqguard/internal/source/terraform"
+	"github.com/mqguard/mqguard/internal/source/tfplan"
 )
 
 // asOfLayout is the format of --as-of.
@@ -31,6 +35,9 @@ type scanOptions struct {
 	AsOf         string
 	Vars         []string
 	VarFiles     []string
+	InputType    string
+	CFNParams    []string
+	CFNParamFile []string
 	Rules        []string
 	SkipRules    []string
 	ShowPassed   bool
@@ -51,12 +58,18 @@ type scanConfig struct {
 	AsOf         time.Time
 	Vars         []string
 	// VarFiles are FS paths (see scanTarget).
-	VarFiles   []string
-	Only, Skip []string
-	ShowPassed bool
-	Color      bool
-	Verbose    bool
-	Quiet      bool
+	VarFiles []string
+	// Inputs are the inputs found under Target, by kind.
+	Inputs       detect.Inputs
+	CFNParams    []string
+	CFNParamFile []string // FS paths
+	Only, Skip   []string
+	ShowPassed   bool
+	Color        bool
+	Verbose      bool
+	Quiet        bool
+	// FindDiags are the directories and files that could not be searched.
+	FindDiags []model.Diagnostic
 	// Live is the live part of the scan, nil when there is none.
 	Live *liveConfig
 }
@@ -65,15 +78,19 @@ func newScanCmd(env *Env, runF func(context.Context, *Env, *scanOptions) error) 
 	opts := &scanOptions{}
 	cmd := &cobra.Command{
 		Use:   "scan [PATH...]",
-		Short: "Scan Terraform for broker weaknesses",
-		Long: `Scan Terraform root modules for message broker weaknesses.
+		Short: "Scan Terraform, CloudFormation, plans and live AWS for broker weaknesses",
+		Long: `Scan Terraform root modules, CloudFormation templates (CDK cloud assemblies included) and
+Terraform plan JSON files for message broker weaknesses.
 
 Each PATH is a directory searched recursively for Terraform root modules (default ".");
 directories that another one calls as a local module are evaluated through that call, not on
 their own. A PATH naming a .tf or .tf.json file scans that file's directory as the root module
 (Terraform evaluates a module as a whole, so the directory's other files are read too; its
-subdirectories are not searched). Local modules are followed wherever they live. Paths in the
-report are relative to the current directory when a relative PATH was given, absolute otherwise.
+subdirectories are not searched). Local modules are followed wherever they live.
+CloudFormation templates (YAML or JSON, SAM included) and plans ('terraform show -json' output)
+are recognised by their content wherever they are under a PATH; a cdk.out directory is read
+through its manifest.json. --input-type forces one kind. Paths in the report are relative to
+the current directory when a relative PATH was given, absolute otherwise.
 
 With --aws, the Amazon MQ brokers of live AWS accounts are scanned too (read-only), and PATHs
 become optional: without one, only AWS is scanned. --snapshot DIR scans the API responses that
@@ -99,6 +116,9 @@ Formats (--format F or F=FILE, repeatable; at most one without a file, written t
 	f.StringVar(&opts.AsOf, "as-of", "", "judge dates (end of support, suppression expiry) at `YYYY-MM-DD` (default today, UTC)")
 	f.StringArrayVar(&opts.Vars, "var", nil, "set a Terraform input variable, `NAME=VALUE` (repeatable)")
 	f.StringArrayVar(&opts.VarFiles, "var-file", nil, "read Terraform input variables from `FILE` (repeatable)")
+	f.StringVar(&opts.InputType, "input-type", "", "read only inputs of this `KIND`: terraform, cloudformation or tfplan (default: every kind, recognised by content)")
+	f.StringArrayVar(&opts.CFNParams, "cfn-param", nil, "set a CloudFormation parameter, `KEY=VALUE` (repeatable)")
+	f.StringArrayVar(&opts.CFNParamFile, "cfn-param-file", nil, "read CloudFormation parameters from `FILE` in the AWS CLI JSON format (repeatable; applied before --cfn-param)")
 	f.StringSliceVar(&opts.Rules, "rules", nil, "run only these `RULES` (comma-separated IDs, slugs or other tools' IDs)")
 	f.StringSliceVar(&opts.SkipRules, "skip-rules", nil, "do not run these `RULES` (comma-separated IDs, slugs or other tools' IDs)")
 	f.BoolVar(&opts.ShowPassed, "show-passed", false, "also report PASS and N/A results")
@@ -160,6 +180,25 @@ func (o *scanOptions) validate(env *Env) (*scanConfig, error) {
 		}
 		cfg.VarFiles = append(cfg.VarFiles, p)
 	}
+	for _, pf := range o.CFNParamFile {
+		p, err := checkInputFile("--cfn-param-file", cwd, pf)
+		if err != nil {
+			return nil, err
+		}
+		cfg.CFNParamFile = append(cfg.CFNParamFile, p)
+	}
+	for _, v := range o.CFNParams {
+		// The value may be a secret: errors show the key only.
+		key, _, ok := strings.Cut(v, "=")
+		if !ok || strings.TrimSpace(key) == "" {
+			return nil, usagef("--cfn-param: want KEY=VALUE")
+		}
+		cfg.CFNParams = append(cfg.CFNParams, v)
+	}
+	kind := detect.Kind(strings.ToLower(strings.TrimSpace(o.InputType)))
+	if kind != detect.Auto && !slices.Contains(detect.Kinds(), kind) {
+		return nil, usagef("--input-type %q: want terraform, cloudformation or tfplan", o.InputType)
+	}
 	if cfg.Live, err = validateLive(cwd, &o.AWS, o.Snapshot); err != nil {
 		return nil, err
 	}
@@ -169,6 +208,16 @@ func (o *scanOptions) validate(env *Env) (*scanConfig, error) {
 	}
 	if cfg.Target, err = resolvePaths(cwd, paths); err != nil {
 		return nil, err
+	}
+	var findDiags []model.Diagnostic
+	cfg.Inputs, findDiags = detect.Find(os.DirFS("/"), cfg.Target.Roots, kind)
+	for _, d := range findDiags {
+		if slices.Contains(cfg.Target.Roots, d.At.File) {
+			// A file the user named that is no input mqguard reads.
+			return nil, usagef("%s: %s", cfg.Target.Display(d.At.File), d.Message)
+		}
+		cfg.FindDiags = append(cfg.FindDiags, model.Diagnostic{Severity: d.Severity, Source: d.Source,
+			At: model.Range{File: cfg.Target.Display(d.At.File)}, Message: d.Message})
 	}
 	cfg.Color = !o.NoColor && env.Getenv("NO_COLOR") == "" && env.IsTerminal(env.Stdout)
 	return cfg, nil
@@ -206,21 +255,26 @@ func resolveRules(flag string, names []string) ([]string, error) {
 
 // checkVarFile checks that a --var-file can be read and returns its FS path.
 func checkVarFile(cwd, name string) (string, error) {
+	return checkInputFile("--var-file", cwd, name)
+}
+
+// checkInputFile checks that a file named by flag can be read and returns its FS path.
+func checkInputFile(flag, cwd, name string) (string, error) {
 	abs := name
 	if !filepath.IsAbs(abs) {
 		abs = filepath.Join(cwd, abs)
 	}
 	f, err := os.Open(abs)
 	if err != nil {
-		return "", usagef("--var-file %s: %v", name, unwrapPathError(err))
+		return "", usagef("%s %s: %v", flag, name, unwrapPathError(err))
 	}
 	defer f.Close()
 	st, err := f.Stat()
 	if err != nil {
-		return "", usagef("--var-file %s: %v", name, unwrapPathError(err))
+		return "", usagef("%s %s: %v", flag, name, unwrapPathError(err))
 	}
 	if st.IsDir() {
-		return "", usagef("--var-file %s: is a directory", name)
+		return "", usagef("%s %s: is a directory", flag, name)
 	}
 	return fsPath(abs), nil
 }
@@ -241,15 +295,7 @@ func runScan(ctx context.Context, env *Env, opts *scanOptions) error {
 	}
 	log := newLogger(logw, cfg.Quiet, cfg.Verbose)
 	start := time.Now()
-	inv, diags := &model.Inventory{}, []model.Diagnostic(nil)
-	if len(cfg.Target.Roots) > 0 {
-		inv, diags = terraform.Load(ctx, os.DirFS("/"), cfg.Target.Roots, terraform.Options{
-			Vars:     cfg.Vars,
-			VarFiles: cfg.VarFiles,
-			Env:      terraformEnv(env.Environ()),
-			Display:  cfg.Target.Display,
-		})
-	}
+	inv, diags := loadIaC(ctx, env, cfg)
 	if live != nil {
 		if inv == nil {
 			inv = &model.Inventory{}
@@ -280,6 +326,36 @@ func runScan(ctx context.Context, env *Env, opts *scanOptions) error {
 		return err
 	}
 	return outcome(rep, cfg.FailOn, cfg.AllowUnknown)
+}
+
+// loadIaC loads every infrastructure-as-code input found under the PATHs.
+func loadIaC(ctx context.Context, env *Env, cfg *scanConfig) (*model.Inventory, []model.Diagnostic) {
+	fsys := os.DirFS("/")
+	inv := &model.Inventory{}
+	diags := append([]model.Diagnostic(nil), cfg.FindDiags...)
+	add := func(i *model.Inventory, d []model.Diagnostic) {
+		inv.Merge(i)
+		diags = append(diags, d...)
+	}
+	if in := cfg.Inputs.Terraform; len(in) > 0 {
+		add(terraform.Load(ctx, fsys, in, terraform.Options{
+			Vars:     cfg.Vars,
+			VarFiles: cfg.VarFiles,
+			Env:      terraformEnv(env.Environ()),
+			Display:  cfg.Target.Display,
+		}))
+	}
+	if in := cfg.Inputs.CloudFormation; len(in) > 0 {
+		add(cloudformation.Load(ctx, fsys, in, cloudformation.Options{
+			Params:     cfg.CFNParams,
+			ParamFiles: cfg.CFNParamFile,
+			Display:    cfg.Target.Display,
+		}))
+	}
+	if in := cfg.Inputs.Plans; len(in) > 0 {
+		add(tfplan.Load(ctx, fsys, in, tfplan.Options{Display: cfg.Target.Display}))
+	}
+	return inv, diags
 }
 
 // terraformEnv keeps the environment variables Terraform reads input variables from.

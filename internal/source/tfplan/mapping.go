@@ -110,7 +110,8 @@ func (m *mapper) collect() {
 			pos := m.idx.changes[i]
 			at.StartLine, at.EndLine, lines = pos.start, pos.end, pos.attrs
 		}
-		o := &obj{v: after, unk: rc.Change.AfterUnknown, sens: rc.Change.AfterSensitive, at: at, lines: lines}
+		o := &obj{v: after, unk: rc.Change.AfterUnknown, sens: rc.Change.AfterSensitive, at: at, lines: lines,
+			noDefaultTags: m.noDefaultTags()}
 		m.add(rc.Address, rc.ModuleAddress, rc.Type, rc.Name, o)
 	}
 	if m.plan.PlannedValues != nil {
@@ -602,4 +603,21 @@ func (m *mapper) securityGroups(b *model.Broker, in *instance) {
 		}
 		b.SecurityGroups = append(b.SecurityGroups, model.SecurityGroupRef{ID: id, Group: g})
 	}
+}
+
+// noDefaultTags reports whether the plan's configuration is known and no aws provider
+// configuration in it declares default_tags.
+func (m *mapper) noDefaultTags() bool {
+	if m.plan.Config == nil {
+		return false
+	}
+	for _, pc := range m.plan.Config.ProviderConfigs {
+		if pc == nil || (pc.Name != "aws" && !strings.HasSuffix(pc.FullName, "/aws")) {
+			continue
+		}
+		if _, ok := pc.Expressions["default_tags"]; ok {
+			return false
+		}
+	}
+	return true
 }

@@ -21,8 +21,11 @@ type obj struct {
 	// (false: the plan has no configuration for it, so absence from cfg proves nothing).
 	cfg    map[string]*tfjson.Expression
 	hasCfg bool
-	at     model.Range
-	lines  map[string]int // line of each attribute, when known
+	// noDefaultTags: the plan's configuration shows no aws provider with default_tags, so
+	// tags_all, even when computed, equals tags.
+	noDefaultTags bool
+	at            model.Range
+	lines         map[string]int // line of each attribute, when known
 }
 
 // attrAt locates attribute name: its own line when known, else the object.
@@ -303,9 +306,16 @@ func (o *obj) tags() model.Tags {
 	t.State, t.At = model.Explicit, at
 	u, s := member(o.unk, name), member(o.sens, name)
 	if name == "tags_all" && u == true {
-		// The merged map is computed at apply: keep what the resource writes itself.
-		t.State = model.Unknown
+		// The merged map is computed at apply: keep what the resource writes itself. Without
+		// provider default_tags, that is the whole map.
+		if !o.noDefaultTags {
+			t.State = model.Unknown
+		}
 		v, u, s = o.v["tags"], member(o.unk, "tags"), member(o.sens, "tags")
+		if v == nil && u == nil && o.noDefaultTags {
+			t.State = model.Default
+			return t
+		}
 	}
 	if u == true || s == true {
 		t.State = model.Unknown

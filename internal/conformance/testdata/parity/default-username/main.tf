@@ -1,0 +1,30 @@
+resource "aws_mq_broker" "mq" {
+  broker_name                = "legacy-app"
+  engine_type                = "ActiveMQ"
+  engine_version             = "5.18"
+  deployment_mode            = "SINGLE_INSTANCE"
+  host_instance_type         = "mq.m5.large"
+  auto_minor_version_upgrade = true
+  subnet_ids                 = ["subnet-0a1b2c3d4e5f60718"]
+
+  logs {
+    general = true
+    audit   = true
+  }
+
+  user {
+    username = "admin"
+    password = "Lit3ral-Admin-Passw0rd"
+  }
+
+  user {
+    username = "orders"
+    password = "Lit3ral-Orders-Passw0rd"
+  }
+
+  tags = {
+    "owner"            = "payments"
+    "application"      = "orders"
+    "data-sensitivity" = "internal"
+  }
+}
