@@ -34,20 +34,21 @@ import (
 
 func main() {
 	out := flag.String("out", "", "directory to write the corpus into (created; must not exist or be empty)")
-	files := flag.Int("files", 5000, "approximate number of .tf files")
+	files := flag.Int("files", 5000, "approximate number of .tf files (0: none)")
+	cfn := flag.Int("cfn", 0, "number of CloudFormation templates, written under DIR/cfn")
 	seed := flag.Uint64("seed", 1, "random seed")
 	flag.Parse()
-	if *out == "" || *files < 1 {
-		fmt.Fprintln(os.Stderr, "usage: gen -out DIR [-files N] [-seed S]")
+	if *out == "" || *files < 0 || *cfn < 0 || *files+*cfn == 0 {
+		fmt.Fprintln(os.Stderr, "usage: gen -out DIR [-files N] [-cfn N] [-seed S]")
 		os.Exit(2)
 	}
 	g := &gen{r: rand.New(rand.NewPCG(*seed, 0x6d71677561726400)), out: *out}
-	if err := g.run(*files); err != nil {
+	if err := g.run(*files, *cfn); err != nil {
 		fmt.Fprintln(os.Stderr, "gen:", err)
 		os.Exit(1)
 	}
-	fmt.Printf("wrote %d .tf files (%d other), %.1f MB to %s\n",
-		g.tfFiles, g.otherFiles, float64(g.bytes)/1e6, *out)
+	fmt.Printf("wrote %d .tf files, %d CloudFormation templates (%d other), %.1f MB to %s\n",
+		g.tfFiles, g.cfnFiles, g.otherFiles-g.cfnFiles, float64(g.bytes)/1e6, *out)
 }
 
 var (
@@ -64,16 +65,27 @@ type gen struct {
 	r          *rand.Rand
 	out        string
 	tfFiles    int
+	cfnFiles   int // CloudFormation templates, also counted in otherFiles
 	otherFiles int
 	bytes      int64
 	seq        int  // makes resource names unique within a directory
 	inModule   bool // writing a local module (no aliased providers)
 }
 
-func (g *gen) run(target int) error {
+func (g *gen) run(target, cfn int) error {
 	if entries, err := os.ReadDir(g.out); err == nil && len(entries) > 0 {
 		return fmt.Errorf("%s is not empty", g.out)
 	}
+	if target > 0 {
+		if err := g.terraform(target); err != nil {
+			return err
+		}
+	}
+	return g.cfnCorpus(cfn)
+}
+
+// terraform writes the local modules and root modules up to target .tf files.
+func (g *gen) terraform(target int) error {
 	for _, m := range modules {
 		if err := g.module(m); err != nil {
 			return err

@@ -345,17 +345,42 @@ func loadIaC(ctx context.Context, env *Env, cfg *scanConfig) (*model.Inventory, 
 			Display:  cfg.Target.Display,
 		}))
 	}
-	if in := cfg.Inputs.CloudFormation; len(in) > 0 {
-		add(cloudformation.Load(ctx, fsys, in, cloudformation.Options{
-			Params:     cfg.CFNParams,
-			ParamFiles: cfg.CFNParamFile,
-			Display:    cfg.Target.Display,
-		}))
+	// Templates the user named are always parsed; those found in directories only when they
+	// can hold a broker.
+	var named, found []string
+	for _, p := range cfg.Inputs.CloudFormation {
+		if slices.Contains(cfg.Target.Roots, p) {
+			named = append(named, p)
+		} else {
+			found = append(found, p)
+		}
+	}
+	for _, in := range []struct {
+		paths []string
+		skip  bool
+	}{{named, false}, {found, true}} {
+		if len(in.paths) > 0 {
+			add(cloudformation.Load(ctx, fsys, in.paths, cloudformation.Options{
+				Params:        cfg.CFNParams,
+				ParamFiles:    cfg.CFNParamFile,
+				Display:       cfg.Target.Display,
+				SkipUnrelated: in.skip,
+			}))
+		}
 	}
 	if in := cfg.Inputs.Plans; len(in) > 0 {
 		add(tfplan.Load(ctx, fsys, in, tfplan.Options{Display: cfg.Target.Display}))
 	}
-	return inv, diags
+	// Both CloudFormation loads read the parameter files: report a problem with one once.
+	seen := map[model.Diagnostic]bool{}
+	uniq := diags[:0]
+	for _, d := range diags {
+		if !seen[d] {
+			seen[d] = true
+			uniq = append(uniq, d)
+		}
+	}
+	return inv, uniq
 }
 
 // terraformEnv keeps the environment variables Terraform reads input variables from.

@@ -6,6 +6,7 @@
 package cloudformation
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -27,6 +28,11 @@ type Options struct {
 	ParamFiles []string          // AWS CLI parameter files (FS paths); they apply before Params
 	Pseudo     map[string]string // pseudo parameter values (AWS::Region...); unknown unless given
 	Display    func(fsPath string) string
+	// SkipUnrelated skips, without parsing them, top-level templates that cannot hold a broker
+	// (no AWS::AmazonMQ:: resource and no nested stack). Scans of whole directories set it:
+	// most templates of a repository are not about brokers. A syntax error in a skipped
+	// template is then not reported.
+	SkipUnrelated bool
 }
 
 // maxNestingDepth bounds nested stacks.
@@ -255,6 +261,11 @@ func (l *loader) loadTemplate(inv *model.Inventory, p string, given map[string]*
 	if err != nil {
 		return []model.Diagnostic{l.errorAt(p, 0, "cannot read: "+fsError(err))}
 	}
+	if l.opts.SkipUnrelated && len(stack) == 1 && !mayDescribeBroker(data) {
+		// Nothing in this template can be a broker or lead to one: parsing it would only cost
+		// time (most templates of a repository are not about brokers).
+		return nil
+	}
 	root, err := parseDocument(data)
 	if err != nil {
 		pe, _ := err.(*parseError)
@@ -370,4 +381,20 @@ func (l *loader) readParamFile(p string) []model.Diagnostic {
 		return bad(root)
 	}
 	return nil
+}
+
+// brokerMarkers are the strings a template that declares a broker, or includes a stack that may,
+// must contain.
+var brokerMarkers = [][]byte{[]byte("AWS::AmazonMQ::"), []byte("AWS::CloudFormation::Stack"), []byte("AWS::Serverless::Application")}
+
+// mayDescribeBroker reports whether a top-level template can hold a broker, directly or through
+// a nested stack. Other templates are not parsed, so a syntax error in a template that declares
+// no broker is not reported.
+func mayDescribeBroker(data []byte) bool {
+	for _, m := range brokerMarkers {
+		if bytes.Contains(data, m) {
+			return true
+		}
+	}
+	return false
 }

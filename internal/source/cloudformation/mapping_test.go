@@ -1,10 +1,12 @@
 package cloudformation
 
 import (
+	"context"
 	"encoding/base64"
 	"reflect"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/mqguard/mqguard/internal/model"
 )
@@ -568,6 +570,31 @@ func TestDeterminism(t *testing.T) {
 		inv, diags := load(t, files, []string{"a.yaml", "b.yaml"}, Options{})
 		if !reflect.DeepEqual(inv, first) || !reflect.DeepEqual(diags, firstDiags) {
 			t.Fatal("two loads differ")
+		}
+	}
+}
+
+// TestSkipUnrelated: with SkipUnrelated, a top-level template that cannot hold a broker is not
+// parsed (its syntax error is not reported); one that can, or that nests stacks, still is.
+func TestSkipUnrelated(t *testing.T) {
+	fsys := fstest.MapFS{
+		"unrelated.yaml": {Data: []byte("Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties: [unclosed\n")},
+		"broker.yaml":    {Data: []byte("Resources:\n  B:\n    Type: AWS::AmazonMQ::Broker\n    Properties: [unclosed\n")},
+		"parent.yaml":    {Data: []byte("Resources:\n  S:\n    Type: AWS::CloudFormation::Stack\n    Properties: [unclosed\n")},
+	}
+	paths := []string{"broker.yaml", "parent.yaml", "unrelated.yaml"}
+	for _, skip := range []bool{false, true} {
+		_, diags := Load(context.Background(), fsys, paths, Options{SkipUnrelated: skip})
+		var files []string
+		for _, d := range diags {
+			files = append(files, d.At.File)
+		}
+		want := []string{"broker.yaml", "parent.yaml", "unrelated.yaml"}
+		if skip {
+			want = want[:2]
+		}
+		if !reflect.DeepEqual(files, want) {
+			t.Errorf("SkipUnrelated=%v: errors in %v, want %v", skip, files, want)
 		}
 	}
 }
