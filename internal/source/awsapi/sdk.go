@@ -1,0 +1,237 @@
+package awsapi
+
+import (
+	"context"
+	"errors"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/aws-sdk-go-v2/service/mq"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
+)
+
+// backend opens the service clients of one set of credentials.
+type backend interface {
+	// home is the caller's own credentials.
+	home() session
+	// member is the credentials AssumeRole returned for account.
+	member(account string, creds *ststypes.Credentials) session
+	// defaultRegion is where the global calls (sts, organizations, ec2:DescribeRegions) go.
+	defaultRegion() string
+}
+
+// session gives the clients of one account's credentials.
+type session interface {
+	sts() STSAPI
+	org() OrganizationsAPI
+	ec2(region string) EC2API
+	mq(region string) MQAPI
+	kms(region string) KMSAPI
+}
+
+// Retry policy for throttling and server errors.
+const (
+	maxAttempts = 8
+	backoffBase = 200 * time.Millisecond
+	backoffCap  = 5 * time.Second
+)
+
+// sdkBackend builds aws-sdk-go-v2 clients. Every account and region has its own request rate
+// limiter, applied to every HTTP attempt (retries included).
+type sdkBackend struct {
+	base    aws.Config
+	rate    float64
+	timeout time.Duration
+	region  string
+
+	mu       sync.Mutex
+	limiters map[string]*limiter
+}
+
+func newSDKBackend(cfg aws.Config, opts Options) *sdkBackend {
+	cfg = cfg.Copy()
+	if opts.EndpointURL != "" {
+		cfg.BaseEndpoint = aws.String(opts.EndpointURL)
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = awshttp.NewBuildableClient()
+	}
+	cfg.Retryer = newRetryer
+	region := cfg.Region
+	if region == "" {
+		region = "us-east-1"
+	}
+	return &sdkBackend{base: cfg, rate: opts.RatePerRegion, timeout: opts.CallTimeout, region: region, limiters: map[string]*limiter{}}
+}
+
+// newRetryer retries throttling and 5xx answers with adaptive client-side rate control, more
+// attempts than the SDK's default and a short jittered exponential backoff. The SDK's retry
+// quota is off: the per-region limiter already bounds the request rate.
+func newRetryer() aws.Retryer {
+	return retry.NewAdaptiveMode(func(o *retry.AdaptiveModeOptions) {
+		o.StandardOptions = append(o.StandardOptions, func(so *retry.StandardOptions) {
+			so.MaxAttempts = maxAttempts
+			so.MaxBackoff = backoffCap
+			so.Backoff = retry.BackoffDelayerFunc(backoff)
+			so.RateLimiter = ratelimit.None
+			// A call that did not answer within CallTimeout is not tried again.
+			so.Retryables = append([]retry.IsErrorRetryable{retry.IsErrorRetryableFunc(func(err error) aws.Ternary {
+				if errors.Is(err, errAttemptTimeout) {
+					return aws.FalseTernary
+				}
+				return aws.UnknownTernary
+			})}, so.Retryables...)
+		})
+	})
+}
+
+// backoff is "full jitter": a random delay below min(cap, base*2^(attempt-1)).
+func backoff(attempt int, _ error) (time.Duration, error) {
+	ceil := backoffCap
+	if attempt < 16 {
+		ceil = min(backoffCap, backoffBase<<max(attempt-1, 0))
+	}
+	return time.Duration(rand.Int64N(int64(ceil)) + 1), nil
+}
+
+func (b *sdkBackend) defaultRegion() string { return b.region }
+
+func (b *sdkBackend) home() session { return &sdkSession{b: b, key: "home", cfg: b.base} }
+
+func (b *sdkBackend) member(account string, c *ststypes.Credentials) session {
+	cfg := b.base.Copy()
+	cfg.Credentials = aws.NewCredentialsCache(credentials.NewStaticCredentialsProvider(
+		deref(c.AccessKeyId), deref(c.SecretAccessKey), deref(c.SessionToken)))
+	return &sdkSession{b: b, key: account, cfg: cfg}
+}
+
+func (b *sdkBackend) limiter(key string) *limiter {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	l, ok := b.limiters[key]
+	if !ok {
+		l = newLimiter(b.rate)
+		b.limiters[key] = l
+	}
+	return l
+}
+
+type sdkSession struct {
+	b   *sdkBackend
+	key string // account id, or "home" for the caller's credentials
+	cfg aws.Config
+}
+
+// regional returns the configuration for region, its requests paced by the region's limiter.
+func (s *sdkSession) regional(region string) aws.Config {
+	cfg := s.cfg.Copy()
+	cfg.Region = region
+	cfg.HTTPClient = &pacedClient{next: s.cfg.HTTPClient, lim: s.b.limiter(s.key + "/" + region), timeout: s.b.timeout}
+	return cfg
+}
+
+func (s *sdkSession) sts() STSAPI { return sts.NewFromConfig(s.regional(s.b.region)) }
+func (s *sdkSession) org() OrganizationsAPI {
+	return organizations.NewFromConfig(s.regional(s.b.region))
+}
+func (s *sdkSession) ec2(region string) EC2API { return ec2.NewFromConfig(s.regional(region)) }
+func (s *sdkSession) mq(region string) MQAPI   { return mq.NewFromConfig(s.regional(region)) }
+func (s *sdkSession) kms(region string) KMSAPI { return kms.NewFromConfig(s.regional(region)) }
+
+// errAttemptTimeout is an HTTP attempt that got no answer within CallTimeout.
+var errAttemptTimeout = errors.New("no answer before the call timeout")
+
+// pacedClient waits for the limiter before each HTTP request.
+type pacedClient struct {
+	next    aws.HTTPClient
+	lim     *limiter
+	timeout time.Duration // per attempt
+}
+
+func (c *pacedClient) Do(req *http.Request) (*http.Response, error) {
+	if err := c.lim.wait(req.Context()); err != nil {
+		return nil, err
+	}
+	if c.timeout <= 0 {
+		return c.next.Do(req)
+	}
+	// The timeout starts once the request may be sent: waiting for the limiter is not the
+	// service's slowness.
+	ctx, cancel := context.WithTimeout(req.Context(), c.timeout)
+	resp, err := c.next.Do(req.WithContext(ctx))
+	if err != nil {
+		timedOut := ctx.Err() != nil && req.Context().Err() == nil
+		cancel()
+		if timedOut {
+			return nil, errAttemptTimeout
+		}
+		return nil, err
+	}
+	resp.Body = &cancelBody{ReadCloser: resp.Body, cancel: cancel}
+	return resp, nil
+}
+
+// cancelBody releases the attempt's context when the body is closed.
+type cancelBody struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (b *cancelBody) Close() error {
+	err := b.ReadCloser.Close()
+	b.cancel()
+	return err
+}
+
+// limiter spaces requests at least 1/rate apart, so no window of one second sees more than
+// rate requests. A small margin absorbs the jitter between sending and arrival.
+type limiter struct {
+	mu       sync.Mutex
+	interval time.Duration
+	next     time.Time
+}
+
+func newLimiter(rate float64) *limiter {
+	if rate <= 0 {
+		return &limiter{}
+	}
+	return &limiter{interval: time.Duration(float64(time.Second) / rate * 1.02)}
+}
+
+func (l *limiter) wait(ctx context.Context) error {
+	if l.interval == 0 {
+		return ctx.Err()
+	}
+	l.mu.Lock()
+	now := time.Now()
+	at := l.next
+	if at.Before(now) {
+		at = now
+	}
+	l.next = at.Add(l.interval)
+	l.mu.Unlock()
+	d := time.Until(at)
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
