@@ -164,8 +164,11 @@ func TestBRulesMetadata(t *testing.T) {
 		}
 		var good, bad bool
 		for _, e := range r.Examples {
-			if e.Kind != model.SourceTerraform || e.Address == "" || len(e.Files) == 0 || e.Note == "" {
+			if e.Kind == "" || e.Address == "" || len(e.Files) == 0 || e.Note == "" {
 				t.Errorf("%s: incomplete example %+v", r.ID, e)
+			}
+			if e.Kind != model.SourceTerraform {
+				continue
 			}
 			good = good || e.Want == Pass || e.Want == NotApplicable
 			bad = bad || e.Want == Fail

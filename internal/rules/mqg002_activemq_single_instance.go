@@ -117,6 +117,90 @@ resource "aws_mq_broker" "example" {
 }
 `},
 		},
+		{
+			Kind: model.SourceCloudFormation, Address: "OrdersBroker", Want: Pass,
+			Note: "An active/standby broker across two Availability Zones.",
+			Files: map[string]string{"template.yaml": `AWSTemplateFormatVersion: "2010-09-09"
+Description: Orders broker, active/standby.
+
+Parameters:
+  PrivateSubnetIds:
+    Type: List<AWS::EC2::Subnet::Id>
+
+Resources:
+  OrdersBroker:
+    Type: AWS::AmazonMQ::Broker
+    Properties:
+      BrokerName: orders
+      EngineType: ACTIVEMQ
+      EngineVersion: "5.18"
+      HostInstanceType: mq.m5.large
+      DeploymentMode: ACTIVE_STANDBY_MULTI_AZ
+      PubliclyAccessible: false
+      SubnetIds: !Ref PrivateSubnetIds
+      Users:
+        - Username: orders-app
+          Password: "{{resolve:secretsmanager:prod/orders/mq:SecretString:password}}"
+`},
+		},
+		{
+			Kind: model.SourceCloudFormation, Address: "OrdersBroker", Want: Fail,
+			Note: "The deployment mode comes from a mapping: the default environment maps to SINGLE_INSTANCE.",
+			Files: map[string]string{"template.yaml": `AWSTemplateFormatVersion: "2010-09-09"
+Description: Orders broker sized by environment.
+
+Parameters:
+  Environment:
+    Type: String
+    AllowedValues: [dev, prod]
+    Default: dev
+  PrivateSubnetIds:
+    Type: List<AWS::EC2::Subnet::Id>
+
+Mappings:
+  EnvironmentMap:
+    dev:
+      DeploymentMode: SINGLE_INSTANCE
+    prod:
+      DeploymentMode: ACTIVE_STANDBY_MULTI_AZ
+
+Resources:
+  OrdersBroker:
+    Type: AWS::AmazonMQ::Broker
+    Properties:
+      BrokerName: !Sub "orders-${Environment}"
+      EngineType: ACTIVEMQ
+      EngineVersion: "5.18"
+      HostInstanceType: mq.m5.large
+      DeploymentMode: !FindInMap [EnvironmentMap, !Ref Environment, DeploymentMode]
+      PubliclyAccessible: false
+      SubnetIds: !Ref PrivateSubnetIds
+      Users:
+        - Username: orders-app
+          Password: "{{resolve:secretsmanager:dev/orders/mq:SecretString:password}}"
+`},
+		},
+		{
+			Kind: model.SourceCloudFormation, Address: "EventsBroker", Want: NotApplicable,
+			Note: "RabbitMQ brokers are covered by MQG003.",
+			Files: map[string]string{"template.yaml": `AWSTemplateFormatVersion: "2010-09-09"
+Description: Events broker.
+
+Resources:
+  EventsBroker:
+    Type: AWS::AmazonMQ::Broker
+    Properties:
+      BrokerName: events
+      EngineType: RABBITMQ
+      EngineVersion: "3.13"
+      HostInstanceType: mq.m5.large
+      DeploymentMode: SINGLE_INSTANCE
+      PubliclyAccessible: false
+      Users:
+        - Username: events-app
+          Password: "{{resolve:secretsmanager:prod/events/mq:SecretString:password}}"
+`},
+		},
 	},
 }
 

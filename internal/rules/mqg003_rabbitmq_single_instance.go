@@ -110,6 +110,74 @@ resource "aws_mq_broker" "example" {
 }
 `},
 		},
+		{
+			Kind: model.SourceCloudFormation, Address: "EventsBroker", Want: Pass,
+			Note: "A three-node cluster across Availability Zones.",
+			Files: map[string]string{"template.yaml": `AWSTemplateFormatVersion: "2010-09-09"
+Description: Events broker, three-node cluster.
+
+Parameters:
+  PrivateSubnetIds:
+    Type: List<AWS::EC2::Subnet::Id>
+
+Resources:
+  EventsBroker:
+    Type: AWS::AmazonMQ::Broker
+    Properties:
+      BrokerName: events
+      EngineType: RABBITMQ
+      EngineVersion: "3.13"
+      HostInstanceType: mq.m5.large
+      DeploymentMode: CLUSTER_MULTI_AZ
+      PubliclyAccessible: false
+      SubnetIds: !Ref PrivateSubnetIds
+      Users:
+        - Username: events-app
+          Password: "{{resolve:secretsmanager:prod/events/mq:SecretString:password}}"
+`},
+		},
+		{
+			Kind: model.SourceCloudFormation, Address: "EventsBroker", Want: Fail,
+			Note: "An explicit SINGLE_INSTANCE RabbitMQ broker.",
+			Files: map[string]string{"template.yaml": `AWSTemplateFormatVersion: "2010-09-09"
+Description: Events broker, single node.
+
+Resources:
+  EventsBroker:
+    Type: AWS::AmazonMQ::Broker
+    Properties:
+      BrokerName: events
+      EngineType: RABBITMQ
+      EngineVersion: "3.13"
+      HostInstanceType: mq.m5.large
+      DeploymentMode: SINGLE_INSTANCE
+      PubliclyAccessible: false
+      Users:
+        - Username: events-app
+          Password: "{{resolve:secretsmanager:prod/events/mq:SecretString:password}}"
+`},
+		},
+		{
+			Kind: model.SourceCloudFormation, Address: "OrdersBroker", Want: NotApplicable,
+			Note: "ActiveMQ brokers are covered by MQG002.",
+			Files: map[string]string{"template.yaml": `AWSTemplateFormatVersion: "2010-09-09"
+Description: Orders broker.
+
+Resources:
+  OrdersBroker:
+    Type: AWS::AmazonMQ::Broker
+    Properties:
+      BrokerName: orders
+      EngineType: ACTIVEMQ
+      EngineVersion: "5.18"
+      HostInstanceType: mq.m5.large
+      DeploymentMode: SINGLE_INSTANCE
+      PubliclyAccessible: false
+      Users:
+        - Username: orders-app
+          Password: "{{resolve:secretsmanager:prod/orders/mq:SecretString:password}}"
+`},
+		},
 	},
 }
 

@@ -140,6 +140,109 @@ resource "aws_mq_broker" "example" {
 }
 `},
 		},
+		{
+			Kind: model.SourceCloudFormation, Address: "OrdersBroker", Want: Pass,
+			Note: "A production broker whose configuration (Fn::Base64 of the XML) bridges to a peer broker over TLS.",
+			Files: map[string]string{"template.yaml": `AWSTemplateFormatVersion: "2010-09-09"
+Description: Orders broker bridged to the billing broker.
+
+Parameters:
+  PrivateSubnetIds:
+    Type: List<AWS::EC2::Subnet::Id>
+
+Resources:
+  OrdersConfiguration:
+    Type: AWS::AmazonMQ::Configuration
+    Properties:
+      Name: orders-prod
+      EngineType: ACTIVEMQ
+      EngineVersion: "5.18"
+      Data:
+        Fn::Base64: |
+          <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+          <broker xmlns="http://activemq.apache.org/schema/core">
+            <networkConnectors>
+              <networkConnector name="orders-to-billing" userName="bridge" duplex="true"
+                uri="static:(ssl://b-2a0c7b52-1f4e-4c1e-9d6a-0e4e3f1c2b3a-1.mq.eu-west-1.amazonaws.com:61617)"/>
+            </networkConnectors>
+          </broker>
+
+  OrdersBroker:
+    Type: AWS::AmazonMQ::Broker
+    Properties:
+      BrokerName: orders
+      EngineType: ACTIVEMQ
+      EngineVersion: "5.18"
+      HostInstanceType: mq.m5.large
+      DeploymentMode: ACTIVE_STANDBY_MULTI_AZ
+      PubliclyAccessible: false
+      SubnetIds: !Ref PrivateSubnetIds
+      Configuration:
+        Id: !Ref OrdersConfiguration
+        Revision: !GetAtt OrdersConfiguration.Revision
+      Users:
+        - Username: orders-app
+          Password: "{{resolve:secretsmanager:prod/orders/mq:SecretString:password}}"
+        - Username: bridge
+          Password: "{{resolve:secretsmanager:prod/orders/mq-bridge:SecretString:password}}"
+      Tags:
+        - Key: environment
+          Value: production
+`},
+		},
+		{
+			Kind: model.SourceCloudFormation, Address: "OrdersBroker", Want: Fail,
+			Note: "A production broker with no Configuration property uses the default configuration, which has no network connector.",
+			Files: map[string]string{"template.yaml": `AWSTemplateFormatVersion: "2010-09-09"
+Description: Orders broker on the default configuration.
+
+Parameters:
+  PrivateSubnetIds:
+    Type: List<AWS::EC2::Subnet::Id>
+
+Resources:
+  OrdersBroker:
+    Type: AWS::AmazonMQ::Broker
+    Properties:
+      BrokerName: orders
+      EngineType: ACTIVEMQ
+      EngineVersion: "5.18"
+      HostInstanceType: mq.m5.large
+      DeploymentMode: ACTIVE_STANDBY_MULTI_AZ
+      PubliclyAccessible: false
+      SubnetIds: !Ref PrivateSubnetIds
+      Users:
+        - Username: orders-app
+          Password: "{{resolve:secretsmanager:prod/orders/mq:SecretString:password}}"
+      Tags:
+        - Key: Environment
+          Value: prod
+`},
+		},
+		{
+			Kind: model.SourceCloudFormation, Address: "OrdersBroker", Want: NotApplicable,
+			Note: "Brokers that are not tagged as production are not judged.",
+			Files: map[string]string{"template.yaml": `AWSTemplateFormatVersion: "2010-09-09"
+Description: Orders broker for development.
+
+Resources:
+  OrdersBroker:
+    Type: AWS::AmazonMQ::Broker
+    Properties:
+      BrokerName: orders-dev
+      EngineType: ACTIVEMQ
+      EngineVersion: "5.18"
+      HostInstanceType: mq.m5.large
+      DeploymentMode: SINGLE_INSTANCE
+      PubliclyAccessible: false
+      Users:
+        - Username: orders-app
+          Password: "{{resolve:secretsmanager:dev/orders/mq:SecretString:password}}"
+      Tags:
+        - Key: environment
+          Value: dev
+`},
+		},
 	},
 }
 

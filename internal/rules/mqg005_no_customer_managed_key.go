@@ -137,6 +137,414 @@ resource "aws_mq_broker" "example" {
 			Files: snapshotExample(snapBroker{ID: "b-6b7c8d9e-0f1a-4b2c-9d3e-4f5a6b7c8d9e", Name: "events",
 				Engine: model.EngineRabbitMQ, State: "RUNNING"}),
 		},
+		{
+			Kind: model.SourceCloudFormation, Address: "OrdersBroker", Want: Pass,
+			Note: "A customer managed AWS::KMS::Key declared in the same template.",
+			Files: map[string]string{"template.yaml": `AWSTemplateFormatVersion: "2010-09-09"
+Description: Orders broker encrypted with a customer managed key.
+
+Resources:
+  BrokerKey:
+    Type: AWS::KMS::Key
+    Properties:
+      Description: Amazon MQ data at rest
+      EnableKeyRotation: true
+      KeyPolicy:
+        Version: "2012-10-17"
+        Statement:
+          - Sid: AccountAdministration
+            Effect: Allow
+            Principal:
+              AWS: !Sub "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"
+            Action: "kms:*"
+            Resource: "*"
+
+  OrdersBroker:
+    Type: AWS::AmazonMQ::Broker
+    Properties:
+      BrokerName: orders
+      EngineType: ACTIVEMQ
+      EngineVersion: "5.18"
+      HostInstanceType: mq.m5.large
+      DeploymentMode: SINGLE_INSTANCE
+      PubliclyAccessible: false
+      EncryptionOptions:
+        UseAwsOwnedKey: false
+        KmsKeyId: !GetAtt BrokerKey.Arn
+      Users:
+        - Username: orders-app
+          Password: "{{resolve:secretsmanager:prod/orders/mq:SecretString:password}}"
+`},
+		},
+		{
+			Kind: model.SourceCloudFormation, Address: "OrdersBroker", Want: Pass,
+			Note: "A customer managed key ARN passed as a parameter default.",
+			Files: map[string]string{"template.yaml": `AWSTemplateFormatVersion: "2010-09-09"
+Description: Orders broker encrypted with a shared customer managed key.
+
+Parameters:
+  BrokerKeyArn:
+    Type: String
+    Default: arn:aws:kms:eu-west-1:123456789012:key/0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0
+
+Resources:
+  OrdersBroker:
+    Type: AWS::AmazonMQ::Broker
+    Properties:
+      BrokerName: orders
+      EngineType: ACTIVEMQ
+      EngineVersion: "5.18"
+      HostInstanceType: mq.m5.large
+      DeploymentMode: SINGLE_INSTANCE
+      PubliclyAccessible: false
+      EncryptionOptions:
+        UseAwsOwnedKey: false
+        KmsKeyId: !Ref BrokerKeyArn
+      Users:
+        - Username: orders-app
+          Password: "{{resolve:secretsmanager:prod/orders/mq:SecretString:password}}"
+`},
+		},
+		{
+			Kind: model.SourceCloudFormation, Address: "OrdersBroker", Want: Fail,
+			Note: "No EncryptionOptions: the AWS owned key is used.",
+			Files: map[string]string{"template.yaml": `AWSTemplateFormatVersion: "2010-09-09"
+Description: Orders broker on the AWS owned key.
+
+Resources:
+  OrdersBroker:
+    Type: AWS::AmazonMQ::Broker
+    Properties:
+      BrokerName: orders
+      EngineType: ACTIVEMQ
+      EngineVersion: "5.18"
+      HostInstanceType: mq.m5.large
+      DeploymentMode: SINGLE_INSTANCE
+      PubliclyAccessible: false
+      Users:
+        - Username: orders-app
+          Password: "{{resolve:secretsmanager:prod/orders/mq:SecretString:password}}"
+`},
+		},
+		{
+			Kind: model.SourceCloudFormation, Address: "EventsBroker", Want: Fail,
+			Note: "KmsKeyId: alias/aws/mq names the AWS managed key, not a customer managed one.",
+			Files: map[string]string{"template.yaml": `AWSTemplateFormatVersion: "2010-09-09"
+Description: Events broker on the AWS managed key.
+
+Resources:
+  EventsBroker:
+    Type: AWS::AmazonMQ::Broker
+    Properties:
+      BrokerName: events
+      EngineType: RABBITMQ
+      EngineVersion: "3.13"
+      HostInstanceType: mq.m5.large
+      DeploymentMode: SINGLE_INSTANCE
+      PubliclyAccessible: false
+      EncryptionOptions:
+        UseAwsOwnedKey: false
+        KmsKeyId: alias/aws/mq
+      Users:
+        - Username: events-app
+          Password: "{{resolve:secretsmanager:prod/events/mq:SecretString:password}}"
+`},
+		},
+		{
+			Kind: model.SourceTFPlan, Address: "aws_mq_broker.example", Want: Pass,
+			Note: "kms_key_id is unknown until apply; the plan configuration names the aws_kms_key it comes from, so the key is known to be customer managed.",
+			Files: map[string]string{"plan.json": `{
+  "format_version": "1.2",
+  "terraform_version": "1.9.8",
+  "planned_values": {
+    "root_module": {
+      "resources": [
+        {
+          "address": "aws_kms_key.mq",
+          "mode": "managed",
+          "type": "aws_kms_key",
+          "name": "mq",
+          "provider_name": "registry.terraform.io/hashicorp/aws",
+          "schema_version": 0,
+          "values": {
+            "bypass_policy_lockout_safety_check": false,
+            "custom_key_store_id": null,
+            "customer_master_key_spec": "SYMMETRIC_DEFAULT",
+            "deletion_window_in_days": null,
+            "description": "Amazon MQ data at rest",
+            "enable_key_rotation": true,
+            "is_enabled": true,
+            "key_usage": "ENCRYPT_DECRYPT",
+            "tags": null,
+            "timeouts": null,
+            "xks_key_id": null
+          },
+          "sensitive_values": {}
+        },
+        {
+          "address": "aws_mq_broker.example",
+          "mode": "managed",
+          "type": "aws_mq_broker",
+          "name": "example",
+          "provider_name": "registry.terraform.io/hashicorp/aws",
+          "schema_version": 0,
+          "values": {
+            "apply_immediately": false,
+            "authentication_strategy": "simple",
+            "auto_minor_version_upgrade": false,
+            "broker_name": "orders",
+            "configuration": [],
+            "data_replication_mode": null,
+            "data_replication_primary_broker_arn": null,
+            "deployment_mode": "SINGLE_INSTANCE",
+            "encryption_options": [{"use_aws_owned_key": false}],
+            "engine_type": "ActiveMQ",
+            "engine_version": "5.18",
+            "host_instance_type": "mq.m5.large",
+            "ldap_server_metadata": [],
+            "logs": [],
+            "maintenance_window_start_time": [],
+            "publicly_accessible": false,
+            "security_groups": null,
+            "subnet_ids": null,
+            "tags": null,
+            "timeouts": null,
+            "user": [
+              {
+                "console_access": false,
+                "groups": null,
+                "replication_user": false,
+                "username": "orders-app"
+              }
+            ]
+          },
+          "sensitive_values": {
+            "configuration": [],
+            "encryption_options": [{}],
+            "ldap_server_metadata": [],
+            "logs": [],
+            "maintenance_window_start_time": [],
+            "user": [{"password": true}]
+          }
+        },
+        {
+          "address": "random_password.mq",
+          "mode": "managed",
+          "type": "random_password",
+          "name": "mq",
+          "provider_name": "registry.terraform.io/hashicorp/random",
+          "schema_version": 3,
+          "values": {
+            "keepers": null,
+            "length": 32,
+            "lower": true,
+            "min_lower": 0,
+            "min_numeric": 0,
+            "min_special": 0,
+            "min_upper": 0,
+            "number": true,
+            "numeric": true,
+            "override_special": null,
+            "special": false,
+            "upper": true
+          },
+          "sensitive_values": {}
+        }
+      ]
+    }
+  },
+  "resource_changes": [
+    {
+      "address": "aws_kms_key.mq",
+      "mode": "managed",
+      "type": "aws_kms_key",
+      "name": "mq",
+      "provider_name": "registry.terraform.io/hashicorp/aws",
+      "change": {
+        "actions": ["create"],
+        "before": null,
+        "after": {
+          "bypass_policy_lockout_safety_check": false,
+          "custom_key_store_id": null,
+          "customer_master_key_spec": "SYMMETRIC_DEFAULT",
+          "deletion_window_in_days": null,
+          "description": "Amazon MQ data at rest",
+          "enable_key_rotation": true,
+          "is_enabled": true,
+          "key_usage": "ENCRYPT_DECRYPT",
+          "tags": null,
+          "timeouts": null,
+          "xks_key_id": null
+        },
+        "after_unknown": {
+          "arn": true,
+          "id": true,
+          "key_id": true,
+          "multi_region": true,
+          "policy": true,
+          "rotation_period_in_days": true,
+          "tags_all": true
+        },
+        "before_sensitive": false,
+        "after_sensitive": {}
+      }
+    },
+    {
+      "address": "aws_mq_broker.example",
+      "mode": "managed",
+      "type": "aws_mq_broker",
+      "name": "example",
+      "provider_name": "registry.terraform.io/hashicorp/aws",
+      "change": {
+        "actions": ["create"],
+        "before": null,
+        "after": {
+          "apply_immediately": false,
+          "authentication_strategy": "simple",
+          "auto_minor_version_upgrade": false,
+          "broker_name": "orders",
+          "configuration": [],
+          "data_replication_mode": null,
+          "data_replication_primary_broker_arn": null,
+          "deployment_mode": "SINGLE_INSTANCE",
+          "encryption_options": [{"use_aws_owned_key": false}],
+          "engine_type": "ActiveMQ",
+          "engine_version": "5.18",
+          "host_instance_type": "mq.m5.large",
+          "ldap_server_metadata": [],
+          "logs": [],
+          "maintenance_window_start_time": [],
+          "publicly_accessible": false,
+          "security_groups": null,
+          "subnet_ids": null,
+          "tags": null,
+          "timeouts": null,
+          "user": [
+            {
+              "console_access": false,
+              "groups": null,
+              "replication_user": false,
+              "username": "orders-app"
+            }
+          ]
+        },
+        "after_unknown": {
+          "arn": true,
+          "configuration": true,
+          "id": true,
+          "instances": true,
+          "maintenance_window_start_time": true,
+          "pending_data_replication_mode": true,
+          "storage_type": true,
+          "subnet_ids": true,
+          "tags_all": true,
+          "user": [{"password": true}],
+          "encryption_options": [{"kms_key_id": true}]
+        },
+        "before_sensitive": false,
+        "after_sensitive": {
+          "configuration": [],
+          "encryption_options": [{}],
+          "ldap_server_metadata": [],
+          "logs": [],
+          "maintenance_window_start_time": [],
+          "user": [{"password": true}]
+        }
+      }
+    },
+    {
+      "address": "random_password.mq",
+      "mode": "managed",
+      "type": "random_password",
+      "name": "mq",
+      "provider_name": "registry.terraform.io/hashicorp/random",
+      "change": {
+        "actions": ["create"],
+        "before": null,
+        "after": {
+          "keepers": null,
+          "length": 32,
+          "lower": true,
+          "min_lower": 0,
+          "min_numeric": 0,
+          "min_special": 0,
+          "min_upper": 0,
+          "number": true,
+          "numeric": true,
+          "override_special": null,
+          "special": false,
+          "upper": true
+        },
+        "after_unknown": {"bcrypt_hash": true, "id": true, "result": true},
+        "before_sensitive": false,
+        "after_sensitive": {"bcrypt_hash": true, "result": true}
+      }
+    }
+  ],
+  "configuration": {
+    "provider_config": {
+      "aws": {"name": "aws", "full_name": "registry.terraform.io/hashicorp/aws"},
+      "random": {"name": "random", "full_name": "registry.terraform.io/hashicorp/random"}
+    },
+    "root_module": {
+      "resources": [
+        {
+          "address": "aws_kms_key.mq",
+          "mode": "managed",
+          "type": "aws_kms_key",
+          "name": "mq",
+          "provider_config_key": "aws",
+          "expressions": {
+            "description": {"constant_value": "Amazon MQ data at rest"},
+            "enable_key_rotation": {"constant_value": true}
+          },
+          "schema_version": 0
+        },
+        {
+          "address": "aws_mq_broker.example",
+          "mode": "managed",
+          "type": "aws_mq_broker",
+          "name": "example",
+          "provider_config_key": "aws",
+          "expressions": {
+            "broker_name": {"constant_value": "orders"},
+            "engine_type": {"constant_value": "ActiveMQ"},
+            "engine_version": {"constant_value": "5.18"},
+            "host_instance_type": {"constant_value": "mq.m5.large"},
+            "user": [
+              {
+                "username": {"constant_value": "orders-app"},
+                "password": {"references": ["random_password.mq.result", "random_password.mq"]}
+              }
+            ],
+            "encryption_options": [
+              {
+                "use_aws_owned_key": {"constant_value": false},
+                "kms_key_id": {"references": ["aws_kms_key.mq.arn", "aws_kms_key.mq"]}
+              }
+            ]
+          },
+          "schema_version": 0
+        },
+        {
+          "address": "random_password.mq",
+          "mode": "managed",
+          "type": "random_password",
+          "name": "mq",
+          "provider_config_key": "random",
+          "expressions": {"length": {"constant_value": 32}, "special": {"constant_value": false}},
+          "schema_version": 3
+        }
+      ]
+    }
+  },
+  "timestamp": "2026-11-20T09:30:00Z",
+  "applyable": true,
+  "complete": true,
+  "errored": false
+}
+`},
+		},
 	},
 }
 

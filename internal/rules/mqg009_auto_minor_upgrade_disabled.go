@@ -79,6 +79,75 @@ resource "aws_mq_broker" "example" {
 }
 `},
 		},
+		{
+			Kind: model.SourceCloudFormation, Address: "EventsBroker", Want: Pass,
+			Note: "AutoMinorVersionUpgrade is absent: CloudFormation and the API default it to true (Terraform does not).",
+			Files: map[string]string{"template.yaml": `AWSTemplateFormatVersion: "2010-09-09"
+Description: Events broker patched by Amazon MQ.
+
+Resources:
+  EventsBroker:
+    Type: AWS::AmazonMQ::Broker
+    Properties:
+      BrokerName: events
+      EngineType: RABBITMQ
+      EngineVersion: "3.13"
+      HostInstanceType: mq.m5.large
+      DeploymentMode: SINGLE_INSTANCE
+      PubliclyAccessible: false
+      Users:
+        - Username: events-app
+          Password: "{{resolve:secretsmanager:prod/events/mq:SecretString:password}}"
+`},
+		},
+		{
+			Kind: model.SourceCloudFormation, Address: "OrdersBroker", Want: Pass,
+			Note: "Automatic minor version upgrades in a weekly maintenance window.",
+			Files: map[string]string{"template.yaml": `AWSTemplateFormatVersion: "2010-09-09"
+Description: Orders broker patched on Sunday nights.
+
+Resources:
+  OrdersBroker:
+    Type: AWS::AmazonMQ::Broker
+    Properties:
+      BrokerName: orders
+      EngineType: ACTIVEMQ
+      EngineVersion: "5.18"
+      HostInstanceType: mq.m5.large
+      DeploymentMode: SINGLE_INSTANCE
+      PubliclyAccessible: false
+      AutoMinorVersionUpgrade: true
+      MaintenanceWindowStartTime:
+        DayOfWeek: SUNDAY
+        TimeOfDay: "03:00"
+        TimeZone: UTC
+      Users:
+        - Username: orders-app
+          Password: "{{resolve:secretsmanager:prod/orders/mq:SecretString:password}}"
+`},
+		},
+		{
+			Kind: model.SourceCloudFormation, Address: "EventsBroker", Want: Fail,
+			Note: "AutoMinorVersionUpgrade: false; on RabbitMQ 3.13 the create itself is rejected.",
+			Files: map[string]string{"template.yaml": `AWSTemplateFormatVersion: "2010-09-09"
+Description: Events broker pinned to its patch level.
+
+Resources:
+  EventsBroker:
+    Type: AWS::AmazonMQ::Broker
+    Properties:
+      BrokerName: events
+      EngineType: RABBITMQ
+      EngineVersion: "3.13"
+      HostInstanceType: mq.m5.large
+      DeploymentMode: SINGLE_INSTANCE
+      PubliclyAccessible: false
+      AutoMinorVersionUpgrade: false
+      Users:
+        - Username: events-app
+          Password: "{{resolve:secretsmanager:prod/events/mq:SecretString:password}}"
+`},
+		},
 	},
 }
 

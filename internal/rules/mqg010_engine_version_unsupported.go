@@ -133,6 +133,101 @@ resource "aws_mq_broker" "example" {
 }
 `},
 		},
+		{
+			Kind: model.SourceCloudFormation, Address: "OrdersBroker", Want: Pass,
+			Note: "A supported version written as major.minor: Amazon MQ keeps it patched.",
+			Files: map[string]string{"template.yaml": `AWSTemplateFormatVersion: "2010-09-09"
+Description: Orders broker on a supported version.
+
+Resources:
+  OrdersBroker:
+    Type: AWS::AmazonMQ::Broker
+    Properties:
+      BrokerName: orders
+      EngineType: ACTIVEMQ
+      EngineVersion: "5.18"
+      HostInstanceType: mq.m5.large
+      DeploymentMode: SINGLE_INSTANCE
+      PubliclyAccessible: false
+      AutoMinorVersionUpgrade: true
+      Users:
+        - Username: orders-app
+          Password: "{{resolve:secretsmanager:prod/orders/mq:SecretString:password}}"
+`},
+		},
+		{
+			Kind: model.SourceCloudFormation, Address: "EventsBroker", Want: Fail,
+			Note: "An unquoted 3.10 is read as the version \"3.10\", not the number 3.1: RabbitMQ 3.10 reached end of support on 2024-10-15 (HIGH).",
+			Files: map[string]string{"template.yaml": `AWSTemplateFormatVersion: "2010-09-09"
+Description: Events broker on an old RabbitMQ line.
+
+Resources:
+  EventsBroker:
+    Type: AWS::AmazonMQ::Broker
+    Properties:
+      BrokerName: events
+      EngineType: RABBITMQ
+      EngineVersion: 3.10
+      HostInstanceType: mq.m5.large
+      DeploymentMode: SINGLE_INSTANCE
+      PubliclyAccessible: false
+      Users:
+        - Username: events-app
+          Password: "{{resolve:secretsmanager:prod/events/mq:SecretString:password}}"
+`},
+		},
+		{
+			Kind: model.SourceCloudFormation, Address: "OrdersBroker", Want: Fail,
+			Note: "ActiveMQ 5.17.3 from a parameter default is below the CVE-2023-46604 fix 5.17.6 (CRITICAL).",
+			Files: map[string]string{"template.yaml": `AWSTemplateFormatVersion: "2010-09-09"
+Description: Orders broker pinned to an old patch level.
+
+Parameters:
+  EngineVersion:
+    Type: String
+    Default: 5.17.3
+
+Resources:
+  OrdersBroker:
+    Type: AWS::AmazonMQ::Broker
+    Properties:
+      BrokerName: orders
+      EngineType: ACTIVEMQ
+      EngineVersion: !Ref EngineVersion
+      HostInstanceType: mq.m5.large
+      DeploymentMode: SINGLE_INSTANCE
+      PubliclyAccessible: false
+      AutoMinorVersionUpgrade: false
+      Users:
+        - Username: orders-app
+          Password: "{{resolve:secretsmanager:prod/orders/mq:SecretString:password}}"
+`},
+		},
+		{
+			Kind: model.SourceCloudFormation, Address: "OrdersBroker", Want: Unknown,
+			Note: "A version parameter with no default and no value given cannot be judged.",
+			Files: map[string]string{"template.yaml": `AWSTemplateFormatVersion: "2010-09-09"
+Description: Orders broker whose version is chosen at deploy time.
+
+Parameters:
+  EngineVersion:
+    Type: String
+
+Resources:
+  OrdersBroker:
+    Type: AWS::AmazonMQ::Broker
+    Properties:
+      BrokerName: orders
+      EngineType: ACTIVEMQ
+      EngineVersion: !Ref EngineVersion
+      HostInstanceType: mq.m5.large
+      DeploymentMode: SINGLE_INSTANCE
+      PubliclyAccessible: false
+      Users:
+        - Username: orders-app
+          Password: "{{resolve:secretsmanager:prod/orders/mq:SecretString:password}}"
+`},
+		},
 	},
 }
 

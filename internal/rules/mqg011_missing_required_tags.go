@@ -174,6 +174,88 @@ resource "aws_mq_broker" "example" {
 }
 `},
 		},
+		{
+			Kind: model.SourceCloudFormation, Address: "OrdersBroker", Want: Pass,
+			Note: "The broker's Tags carry every required key (keys match case-insensitively).",
+			Files: map[string]string{"template.yaml": `AWSTemplateFormatVersion: "2010-09-09"
+Description: Orders broker with governance tags.
+
+Resources:
+  OrdersBroker:
+    Type: AWS::AmazonMQ::Broker
+    Properties:
+      BrokerName: orders
+      EngineType: ACTIVEMQ
+      EngineVersion: "5.18"
+      HostInstanceType: mq.m5.large
+      DeploymentMode: SINGLE_INSTANCE
+      PubliclyAccessible: false
+      Users:
+        - Username: orders-app
+          Password: "{{resolve:secretsmanager:prod/orders/mq:SecretString:password}}"
+      Tags:
+        - Key: Owner
+          Value: team-payments
+        - Key: Application
+          Value: orders
+        - Key: data-sensitivity
+          Value: internal
+`},
+		},
+		{
+			Kind: model.SourceCloudFormation, Address: "EventsBroker", Want: Fail,
+			Note: "application is missing and data-sensitivity is empty.",
+			Files: map[string]string{"template.yaml": `AWSTemplateFormatVersion: "2010-09-09"
+Description: Events broker with incomplete tags.
+
+Resources:
+  EventsBroker:
+    Type: AWS::AmazonMQ::Broker
+    Properties:
+      BrokerName: events
+      EngineType: RABBITMQ
+      EngineVersion: "3.13"
+      HostInstanceType: mq.m5.large
+      DeploymentMode: SINGLE_INSTANCE
+      PubliclyAccessible: false
+      Users:
+        - Username: events-app
+          Password: "{{resolve:secretsmanager:prod/events/mq:SecretString:password}}"
+      Tags:
+        - Key: owner
+          Value: team-events
+        - Key: data-sensitivity
+          Value: ""
+`},
+		},
+		{
+			Kind: model.SourceCloudFormation, Address: "EventsBroker", Want: Unknown,
+			Note: "A tag value imported from another stack cannot be checked.",
+			Files: map[string]string{"template.yaml": `AWSTemplateFormatVersion: "2010-09-09"
+Description: Events broker tagged from the platform stack.
+
+Resources:
+  EventsBroker:
+    Type: AWS::AmazonMQ::Broker
+    Properties:
+      BrokerName: events
+      EngineType: RABBITMQ
+      EngineVersion: "3.13"
+      HostInstanceType: mq.m5.large
+      DeploymentMode: SINGLE_INSTANCE
+      PubliclyAccessible: false
+      Users:
+        - Username: events-app
+          Password: "{{resolve:secretsmanager:prod/events/mq:SecretString:password}}"
+      Tags:
+        - Key: owner
+          Value: !ImportValue platform-events-owner
+        - Key: application
+          Value: events
+        - Key: data-sensitivity
+          Value: internal
+`},
+		},
 	},
 }
 

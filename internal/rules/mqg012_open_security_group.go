@@ -172,6 +172,145 @@ resource "aws_mq_broker" "example" {
 }
 `},
 		},
+		{
+			Kind: model.SourceCloudFormation, Address: "Broker", Want: Pass,
+			Note: "The broker port admits a client CIDR and the clients' security group, never the internet.",
+			Files: map[string]string{"template.yaml": `AWSTemplateFormatVersion: "2010-09-09"
+Description: Orders broker reachable from the client network only.
+Parameters:
+  ClientSecurityGroupId:
+    Type: AWS::EC2::SecurityGroup::Id
+Resources:
+  BrokerSecurityGroup:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: Orders broker
+      VpcId: vpc-0a1b2c3d4e5f60718
+      SecurityGroupIngress:
+        - Description: OpenWire over TLS from the client VPC
+          IpProtocol: tcp
+          FromPort: 61617
+          ToPort: 61617
+          CidrIp: 10.20.0.0/16
+        - Description: OpenWire over TLS from the client instances
+          IpProtocol: tcp
+          FromPort: 61617
+          ToPort: 61617
+          SourceSecurityGroupId: !Ref ClientSecurityGroupId
+  Broker:
+    Type: AWS::AmazonMQ::Broker
+    Properties:
+      BrokerName: orders
+      EngineType: ACTIVEMQ
+      EngineVersion: "5.18"
+      HostInstanceType: mq.m5.large
+      DeploymentMode: SINGLE_INSTANCE
+      PubliclyAccessible: false
+      SecurityGroups:
+        - !GetAtt BrokerSecurityGroup.GroupId
+      SubnetIds:
+        - subnet-0a1b2c3d4e5f60718
+      Users:
+        - Username: orders-app
+          Password: "{{resolve:secretsmanager:mq/orders/app:SecretString:password}}"
+`},
+		},
+		{
+			Kind: model.SourceCloudFormation, Address: "Broker", Want: Fail,
+			Note: "An AWS::EC2::SecurityGroupIngress resource opens the OpenWire port to 0.0.0.0/0.",
+			Files: map[string]string{"template.yaml": `AWSTemplateFormatVersion: "2010-09-09"
+Description: Orders broker.
+Resources:
+  BrokerSecurityGroup:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: Orders broker
+      VpcId: vpc-0a1b2c3d4e5f60718
+  OpenWireIngress:
+    Type: AWS::EC2::SecurityGroupIngress
+    Properties:
+      GroupId: !GetAtt BrokerSecurityGroup.GroupId
+      IpProtocol: tcp
+      FromPort: 61617
+      ToPort: 61617
+      CidrIp: 0.0.0.0/0
+  Broker:
+    Type: AWS::AmazonMQ::Broker
+    Properties:
+      BrokerName: orders
+      EngineType: ACTIVEMQ
+      EngineVersion: "5.18"
+      HostInstanceType: mq.m5.large
+      DeploymentMode: SINGLE_INSTANCE
+      PubliclyAccessible: false
+      SecurityGroups:
+        - !GetAtt BrokerSecurityGroup.GroupId
+      SubnetIds:
+        - subnet-0a1b2c3d4e5f60718
+      Users:
+        - Username: orders-app
+          Password: "{{resolve:secretsmanager:mq/orders/app:SecretString:password}}"
+`},
+		},
+		{
+			Kind: model.SourceCloudFormation, Address: "Broker", Want: Fail,
+			Note: "An inline rule on every protocol (IpProtocol -1) from ::/0 covers every broker port.",
+			Files: map[string]string{"template.yaml": `AWSTemplateFormatVersion: "2010-09-09"
+Description: Events broker.
+Resources:
+  BrokerSecurityGroup:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: Events broker
+      VpcId: vpc-0a1b2c3d4e5f60718
+      SecurityGroupIngress:
+        - IpProtocol: "-1"
+          CidrIpv6: ::/0
+  Broker:
+    Type: AWS::AmazonMQ::Broker
+    Properties:
+      BrokerName: events
+      EngineType: RABBITMQ
+      EngineVersion: "3.13"
+      HostInstanceType: mq.m5.large
+      DeploymentMode: SINGLE_INSTANCE
+      PubliclyAccessible: false
+      SecurityGroups:
+        - !Ref BrokerSecurityGroup
+      SubnetIds:
+        - subnet-0a1b2c3d4e5f60718
+      Users:
+        - Username: events-app
+          Password: "{{resolve:secretsmanager:mq/events/app:SecretString:password}}"
+`},
+		},
+		{
+			Kind: model.SourceCloudFormation, Address: "Broker", Want: Unknown,
+			Note: "The attached group is a parameter with no default: its rules cannot be read.",
+			Files: map[string]string{"template.yaml": `AWSTemplateFormatVersion: "2010-09-09"
+Description: Orders broker in a shared security group.
+Parameters:
+  BrokerSecurityGroupId:
+    Type: AWS::EC2::SecurityGroup::Id
+Resources:
+  Broker:
+    Type: AWS::AmazonMQ::Broker
+    Properties:
+      BrokerName: orders
+      EngineType: ACTIVEMQ
+      EngineVersion: "5.18"
+      HostInstanceType: mq.m5.large
+      DeploymentMode: SINGLE_INSTANCE
+      PubliclyAccessible: false
+      SecurityGroups:
+        - !Ref BrokerSecurityGroupId
+      SubnetIds:
+        - subnet-0a1b2c3d4e5f60718
+      Users:
+        - Username: orders-app
+          Password: "{{resolve:secretsmanager:mq/orders/app:SecretString:password}}"
+`},
+		},
 	},
 }
 

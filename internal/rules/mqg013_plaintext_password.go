@@ -125,6 +125,245 @@ resource "aws_mq_broker" "example" {
 `,
 			},
 		},
+		{
+			Kind: model.SourceCloudFormation, Address: "Broker", Want: Pass,
+			Note: "The password is a Secrets Manager dynamic reference, resolved at deploy time.",
+			Files: map[string]string{"template.yaml": `AWSTemplateFormatVersion: "2010-09-09"
+Description: Orders broker.
+Resources:
+  Broker:
+    Type: AWS::AmazonMQ::Broker
+    Properties:
+      BrokerName: orders
+      EngineType: ACTIVEMQ
+      EngineVersion: "5.18"
+      HostInstanceType: mq.m5.large
+      DeploymentMode: SINGLE_INSTANCE
+      PubliclyAccessible: false
+      SubnetIds:
+        - subnet-0a1b2c3d4e5f60718
+      Users:
+        - Username: orders-app
+          Password: "{{resolve:secretsmanager:mq/orders/app:SecretString:password}}"
+`},
+		},
+		{
+			Kind: model.SourceCloudFormation, Address: "Broker", Want: Pass,
+			Note: "A NoEcho parameter with no Default is supplied at deploy time, never written in the template.",
+			Files: map[string]string{"template.yaml": `AWSTemplateFormatVersion: "2010-09-09"
+Description: Events broker.
+Parameters:
+  BrokerPassword:
+    Type: String
+    NoEcho: true
+    MinLength: 12
+Resources:
+  Broker:
+    Type: AWS::AmazonMQ::Broker
+    Properties:
+      BrokerName: events
+      EngineType: RABBITMQ
+      EngineVersion: "3.13"
+      HostInstanceType: mq.m5.large
+      DeploymentMode: SINGLE_INSTANCE
+      PubliclyAccessible: false
+      SubnetIds:
+        - subnet-0a1b2c3d4e5f60718
+      Users:
+        - Username: events-app
+          Password: !Ref BrokerPassword
+`},
+		},
+		{
+			Kind: model.SourceCloudFormation, Address: "Broker", Want: Fail,
+			Note: "A literal password in the template.",
+			Files: map[string]string{"template.yaml": `AWSTemplateFormatVersion: "2010-09-09"
+Description: Orders broker.
+Resources:
+  Broker:
+    Type: AWS::AmazonMQ::Broker
+    Properties:
+      BrokerName: orders
+      EngineType: ACTIVEMQ
+      EngineVersion: "5.18"
+      HostInstanceType: mq.m5.large
+      DeploymentMode: SINGLE_INSTANCE
+      PubliclyAccessible: false
+      SubnetIds:
+        - subnet-0a1b2c3d4e5f60718
+      Users:
+        - Username: orders-app
+          Password: FakePassword-DoNotUse-1
+`},
+		},
+		{
+			Kind: model.SourceCloudFormation, Address: "Broker", Want: Fail,
+			Note: "NoEcho hides the value in the console, but a parameter Default is still written in the template.",
+			Files: map[string]string{"template.yaml": `AWSTemplateFormatVersion: "2010-09-09"
+Description: Orders broker.
+Parameters:
+  BrokerPassword:
+    Type: String
+    NoEcho: true
+    Default: FakePassword-DoNotUse-2
+Resources:
+  Broker:
+    Type: AWS::AmazonMQ::Broker
+    Properties:
+      BrokerName: orders
+      EngineType: ACTIVEMQ
+      EngineVersion: "5.18"
+      HostInstanceType: mq.m5.large
+      DeploymentMode: SINGLE_INSTANCE
+      PubliclyAccessible: false
+      SubnetIds:
+        - subnet-0a1b2c3d4e5f60718
+      Users:
+        - Username: orders-app
+          Password: !Ref BrokerPassword
+`},
+		},
+		{
+			Kind: model.SourceTFPlan, Address: "aws_mq_broker.example", Want: NotApplicable,
+			Note: "A plan holds resolved values only: where the password was written cannot be told (scan the Terraform code).",
+			Files: map[string]string{"plan.json": `{
+  "format_version": "1.2",
+  "terraform_version": "1.9.8",
+  "variables": {
+    "mq_password": {
+      "value": "FakePassword-DoNotUse-3"
+    }
+  },
+  "planned_values": {
+    "root_module": {
+      "resources": [
+        {
+          "address": "aws_mq_broker.example",
+          "mode": "managed",
+          "type": "aws_mq_broker",
+          "name": "example",
+          "provider_name": "registry.terraform.io/hashicorp/aws",
+          "schema_version": 0,
+          "values": {
+            "apply_immediately": false,
+            "authentication_strategy": "simple",
+            "auto_minor_version_upgrade": true,
+            "broker_name": "orders",
+            "configuration": [],
+            "deployment_mode": "SINGLE_INSTANCE",
+            "engine_type": "ActiveMQ",
+            "engine_version": "5.18",
+            "host_instance_type": "mq.m5.large",
+            "ldap_server_metadata": [],
+            "logs": [],
+            "publicly_accessible": false,
+            "subnet_ids": ["subnet-0a1b2c3d4e5f60718"],
+            "tags": null,
+            "timeouts": null,
+            "user": [
+              {
+                "console_access": false,
+                "groups": [],
+                "password": "FakePassword-DoNotUse-3",
+                "replication_user": false,
+                "username": "orders-app"
+              }
+            ]
+          },
+          "sensitive_values": {
+            "user": [{"password": true}]
+          }
+        }
+      ]
+    }
+  },
+  "resource_changes": [
+    {
+      "address": "aws_mq_broker.example",
+      "mode": "managed",
+      "type": "aws_mq_broker",
+      "name": "example",
+      "provider_name": "registry.terraform.io/hashicorp/aws",
+      "change": {
+        "actions": ["create"],
+        "before": null,
+        "after": {
+          "apply_immediately": false,
+          "authentication_strategy": "simple",
+          "auto_minor_version_upgrade": true,
+          "broker_name": "orders",
+          "configuration": [],
+          "deployment_mode": "SINGLE_INSTANCE",
+          "engine_type": "ActiveMQ",
+          "engine_version": "5.18",
+          "host_instance_type": "mq.m5.large",
+          "ldap_server_metadata": [],
+          "logs": [],
+          "publicly_accessible": false,
+          "subnet_ids": ["subnet-0a1b2c3d4e5f60718"],
+          "tags": null,
+          "timeouts": null,
+          "user": [
+            {
+              "console_access": false,
+              "groups": [],
+              "password": "FakePassword-DoNotUse-3",
+              "replication_user": false,
+              "username": "orders-app"
+            }
+          ]
+        },
+        "after_unknown": {
+          "arn": true,
+          "id": true,
+          "instances": true,
+          "security_groups": true,
+          "storage_type": true
+        },
+        "before_sensitive": false,
+        "after_sensitive": {
+          "user": [{"password": true}]
+        }
+      }
+    }
+  ],
+  "configuration": {
+    "root_module": {
+      "resources": [
+        {
+          "address": "aws_mq_broker.example",
+          "mode": "managed",
+          "type": "aws_mq_broker",
+          "name": "example",
+          "provider_config_key": "aws",
+          "expressions": {
+            "broker_name": {"constant_value": "orders"},
+            "engine_type": {"constant_value": "ActiveMQ"},
+            "engine_version": {"constant_value": "5.18"},
+            "host_instance_type": {"constant_value": "mq.m5.large"},
+            "subnet_ids": {"constant_value": ["subnet-0a1b2c3d4e5f60718"]},
+            "user": [
+              {
+                "username": {"constant_value": "orders-app"},
+                "password": {"references": ["var.mq_password"]}
+              }
+            ]
+          },
+          "schema_version": 0
+        }
+      ],
+      "variables": {
+        "mq_password": {"sensitive": true}
+      }
+    }
+  },
+  "timestamp": "2025-01-15T09:30:00Z",
+  "applyable": true,
+  "complete": true,
+  "errored": false
+}
+`},
+		},
 	},
 }
 

@@ -113,6 +113,200 @@ resource "aws_mq_broker" "example" {
 }
 `},
 		},
+		{
+			Kind: model.SourceCloudFormation, Address: "Broker", Want: Pass,
+			Note: "Usernames that name their application.",
+			Files: map[string]string{"template.yaml": `AWSTemplateFormatVersion: "2010-09-09"
+Description: Orders broker.
+Resources:
+  Broker:
+    Type: AWS::AmazonMQ::Broker
+    Properties:
+      BrokerName: orders
+      EngineType: ACTIVEMQ
+      EngineVersion: "5.18"
+      HostInstanceType: mq.m5.large
+      DeploymentMode: SINGLE_INSTANCE
+      PubliclyAccessible: false
+      SubnetIds:
+        - subnet-0a1b2c3d4e5f60718
+      Users:
+        - Username: orders-producer
+          Password: "{{resolve:secretsmanager:mq/orders/producer:SecretString:password}}"
+        - Username: orders-consumer
+          Password: "{{resolve:secretsmanager:mq/orders/consumer:SecretString:password}}"
+`},
+		},
+		{
+			Kind: model.SourceCloudFormation, Address: "Broker", Want: Fail,
+			Note: "\"Admin\", here a parameter Default, is on the default list (names are compared case-insensitively).",
+			Files: map[string]string{"template.yaml": `AWSTemplateFormatVersion: "2010-09-09"
+Description: Events broker.
+Parameters:
+  BrokerUsername:
+    Type: String
+    Default: Admin
+Resources:
+  Broker:
+    Type: AWS::AmazonMQ::Broker
+    Properties:
+      BrokerName: events
+      EngineType: RABBITMQ
+      EngineVersion: "3.13"
+      HostInstanceType: mq.m5.large
+      DeploymentMode: SINGLE_INSTANCE
+      PubliclyAccessible: false
+      SubnetIds:
+        - subnet-0a1b2c3d4e5f60718
+      Users:
+        - Username: !Ref BrokerUsername
+          Password: "{{resolve:secretsmanager:mq/events/admin:SecretString:password}}"
+`},
+		},
+		{
+			Kind: model.SourceCloudFormation, Address: "Broker", Want: Unknown,
+			Note: "A username from a parameter with no Default cannot be judged.",
+			Files: map[string]string{"template.yaml": `AWSTemplateFormatVersion: "2010-09-09"
+Description: Orders broker.
+Parameters:
+  BrokerUsername:
+    Type: String
+Resources:
+  Broker:
+    Type: AWS::AmazonMQ::Broker
+    Properties:
+      BrokerName: orders
+      EngineType: ACTIVEMQ
+      EngineVersion: "5.18"
+      HostInstanceType: mq.m5.large
+      DeploymentMode: SINGLE_INSTANCE
+      PubliclyAccessible: false
+      SubnetIds:
+        - subnet-0a1b2c3d4e5f60718
+      Users:
+        - Username: !Ref BrokerUsername
+          Password: "{{resolve:secretsmanager:mq/orders/app:SecretString:password}}"
+`},
+		},
+		{
+			Kind: model.SourceTFPlan, Address: "aws_mq_broker.example", Want: Fail,
+			Note: "In a plan the username variable has its value: \"admin\" is on the default list.",
+			Files: map[string]string{"plan.json": `{
+  "format_version": "1.2",
+  "terraform_version": "1.9.8",
+  "variables": {
+    "mq_username": {"value": "admin"}
+  },
+  "planned_values": {
+    "root_module": {
+      "resources": [
+        {
+          "address": "aws_mq_broker.example",
+          "mode": "managed",
+          "type": "aws_mq_broker",
+          "name": "example",
+          "provider_name": "registry.terraform.io/hashicorp/aws",
+          "schema_version": 0,
+          "values": {
+            "broker_name": "orders",
+            "deployment_mode": "SINGLE_INSTANCE",
+            "engine_type": "ActiveMQ",
+            "engine_version": "5.18",
+            "host_instance_type": "mq.m5.large",
+            "publicly_accessible": false,
+            "subnet_ids": ["subnet-0a1b2c3d4e5f60718"],
+            "user": [
+              {
+                "console_access": false,
+                "groups": [],
+                "replication_user": false,
+                "username": "admin"
+              }
+            ]
+          },
+          "sensitive_values": {
+            "user": [{"password": true}]
+          }
+        }
+      ]
+    }
+  },
+  "resource_changes": [
+    {
+      "address": "aws_mq_broker.example",
+      "mode": "managed",
+      "type": "aws_mq_broker",
+      "name": "example",
+      "provider_name": "registry.terraform.io/hashicorp/aws",
+      "change": {
+        "actions": ["create"],
+        "before": null,
+        "after": {
+          "broker_name": "orders",
+          "deployment_mode": "SINGLE_INSTANCE",
+          "engine_type": "ActiveMQ",
+          "engine_version": "5.18",
+          "host_instance_type": "mq.m5.large",
+          "publicly_accessible": false,
+          "subnet_ids": ["subnet-0a1b2c3d4e5f60718"],
+          "user": [
+            {
+              "console_access": false,
+              "groups": [],
+              "replication_user": false,
+              "username": "admin"
+            }
+          ]
+        },
+        "after_unknown": {
+          "arn": true,
+          "id": true,
+          "instances": true,
+          "user": [{"password": true}]
+        },
+        "before_sensitive": false,
+        "after_sensitive": {
+          "user": [{"password": true}]
+        }
+      }
+    }
+  ],
+  "configuration": {
+    "root_module": {
+      "resources": [
+        {
+          "address": "aws_mq_broker.example",
+          "mode": "managed",
+          "type": "aws_mq_broker",
+          "name": "example",
+          "provider_config_key": "aws",
+          "expressions": {
+            "broker_name": {"constant_value": "orders"},
+            "engine_type": {"constant_value": "ActiveMQ"},
+            "engine_version": {"constant_value": "5.18"},
+            "host_instance_type": {"constant_value": "mq.m5.large"},
+            "subnet_ids": {"constant_value": ["subnet-0a1b2c3d4e5f60718"]},
+            "user": [
+              {
+                "username": {"references": ["var.mq_username"]},
+                "password": {"references": ["random_password.mq.result", "random_password.mq"]}
+              }
+            ]
+          },
+          "schema_version": 0
+        }
+      ],
+      "variables": {
+        "mq_username": {}
+      }
+    }
+  },
+  "applyable": true,
+  "complete": true,
+  "errored": false
+}
+`},
+		},
 	},
 }
 

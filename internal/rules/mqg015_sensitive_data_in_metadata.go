@@ -106,6 +106,83 @@ DATA
 }
 `},
 		},
+		{
+			Kind: model.SourceCloudFormation, Address: "Broker", Want: Pass,
+			Note: "Tags that name a team and a ticket, not a person.",
+			Files: map[string]string{"template.yaml": `AWSTemplateFormatVersion: "2010-09-09"
+Description: Orders broker.
+Resources:
+  Broker:
+    Type: AWS::AmazonMQ::Broker
+    Properties:
+      BrokerName: orders
+      EngineType: ACTIVEMQ
+      EngineVersion: "5.18"
+      HostInstanceType: mq.m5.large
+      DeploymentMode: SINGLE_INSTANCE
+      PubliclyAccessible: false
+      SubnetIds:
+        - subnet-0a1b2c3d4e5f60718
+      Users:
+        - Username: orders-app
+          Password: "{{resolve:secretsmanager:mq/orders/app:SecretString:password}}"
+      Tags:
+        - Key: owner
+          Value: team-payments
+        - Key: cost-center
+          Value: "4200"
+        - Key: change
+          Value: CHG-2024-0916
+`},
+		},
+		{
+			Kind: model.SourceCloudFormation, Address: "Broker", Want: Fail,
+			Note: "An owner tag holding a personal email address, through a parameter Default.",
+			Files: map[string]string{"template.yaml": `AWSTemplateFormatVersion: "2010-09-09"
+Description: Orders broker.
+Parameters:
+  Owner:
+    Type: String
+    Default: jane.doe@example.com
+Resources:
+  Broker:
+    Type: AWS::AmazonMQ::Broker
+    Properties:
+      BrokerName: orders
+      EngineType: ACTIVEMQ
+      EngineVersion: "5.18"
+      HostInstanceType: mq.m5.large
+      DeploymentMode: SINGLE_INSTANCE
+      PubliclyAccessible: false
+      SubnetIds:
+        - subnet-0a1b2c3d4e5f60718
+      Users:
+        - Username: orders-app
+          Password: "{{resolve:secretsmanager:mq/orders/app:SecretString:password}}"
+      Tags:
+        - Key: owner
+          Value: !Ref Owner
+`},
+		},
+		{
+			Kind: model.SourceCloudFormation, Address: "Configuration", Want: Fail,
+			Note: "An unused configuration is checked on its own: its description holds a phone number.",
+			Files: map[string]string{"template.yaml": `AWSTemplateFormatVersion: "2010-09-09"
+Description: Orders broker configuration.
+Resources:
+  Configuration:
+    Type: AWS::AmazonMQ::Configuration
+    Properties:
+      Name: orders
+      Description: Orders broker, on call +1 202-555-0143
+      EngineType: ACTIVEMQ
+      EngineVersion: "5.18"
+      Data: !Base64 |
+        <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+        <broker xmlns="http://activemq.apache.org/schema/core">
+        </broker>
+`},
+		},
 	},
 }
 

@@ -144,6 +144,101 @@ resource "aws_mq_broker" "example" {
 }
 `},
 		},
+		{
+			Kind: model.SourceCloudFormation, Address: "Broker", Want: Pass,
+			Note: "A network of brokers over TLS without credentials in the configuration.",
+			Files: map[string]string{"template.yaml": `AWSTemplateFormatVersion: "2010-09-09"
+Description: Orders broker in a network of brokers.
+Resources:
+  Configuration:
+    Type: AWS::AmazonMQ::Configuration
+    Properties:
+      Name: orders
+      EngineType: ACTIVEMQ
+      EngineVersion: "5.18"
+      Data: !Base64 |
+        <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+        <broker xmlns="http://activemq.apache.org/schema/core">
+          <networkConnectors>
+            <networkConnector name="orders-to-billing" uri="static:(ssl://b-1234.mq.eu-west-1.amazonaws.com:61617)"/>
+          </networkConnectors>
+        </broker>
+  Broker:
+    Type: AWS::AmazonMQ::Broker
+    Properties:
+      BrokerName: orders
+      EngineType: ACTIVEMQ
+      EngineVersion: "5.18"
+      HostInstanceType: mq.m5.large
+      DeploymentMode: SINGLE_INSTANCE
+      PubliclyAccessible: false
+      SubnetIds:
+        - subnet-0a1b2c3d4e5f60718
+      Configuration:
+        Id: !Ref Configuration
+        Revision: !GetAtt Configuration.Revision
+      Users:
+        - Username: orders-app
+          Password: "{{resolve:secretsmanager:mq/orders/app:SecretString:password}}"
+`},
+		},
+		{
+			Kind: model.SourceCloudFormation, Address: "Broker", Want: Fail,
+			Note: "A network connector URI with user:password embedded, in a configuration given as base64 text.",
+			Files: map[string]string{"template.yaml": `AWSTemplateFormatVersion: "2010-09-09"
+Description: Orders broker in a network of brokers.
+Resources:
+  Configuration:
+    Type: AWS::AmazonMQ::Configuration
+    Properties:
+      Name: orders
+      EngineType: ACTIVEMQ
+      EngineVersion: "5.18"
+      Data: PGJyb2tlciB4bWxucz0iaHR0cDovL2FjdGl2ZW1xLmFwYWNoZS5vcmcvc2NoZW1hL2NvcmUiPgogIDxuZXR3b3JrQ29ubmVjdG9ycz4KICAgIDxuZXR3b3JrQ29ubmVjdG9yIG5hbWU9Im9yZGVycy10by1iaWxsaW5nIiB1cmk9InN0YXRpYzooc3NsOi8vYnJpZGdlOkZha2VQYXNzd29yZC1Eb05vdFVzZUBiLTEyMzQubXEuZXUtd2VzdC0xLmFtYXpvbmF3cy5jb206NjE2MTcpIi8+CiAgPC9uZXR3b3JrQ29ubmVjdG9ycz4KPC9icm9rZXI+Cg==
+  Broker:
+    Type: AWS::AmazonMQ::Broker
+    Properties:
+      BrokerName: orders
+      EngineType: ACTIVEMQ
+      EngineVersion: "5.18"
+      HostInstanceType: mq.m5.large
+      DeploymentMode: SINGLE_INSTANCE
+      PubliclyAccessible: false
+      SubnetIds:
+        - subnet-0a1b2c3d4e5f60718
+      Configuration:
+        Id: !Ref Configuration
+        Revision: !GetAtt Configuration.Revision
+      Users:
+        - Username: orders-app
+          Password: "{{resolve:secretsmanager:mq/orders/app:SecretString:password}}"
+`},
+		},
+		{
+			Kind: model.SourceCloudFormation, Address: "Broker", Want: Fail,
+			Note: "A tag value holding a URL with a password query parameter.",
+			Files: map[string]string{"template.yaml": `AWSTemplateFormatVersion: "2010-09-09"
+Description: Events broker.
+Resources:
+  Broker:
+    Type: AWS::AmazonMQ::Broker
+    Properties:
+      BrokerName: events
+      EngineType: RABBITMQ
+      EngineVersion: "3.13"
+      HostInstanceType: mq.m5.large
+      DeploymentMode: SINGLE_INSTANCE
+      PubliclyAccessible: false
+      SubnetIds:
+        - subnet-0a1b2c3d4e5f60718
+      Users:
+        - Username: events-app
+          Password: "{{resolve:secretsmanager:mq/events/app:SecretString:password}}"
+      Tags:
+        - Key: dashboard
+          Value: https://grafana.example.com/d/mq?user=viewer&password=FakePassword-DoNotUse
+`},
+		},
 	},
 }
 

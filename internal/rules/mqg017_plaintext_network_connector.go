@@ -139,6 +139,109 @@ resource "aws_mq_broker" "example" {
 }
 `},
 		},
+		{
+			Kind: model.SourceCloudFormation, Address: "Broker", Want: Pass,
+			Note: "A duplex connector to another Amazon MQ broker over ssl://.",
+			Files: map[string]string{"template.yaml": `AWSTemplateFormatVersion: "2010-09-09"
+Description: First broker of the orders mesh.
+Resources:
+  Configuration:
+    Type: AWS::AmazonMQ::Configuration
+    Properties:
+      Name: orders-mesh
+      EngineType: ACTIVEMQ
+      EngineVersion: "5.18"
+      Data: !Base64 |
+        <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+        <broker xmlns="http://activemq.apache.org/schema/core">
+          <networkConnectors>
+            <networkConnector name="orders-1-to-2" duplex="true" uri="static:(ssl://b-5678.mq.eu-west-1.amazonaws.com:61617)"/>
+          </networkConnectors>
+        </broker>
+  Broker:
+    Type: AWS::AmazonMQ::Broker
+    Properties:
+      BrokerName: orders-Broker-1
+      EngineType: ACTIVEMQ
+      EngineVersion: "5.18"
+      HostInstanceType: mq.m5.large
+      DeploymentMode: SINGLE_INSTANCE
+      PubliclyAccessible: false
+      SubnetIds:
+        - subnet-0a1b2c3d4e5f60718
+      Configuration:
+        Id: !Ref Configuration
+        Revision: !GetAtt Configuration.Revision
+      Users:
+        - Username: orders-app
+          Password: "{{resolve:secretsmanager:mq/orders/app:SecretString:password}}"
+`},
+		},
+		{
+			Kind: model.SourceCloudFormation, Address: "Broker", Want: NotApplicable,
+			Note: "No Configuration: Amazon MQ's default configuration has no network connectors.",
+			Files: map[string]string{"template.yaml": `AWSTemplateFormatVersion: "2010-09-09"
+Description: Orders broker.
+Resources:
+  Broker:
+    Type: AWS::AmazonMQ::Broker
+    Properties:
+      BrokerName: orders
+      EngineType: ACTIVEMQ
+      EngineVersion: "5.18"
+      HostInstanceType: mq.m5.large
+      DeploymentMode: SINGLE_INSTANCE
+      PubliclyAccessible: false
+      SubnetIds:
+        - subnet-0a1b2c3d4e5f60718
+      Users:
+        - Username: orders-app
+          Password: "{{resolve:secretsmanager:mq/orders/app:SecretString:password}}"
+`},
+		},
+		{
+			Kind: model.SourceCloudFormation, Address: "Broker", Want: Fail,
+			Note: "A static network connector over plain tcp://, the configuration attached by an AWS::AmazonMQ::ConfigurationAssociation.",
+			Files: map[string]string{"template.yaml": `AWSTemplateFormatVersion: "2010-09-09"
+Description: Orders broker bridged to a legacy broker.
+Resources:
+  Configuration:
+    Type: AWS::AmazonMQ::Configuration
+    Properties:
+      Name: orders-mesh
+      EngineType: ACTIVEMQ
+      EngineVersion: "5.18"
+      Data:
+        Fn::Base64: |
+          <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+          <broker xmlns="http://activemq.apache.org/schema/core">
+            <networkConnectors>
+              <networkConnector name="orders-to-legacy" uri="static:(tcp://legacy-mq.internal.example.com:61616)"/>
+            </networkConnectors>
+          </broker>
+  Broker:
+    Type: AWS::AmazonMQ::Broker
+    Properties:
+      BrokerName: orders
+      EngineType: ACTIVEMQ
+      EngineVersion: "5.18"
+      HostInstanceType: mq.m5.large
+      DeploymentMode: SINGLE_INSTANCE
+      PubliclyAccessible: false
+      SubnetIds:
+        - subnet-0a1b2c3d4e5f60718
+      Users:
+        - Username: orders-app
+          Password: "{{resolve:secretsmanager:mq/orders/app:SecretString:password}}"
+  ConfigurationAssociation:
+    Type: AWS::AmazonMQ::ConfigurationAssociation
+    Properties:
+      Broker: !Ref Broker
+      Configuration:
+        Id: !Ref Configuration
+        Revision: !GetAtt Configuration.Revision
+`},
+		},
 	},
 }
 

@@ -152,6 +152,129 @@ resource "aws_mq_broker" "example" {
 }
 `},
 		},
+		{
+			Kind: model.SourceCloudFormation, Address: "Broker", Want: Pass,
+			Note: "The configuration limits each group to its destinations.",
+			Files: map[string]string{"template.yaml": `AWSTemplateFormatVersion: "2010-09-09"
+Description: Orders broker with an authorization map.
+Resources:
+  Configuration:
+    Type: AWS::AmazonMQ::Configuration
+    Properties:
+      Name: orders
+      EngineType: ACTIVEMQ
+      EngineVersion: "5.18"
+      Data: !Base64 |
+        <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+        <broker xmlns="http://activemq.apache.org/schema/core">
+          <plugins>
+            <authorizationPlugin>
+              <map>
+                <authorizationMap>
+                  <authorizationEntries>
+                    <authorizationEntry admin="admins" queue=">" read="admins" write="admins"/>
+                    <authorizationEntry admin="orders" queue="orders.>" read="orders" write="orders"/>
+                    <authorizationEntry admin="admins,orders" read="admins,orders" topic="ActiveMQ.Advisory.>" write="admins,orders"/>
+                  </authorizationEntries>
+                </authorizationMap>
+              </map>
+            </authorizationPlugin>
+          </plugins>
+        </broker>
+  Broker:
+    Type: AWS::AmazonMQ::Broker
+    Properties:
+      BrokerName: orders
+      EngineType: ACTIVEMQ
+      EngineVersion: "5.18"
+      HostInstanceType: mq.m5.large
+      DeploymentMode: SINGLE_INSTANCE
+      PubliclyAccessible: false
+      SubnetIds:
+        - subnet-0a1b2c3d4e5f60718
+      Configuration:
+        Id: !Ref Configuration
+        Revision: !GetAtt Configuration.Revision
+      Users:
+        - Username: orders-app
+          Password: "{{resolve:secretsmanager:mq/orders/app:SecretString:password}}"
+          Groups:
+            - orders
+`},
+		},
+		{
+			Kind: model.SourceCloudFormation, Address: "Broker", Want: Fail,
+			Note: "A configuration without an authorizationPlugin: every user may do anything.",
+			Files: map[string]string{"template.yaml": `AWSTemplateFormatVersion: "2010-09-09"
+Description: Orders broker.
+Resources:
+  Configuration:
+    Type: AWS::AmazonMQ::Configuration
+    Properties:
+      Name: orders
+      EngineType: ACTIVEMQ
+      EngineVersion: "5.18"
+      Data: !Base64 |
+        <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+        <broker xmlns="http://activemq.apache.org/schema/core">
+          <destinationPolicy>
+            <policyMap>
+              <policyEntries>
+                <policyEntry queue=">" prioritizedMessages="true"/>
+              </policyEntries>
+            </policyMap>
+          </destinationPolicy>
+        </broker>
+  Broker:
+    Type: AWS::AmazonMQ::Broker
+    Properties:
+      BrokerName: orders
+      EngineType: ACTIVEMQ
+      EngineVersion: "5.18"
+      HostInstanceType: mq.m5.large
+      DeploymentMode: SINGLE_INSTANCE
+      PubliclyAccessible: false
+      SubnetIds:
+        - subnet-0a1b2c3d4e5f60718
+      Configuration:
+        Id: !Ref Configuration
+        Revision: !GetAtt Configuration.Revision
+      Users:
+        - Username: orders-app
+          Password: "{{resolve:secretsmanager:mq/orders/app:SecretString:password}}"
+`},
+		},
+		{
+			Kind: model.SourceCloudFormation, Address: "Broker", Want: Unknown,
+			Note: "A configuration given by ID from a parameter: its content is not in the template.",
+			Files: map[string]string{"template.yaml": `AWSTemplateFormatVersion: "2010-09-09"
+Description: Orders broker on a shared configuration.
+Parameters:
+  ConfigurationId:
+    Type: String
+  ConfigurationRevision:
+    Type: Number
+    Default: 3
+Resources:
+  Broker:
+    Type: AWS::AmazonMQ::Broker
+    Properties:
+      BrokerName: orders
+      EngineType: ACTIVEMQ
+      EngineVersion: "5.18"
+      HostInstanceType: mq.m5.large
+      DeploymentMode: SINGLE_INSTANCE
+      PubliclyAccessible: false
+      SubnetIds:
+        - subnet-0a1b2c3d4e5f60718
+      Configuration:
+        Id: !Ref ConfigurationId
+        Revision: !Ref ConfigurationRevision
+      Users:
+        - Username: orders-app
+          Password: "{{resolve:secretsmanager:mq/orders/app:SecretString:password}}"
+`},
+		},
 	},
 }
 

@@ -66,6 +66,29 @@ resource "aws_mq_broker" "example" {
 				Engine: model.EngineRabbitMQ, State: stateCriticalActionRequired,
 				Actions: [][2]string{{"RABBITMQ_MEMORY_ALARM", "Memory alarm raised on rabbit@ip-10-20-1-17; publishers are blocked."}}}),
 		},
+		{
+			Kind: model.SourceCloudFormation, Address: "Broker", Want: NotApplicable,
+			Note: "A template has no broker state: the rule applies to live brokers only.",
+			Files: map[string]string{"template.yaml": `AWSTemplateFormatVersion: "2010-09-09"
+Description: Orders broker.
+Resources:
+  Broker:
+    Type: AWS::AmazonMQ::Broker
+    Properties:
+      BrokerName: orders
+      EngineType: ACTIVEMQ
+      EngineVersion: "5.18"
+      HostInstanceType: mq.m5.large
+      DeploymentMode: ACTIVE_STANDBY_MULTI_AZ
+      PubliclyAccessible: false
+      SubnetIds:
+        - subnet-0a1b2c3d4e5f60718
+        - subnet-0a1b2c3d4e5f60719
+      Users:
+        - Username: orders-app
+          Password: "{{resolve:secretsmanager:mq/orders/app:SecretString:password}}"
+`},
+		},
 	},
 }
 

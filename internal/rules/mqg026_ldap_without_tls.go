@@ -178,6 +178,131 @@ resource "aws_mq_broker" "example" {
 }
 `},
 		},
+		{
+			Kind: model.SourceCloudFormation, Address: "Broker", Want: Pass,
+			Note: "Bare host names: Amazon MQ reaches them with LDAPS on port 636.",
+			Files: map[string]string{"template.yaml": `AWSTemplateFormatVersion: "2010-09-09"
+Description: Orders broker authenticating against the corporate directory.
+Resources:
+  Broker:
+    Type: AWS::AmazonMQ::Broker
+    Properties:
+      BrokerName: orders
+      EngineType: ACTIVEMQ
+      EngineVersion: "5.18"
+      HostInstanceType: mq.m5.large
+      DeploymentMode: ACTIVE_STANDBY_MULTI_AZ
+      PubliclyAccessible: false
+      SubnetIds:
+        - subnet-0a1b2c3d4e5f60718
+        - subnet-0a1b2c3d4e5f60719
+      AuthenticationStrategy: LDAP
+      LdapServerMetadata:
+        Hosts:
+          - ldap.corp.example.com
+          - ldap2.corp.example.com
+        RoleBase: ou=Groups,dc=corp,dc=example,dc=com
+        RoleSearchMatching: (member={0})
+        ServiceAccountUsername: cn=mq-service,ou=Services,dc=corp,dc=example,dc=com
+        ServiceAccountPassword: "{{resolve:secretsmanager:mq/orders/ldap:SecretString:password}}"
+        UserBase: ou=Users,dc=corp,dc=example,dc=com
+        UserSearchMatching: (uid={0})
+      Users:
+        - Username: orders-admin
+          Password: "{{resolve:secretsmanager:mq/orders/admin:SecretString:password}}"
+`},
+		},
+		{
+			Kind: model.SourceCloudFormation, Address: "Broker", Want: Fail,
+			Note: "An ldap:// host on port 389 sends the directory credentials in plain text.",
+			Files: map[string]string{"template.yaml": `AWSTemplateFormatVersion: "2010-09-09"
+Description: Orders broker authenticating against the corporate directory.
+Resources:
+  Broker:
+    Type: AWS::AmazonMQ::Broker
+    Properties:
+      BrokerName: orders
+      EngineType: ACTIVEMQ
+      EngineVersion: "5.18"
+      HostInstanceType: mq.m5.large
+      DeploymentMode: ACTIVE_STANDBY_MULTI_AZ
+      PubliclyAccessible: false
+      SubnetIds:
+        - subnet-0a1b2c3d4e5f60718
+        - subnet-0a1b2c3d4e5f60719
+      AuthenticationStrategy: LDAP
+      LdapServerMetadata:
+        Hosts:
+          - ldap://ldap.corp.example.com:389
+        RoleBase: ou=Groups,dc=corp,dc=example,dc=com
+        RoleSearchMatching: (member={0})
+        ServiceAccountUsername: cn=mq-service,ou=Services,dc=corp,dc=example,dc=com
+        ServiceAccountPassword: "{{resolve:secretsmanager:mq/orders/ldap:SecretString:password}}"
+        UserBase: ou=Users,dc=corp,dc=example,dc=com
+        UserSearchMatching: (uid={0})
+      Users:
+        - Username: orders-admin
+          Password: "{{resolve:secretsmanager:mq/orders/admin:SecretString:password}}"
+`},
+		},
+		{
+			Kind: model.SourceCloudFormation, Address: "Broker", Want: Unknown,
+			Note: "The hosts come from a CommaDelimitedList parameter with no Default: they cannot be judged.",
+			Files: map[string]string{"template.yaml": `AWSTemplateFormatVersion: "2010-09-09"
+Description: Orders broker authenticating against the corporate directory.
+Parameters:
+  LdapHosts:
+    Type: CommaDelimitedList
+Resources:
+  Broker:
+    Type: AWS::AmazonMQ::Broker
+    Properties:
+      BrokerName: orders
+      EngineType: ACTIVEMQ
+      EngineVersion: "5.18"
+      HostInstanceType: mq.m5.large
+      DeploymentMode: ACTIVE_STANDBY_MULTI_AZ
+      PubliclyAccessible: false
+      SubnetIds:
+        - subnet-0a1b2c3d4e5f60718
+        - subnet-0a1b2c3d4e5f60719
+      AuthenticationStrategy: LDAP
+      LdapServerMetadata:
+        Hosts: !Ref LdapHosts
+        RoleBase: ou=Groups,dc=corp,dc=example,dc=com
+        RoleSearchMatching: (member={0})
+        ServiceAccountUsername: cn=mq-service,ou=Services,dc=corp,dc=example,dc=com
+        ServiceAccountPassword: "{{resolve:secretsmanager:mq/orders/ldap:SecretString:password}}"
+        UserBase: ou=Users,dc=corp,dc=example,dc=com
+        UserSearchMatching: (uid={0})
+      Users:
+        - Username: orders-admin
+          Password: "{{resolve:secretsmanager:mq/orders/admin:SecretString:password}}"
+`},
+		},
+		{
+			Kind: model.SourceCloudFormation, Address: "Broker", Want: NotApplicable,
+			Note: "No AuthenticationStrategy: CloudFormation's default is SIMPLE, which uses no LDAP server.",
+			Files: map[string]string{"template.yaml": `AWSTemplateFormatVersion: "2010-09-09"
+Description: Orders broker.
+Resources:
+  Broker:
+    Type: AWS::AmazonMQ::Broker
+    Properties:
+      BrokerName: orders
+      EngineType: ACTIVEMQ
+      EngineVersion: "5.18"
+      HostInstanceType: mq.m5.large
+      DeploymentMode: ACTIVE_STANDBY_MULTI_AZ
+      PubliclyAccessible: false
+      SubnetIds:
+        - subnet-0a1b2c3d4e5f60718
+        - subnet-0a1b2c3d4e5f60719
+      Users:
+        - Username: orders-app
+          Password: "{{resolve:secretsmanager:mq/orders/app:SecretString:password}}"
+`},
+		},
 	},
 }
 

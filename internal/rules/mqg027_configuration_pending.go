@@ -83,6 +83,42 @@ resource "aws_mq_broker" "example" {
 			Files: snapshotExample(snapBroker{ID: "b-1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d", Name: "ledger",
 				Engine: model.EngineActiveMQ, State: "RUNNING", ConfigRevision: 2, LatestRevision: 3}),
 		},
+		{
+			Kind: model.SourceCloudFormation, Address: "Broker", Want: NotApplicable,
+			Note: "A template has no running revision: the rule applies to live brokers only.",
+			Files: map[string]string{"template.yaml": `AWSTemplateFormatVersion: "2010-09-09"
+Description: Orders broker.
+Resources:
+  Configuration:
+    Type: AWS::AmazonMQ::Configuration
+    Properties:
+      Name: orders
+      EngineType: ACTIVEMQ
+      EngineVersion: "5.18"
+      Data: !Base64 |
+        <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+        <broker xmlns="http://activemq.apache.org/schema/core">
+        </broker>
+  Broker:
+    Type: AWS::AmazonMQ::Broker
+    Properties:
+      BrokerName: orders
+      EngineType: ACTIVEMQ
+      EngineVersion: "5.18"
+      HostInstanceType: mq.m5.large
+      DeploymentMode: ACTIVE_STANDBY_MULTI_AZ
+      PubliclyAccessible: false
+      SubnetIds:
+        - subnet-0a1b2c3d4e5f60718
+        - subnet-0a1b2c3d4e5f60719
+      Configuration:
+        Id: !Ref Configuration
+        Revision: !GetAtt Configuration.Revision
+      Users:
+        - Username: orders-app
+          Password: "{{resolve:secretsmanager:mq/orders/app:SecretString:password}}"
+`},
+		},
 	},
 }
 
