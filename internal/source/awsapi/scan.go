@@ -32,7 +32,7 @@ type Options struct {
 	OrgRole       string        // role name (or ARN template) assumed in each member account
 	ExternalID    string        // external id passed to AssumeRole, when set
 	EndpointURL   string        // for emulators and private endpoints
-	Concurrency   int           // account×region units in flight (default 16)
+	Concurrency   int           // account×region units in flight (default 64)
 	RatePerRegion float64       // max requests per second per account and region (default 10)
 	CallTimeout   time.Duration // per call (default 20s)
 	SnapshotDir   string        // when set (a real OS path), every raw response is also written there
@@ -47,7 +47,7 @@ type Progress struct {
 
 // Defaults of Options.
 const (
-	DefaultConcurrency   = 16
+	DefaultConcurrency   = 64
 	DefaultRatePerRegion = 10
 	DefaultCallTimeout   = 20 * time.Second
 )
@@ -113,7 +113,10 @@ type account struct {
 	id, name string
 	sess     session
 	regions  []string
+	units    []*unit
 	diags    []model.Diagnostic
+	// stsRegion is the regional STS endpoint AssumeRole into this account goes through.
+	stsRegion string
 }
 
 func (s *scanner) run(ctx context.Context) (*model.Inventory, []model.Diagnostic) {
@@ -147,43 +150,60 @@ func (s *scanner) run(ctx context.Context) (*model.Inventory, []model.Diagnostic
 	}
 	s.progress(func(p *Progress) { p.Accounts = len(accounts) })
 
-	// Account phase: credentials and regions.
-	g := &errgroup.Group{}
-	g.SetLimit(s.opts.Concurrency)
-	for _, a := range accounts {
-		g.Go(func() error {
-			s.openAccount(ctx, a, home, homeID)
-			s.progress(func(p *Progress) { p.Regions += len(a.regions) })
-			return nil
-		})
-	}
-	_ = g.Wait()
-
-	// Region phase: one unit per account and region.
-	var units []*unit
-	for _, a := range accounts {
+	// Accounts and their regions are pipelined: as soon as an account's credentials and regions
+	// are known, its regions are scanned, while other accounts are still being opened. Each
+	// account×region unit makes its calls one after another, paced by its own rate limiter.
+	// The caller's account is opened first: its regions spread the AssumeRole calls over
+	// regional STS endpoints, so that no endpoint gets more than the rate limit.
+	units := &errgroup.Group{}
+	units.SetLimit(s.opts.Concurrency)
+	open := func(a *account) {
+		s.openAccount(ctx, a, home, homeID)
+		s.progress(func(p *Progress) { p.Regions += len(a.regions) })
 		for _, r := range a.regions {
-			units = append(units, &unit{s: s, account: a.id, region: r, sess: a.sess})
+			u := &unit{s: s, account: a.id, region: r, sess: a.sess}
+			a.units = append(a.units, u)
+			units.Go(func() error {
+				u.scan(ctx)
+				s.progress(func(p *Progress) { p.RegionsDone++; p.Brokers += len(u.inv.Brokers) })
+				return nil
+			})
 		}
 	}
-	g = &errgroup.Group{}
-	g.SetLimit(s.opts.Concurrency)
-	for _, u := range units {
-		g.Go(func() error {
-			u.scan(ctx)
-			s.progress(func(p *Progress) { p.RegionsDone++; p.Brokers += len(u.inv.Brokers) })
+	var homeAcct *account
+	for _, a := range accounts {
+		if a.id == homeID {
+			homeAcct = a
+		}
+	}
+	if homeAcct != nil {
+		open(homeAcct)
+	}
+	stsRegions := []string{s.be.defaultRegion()}
+	if homeAcct != nil && len(homeAcct.regions) > 0 {
+		stsRegions = homeAcct.regions
+	}
+	opening := &errgroup.Group{}
+	opening.SetLimit(s.opts.Concurrency)
+	for i, a := range accounts {
+		if a == homeAcct {
+			continue
+		}
+		a.stsRegion = stsRegions[i%len(stsRegions)]
+		opening.Go(func() error {
+			open(a)
 			return nil
 		})
 	}
-	_ = g.Wait()
+	_ = opening.Wait()
+	_ = units.Wait()
 
 	// Assemble in account, region order.
-	next := 0
 	for _, a := range accounts {
 		diags = append(diags, a.diags...)
-		for ; next < len(units) && units[next].account == a.id; next++ {
-			inv.Merge(&units[next].inv)
-			diags = append(diags, units[next].diags...)
+		for _, u := range a.units {
+			inv.Merge(&u.inv)
+			diags = append(diags, u.diags...)
 		}
 		s.progress(func(p *Progress) { p.AccountsDone++ })
 	}
@@ -258,7 +278,7 @@ func (s *scanner) openAccount(ctx context.Context, a *account, home session, hom
 		}
 		var out *sts.AssumeRoleOutput
 		fail := s.invoke(ctx, func(ctx context.Context) (err error) {
-			out, err = home.sts().AssumeRole(ctx, in)
+			out, err = home.stsIn(a.stsRegion).AssumeRole(ctx, in)
 			return err
 		})
 		if fail == nil && (out == nil || out.Credentials == nil) {

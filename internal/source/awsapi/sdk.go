@@ -35,6 +35,8 @@ type backend interface {
 // session gives the clients of one account's credentials.
 type session interface {
 	sts() STSAPI
+	// stsIn is STS through the regional endpoint of region.
+	stsIn(region string) STSAPI
 	org() OrganizationsAPI
 	ec2(region string) EC2API
 	mq(region string) MQAPI
@@ -143,6 +145,9 @@ func (s *sdkSession) regional(region string) aws.Config {
 }
 
 func (s *sdkSession) sts() STSAPI { return sts.NewFromConfig(s.regional(s.b.region)) }
+func (s *sdkSession) stsIn(region string) STSAPI {
+	return sts.NewFromConfig(s.regional(region))
+}
 func (s *sdkSession) org() OrganizationsAPI {
 	return organizations.NewFromConfig(s.regional(s.b.region))
 }
@@ -195,43 +200,52 @@ func (b *cancelBody) Close() error {
 	return err
 }
 
-// limiter spaces requests at least 1/rate apart, so no window of one second sees more than
-// rate requests. A small margin absorbs the jitter between sending and arrival.
+// limiter lets at most n requests start in any window of one second, n being the rate (at
+// least one; a rate below one per second widens the window instead). It remembers when the
+// last n requests actually started, so a timer that fires late cannot squeeze more into a
+// window; a small margin absorbs the gap between starting and sending.
 type limiter struct {
-	mu       sync.Mutex
-	interval time.Duration
-	next     time.Time
+	mu     sync.Mutex
+	window time.Duration
+	sent   []time.Time // ring of the last n start times
+	next   int
 }
+
+const limiterMargin = 10 * time.Millisecond
 
 func newLimiter(rate float64) *limiter {
 	if rate <= 0 {
 		return &limiter{}
 	}
-	return &limiter{interval: time.Duration(float64(time.Second) / rate * 1.02)}
+	n, window := int(rate), time.Second
+	if n < 1 {
+		n, window = 1, time.Duration(float64(time.Second)/rate)
+	}
+	return &limiter{window: window + limiterMargin, sent: make([]time.Time, n)}
 }
 
 func (l *limiter) wait(ctx context.Context) error {
-	if l.interval == 0 {
+	if len(l.sent) == 0 {
 		return ctx.Err()
 	}
-	l.mu.Lock()
-	now := time.Now()
-	at := l.next
-	if at.Before(now) {
-		at = now
-	}
-	l.next = at.Add(l.interval)
-	l.mu.Unlock()
-	d := time.Until(at)
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
+	for {
+		l.mu.Lock()
+		now := time.Now()
+		oldest := l.sent[l.next]
+		if oldest.IsZero() || now.Sub(oldest) >= l.window {
+			l.sent[l.next] = now
+			l.next = (l.next + 1) % len(l.sent)
+			l.mu.Unlock()
+			return ctx.Err()
+		}
+		d := l.window - now.Sub(oldest)
+		l.mu.Unlock()
+		t := time.NewTimer(d)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		}
 	}
 }

@@ -250,6 +250,7 @@ type snapSession struct {
 }
 
 func (s *snapSession) sts() STSAPI           { return s }
+func (s *snapSession) stsIn(string) STSAPI   { return s }
 func (s *snapSession) org() OrganizationsAPI { return s }
 func (s *snapSession) ec2(region string) EC2API {
 	return &snapSession{b: s.b, acct: s.acct, region: region}

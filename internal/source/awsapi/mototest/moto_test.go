@@ -243,7 +243,11 @@ func checkInventory(t *testing.T, inv *model.Inventory, w *world) {
 
 	// The configuration the test uploaded (base64, as AWS returns it).
 	pub := brokers[publicAMQ].Configuration
-	if c := pub.Config; c.ActiveMQ == nil || c.ID.ARN != "" && !strings.HasSuffix(c.ID.ARN, w.configID) {
+	if pub.ID.V != w.configID || pub.Revision.V != int64(w.configRevision) {
+		t.Errorf("%s: runs configuration %q revision %d, want %s revision %d",
+			publicAMQ, pub.ID.V, pub.Revision.V, w.configID, w.configRevision)
+	}
+	if pub.Config.ActiveMQ == nil {
 		t.Errorf("%s: configuration %s revision %d not parsed as ActiveMQ XML", publicAMQ, w.configID, w.configRevision)
 	}
 	// moto's default ActiveMQ configuration comes back as raw XML: it must still be parsed.
@@ -292,7 +296,7 @@ func checkOperations(t *testing.T, ops []string) {
 	}
 	for _, op := range []string{"sts:GetCallerIdentity", "mq:ListBrokers", "mq:DescribeBroker",
 		"mq:ListUsers", "mq:DescribeUser", "mq:DescribeConfiguration", "mq:DescribeConfigurationRevision",
-		"ec2:DescribeSecurityGroups", "kms:DescribeKey"} {
+		"mq:DescribeBrokerEngineTypes", "ec2:DescribeSecurityGroups", "kms:DescribeKey"} {
 		if !seen[op] {
 			t.Errorf("the scanner never called %s", op)
 		}
@@ -309,13 +313,15 @@ type operations struct {
 }
 
 func (o *operations) record(stack *middleware.Stack) error {
-	return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("mototestRecordOperation",
-		func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+	// Serialize runs once per call (retries repeat the later steps), after the operation's
+	// metadata is set.
+	return stack.Serialize.Add(middleware.SerializeMiddlewareFunc("mototestRecordOperation",
+		func(ctx context.Context, in middleware.SerializeInput, next middleware.SerializeHandler) (middleware.SerializeOutput, middleware.Metadata, error) {
 			op := strings.ToLower(awsmiddleware.GetServiceID(ctx)) + ":" + awsmiddleware.GetOperationName(ctx)
 			o.mu.Lock()
 			o.ops = append(o.ops, op)
 			o.mu.Unlock()
-			return next.HandleInitialize(ctx, in)
+			return next.HandleSerialize(ctx, in)
 		}), middleware.Before)
 }
 
