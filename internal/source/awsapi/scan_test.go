@@ -2,7 +2,6 @@ package awsapi
 
 import (
 	"context"
-	neturl "net/url"
 	"os"
 	"reflect"
 	"slices"
@@ -261,7 +260,8 @@ func TestFailureSemantics(t *testing.T) {
 	}
 }
 
-func escKey(s string) string { return neturl.PathEscape(s) }
+// escKey escapes a key id or ARN as snapshot file names do.
+func escKey(s string) string { return esc(s) }
 
 func TestDenyEveryOperationKeepsOtherData(t *testing.T) {
 	// Denying each operation through the fault hook: the scan completes, the failure is an

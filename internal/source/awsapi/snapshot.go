@@ -45,8 +45,10 @@ type ManifestAccount struct {
 
 // Paths of the snapshot layout, relative to DIR. Path elements taken from API data are escaped.
 
+// esc escapes a path element. ':' is escaped too (ARNs are full of them): file names with a
+// colon cannot be checked into a Go module or created on Windows.
 func esc(s string) string {
-	e := url.PathEscape(s)
+	e := strings.ReplaceAll(url.PathEscape(s), ":", "%3A")
 	if e == "" || e == "." || e == ".." {
 		e = strings.ReplaceAll(url.PathEscape("_"+s), "_", "%5F")
 	}

@@ -572,7 +572,8 @@ func SnapshotPath(c Call) string {
 		}
 		return c.Account + "/" + c.Region + "/ec2/" + op
 	case "kms":
-		return c.Account + "/" + c.Region + "/kms/" + op + "/" + url.PathEscape(c.Resource)
+		// As the scanner writes it: ':' escaped too, so that ARNs make portable file names.
+		return c.Account + "/" + c.Region + "/kms/" + op + "/" + strings.ReplaceAll(url.PathEscape(c.Resource), ":", "%3A")
 	}
 	p := c.Account + "/" + c.Region + "/" + c.Service + "/" + op
 	if c.Resource != "" {
