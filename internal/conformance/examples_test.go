@@ -11,6 +11,7 @@ import (
 	"github.com/mqguard/mqguard/internal/finding"
 	"github.com/mqguard/mqguard/internal/model"
 	"github.com/mqguard/mqguard/internal/rules"
+	"github.com/mqguard/mqguard/internal/source/awsapi"
 	"github.com/mqguard/mqguard/internal/source/cloudformation"
 	"github.com/mqguard/mqguard/internal/source/terraform"
 	"github.com/mqguard/mqguard/internal/source/tfplan"
@@ -83,6 +84,9 @@ func loadExample(t *testing.T, ex rules.Example) (*model.Inventory, []model.Diag
 		return cloudformation.Load(ctx, fsys, sortedNames(ex.Files), cloudformation.Options{})
 	case model.SourceTFPlan:
 		return tfplan.Load(ctx, fsys, sortedNames(ex.Files), tfplan.Options{})
+	case model.SourceAWS:
+		// Live examples are snapshot directories, scanned through the same code as a live scan.
+		return awsapi.LoadSnapshot(ctx, fsys, ".")
 	default:
 		t.Skipf("no source for input kind %q yet", ex.Kind)
 		return nil, nil

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"strings"
 
 	"github.com/mqguard/mqguard/internal/model"
 )
@@ -117,7 +118,7 @@ func snapshotExample(s snapBroker) map[string]string {
 	if s.KeyID != "" {
 		keyARN := fmt.Sprintf("arn:aws:kms:%s:%s:key/%s", snapRegion, snapAccount, s.KeyID)
 		broker["EncryptionOptions"] = obj{"KmsKeyId": keyARN, "UseAwsOwnedKey": false}
-		put(regionDir+"kms/describe-key/"+url.PathEscape(keyARN)+".json", obj{"KeyMetadata": obj{
+		put(regionDir+"kms/describe-key/"+strings.ReplaceAll(url.PathEscape(keyARN), ":", "%3A")+".json", obj{"KeyMetadata": obj{
 			"AWSAccountId": snapAccount, "Arn": keyARN, "CreationDate": created, "CustomerMasterKeySpec": "SYMMETRIC_DEFAULT",
 			"Description": "Amazon MQ data at rest", "EncryptionAlgorithms": []string{"SYMMETRIC_DEFAULT"}, "Enabled": true,
 			"KeyId": s.KeyID, "KeyManager": "CUSTOMER", "KeySpec": "SYMMETRIC_DEFAULT", "KeyState": "Enabled",
