@@ -84,9 +84,10 @@ func TestParity(t *testing.T) {
 						}
 						per[form] = strings.Join(got[form][subject][id], ",")
 						for _, st := range got[form][subject][id] {
-							if st == finding.StatusFail {
+							switch st {
+							case finding.StatusFail:
 								seenFail[id] = true
-							} else if st == finding.StatusPass || st == finding.StatusNA {
+							case finding.StatusPass, finding.StatusNA:
 								seenOther[id] = true
 							}
 						}

@@ -105,7 +105,7 @@ func backoff(attempt int, _ error) (time.Duration, error) {
 	if attempt < 16 {
 		ceil = min(backoffCap, backoffBase<<max(attempt-1, 0))
 	}
-	return time.Duration(rand.Int64N(int64(ceil)) + 1), nil
+	return time.Duration(rand.Int64N(int64(ceil)) + 1), nil //nolint:gosec // retry jitter, not a secret
 }
 
 func (b *sdkBackend) defaultRegion() string { return b.region }

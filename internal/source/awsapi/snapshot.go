@@ -328,7 +328,7 @@ func (s *snapSession) DescribeConfiguration(_ context.Context, in *mq.DescribeCo
 }
 
 func (s *snapSession) DescribeConfigurationRevision(_ context.Context, in *mq.DescribeConfigurationRevisionInput, _ ...func(*mq.Options)) (*mq.DescribeConfigurationRevisionOutput, error) {
-	rev, err := strconv.Atoi(deref(in.ConfigurationRevision))
+	rev, err := strconv.ParseInt(deref(in.ConfigurationRevision), 10, 32)
 	if err != nil {
 		return nil, apiFailure{Code: "BadRequestException", Message: "invalid revision"}
 	}

@@ -162,7 +162,8 @@ func (l *loader) assembly(manifest string, depth int) ([]string, []model.Diagnos
 	}
 	root, err := parseDocument(data)
 	if err != nil {
-		pe, _ := err.(*parseError)
+		var pe *parseError
+		_ = errors.As(err, &pe)
 		return nil, []model.Diagnostic{l.errorAt(manifest, pe.line, pe.msg)}
 	}
 	_, arts := lookup(root, "artifacts")
@@ -268,7 +269,8 @@ func (l *loader) loadTemplate(inv *model.Inventory, p string, given map[string]*
 	}
 	root, err := parseDocument(data)
 	if err != nil {
-		pe, _ := err.(*parseError)
+		var pe *parseError
+		_ = errors.As(err, &pe)
 		return []model.Diagnostic{l.errorAt(p, pe.line, pe.msg)}
 	}
 	if root.Kind != yaml.MappingNode {
@@ -337,7 +339,8 @@ func (l *loader) readParamFile(p string) []model.Diagnostic {
 	}
 	root, err := parseDocument(data)
 	if err != nil {
-		pe, _ := err.(*parseError)
+		var pe *parseError
+		_ = errors.As(err, &pe)
 		return []model.Diagnostic{l.errorAt(p, pe.line, "invalid parameter file: "+strings.TrimPrefix(pe.msg, "invalid template: "))}
 	}
 	disp := l.opts.Display(p)

@@ -289,9 +289,9 @@ func (t *tmpl) eval(n *yaml.Node, depth int) *val {
 }
 
 // args returns the elements of a list argument holding between min and maxN elements.
-func (t *tmpl) args(arg *yaml.Node, min, maxN, depth int) ([]*yaml.Node, bool) {
+func (t *tmpl) args(arg *yaml.Node, minN, maxN, depth int) ([]*yaml.Node, bool) {
 	arg = deref(arg)
-	if arg == nil || arg.Kind != yaml.SequenceNode || len(arg.Content) < min || len(arg.Content) > maxN {
+	if arg == nil || arg.Kind != yaml.SequenceNode || len(arg.Content) < minN || len(arg.Content) > maxN {
 		return nil, false
 	}
 	return arg.Content, true
@@ -300,7 +300,8 @@ func (t *tmpl) args(arg *yaml.Node, min, maxN, depth int) ([]*yaml.Node, bool) {
 // str evaluates n to a known scalar.
 func (t *tmpl) str(n *yaml.Node, depth int) (*val, bool) {
 	v := t.eval(n, depth)
-	return v, v.isScalar()
+	ok := v.isScalar()
+	return v, ok
 }
 
 func (t *tmpl) call(fn string, arg *yaml.Node, at model.Range, depth int) *val {

@@ -65,7 +65,8 @@ func evalIn(t testing.TB, text, expr string, given map[string]*val, pseudo map[s
 	if err := yaml.Unmarshal([]byte(expr), &doc); err != nil {
 		t.Fatalf("expression: %v", err)
 	}
-	return tm.eval(&doc, 0), tm
+	v := tm.eval(&doc, 0)
+	return v, tm
 }
 
 // show renders a value for comparisons: "?" unknown, "-" no value, [a b] lists.

@@ -3,6 +3,7 @@ package cloudformation
 import (
 	"bytes"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -389,7 +390,7 @@ func (mp *mapper) configurationData(c *model.Configuration, r *resource) {
 	if err != nil {
 		c.Data = model.Unknown
 		line, detail := firstLine, ""
-		if pe, ok := err.(*brokerconf.ParseError); ok {
+		if pe := (*brokerconf.ParseError)(nil); errors.As(err, &pe) {
 			if pe.Line > 0 {
 				line = pe.Line
 			}

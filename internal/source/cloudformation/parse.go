@@ -59,7 +59,7 @@ func parseDocument(data []byte) (*yaml.Node, error) {
 // yamlError turns a parser error into a parseError, keeping only the parser's own words.
 func yamlError(err error) *parseError {
 	msg := err.Error()
-	if te, ok := err.(*yaml.TypeError); ok && len(te.Errors) > 0 {
+	if te := (*yaml.TypeError)(nil); errors.As(err, &te) && len(te.Errors) > 0 {
 		msg = te.Errors[0]
 	}
 	msg = strings.TrimSpace(strings.SplitN(msg, "\n", 2)[0])

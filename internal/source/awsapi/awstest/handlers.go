@@ -330,8 +330,8 @@ func mqNotFound(what, id string) *APIError {
 }
 
 func mqPage(s *Server, rq *request, total int) (start, end int, next *string, e *APIError) {
-	max, _ := strconv.Atoi(rq.query.Get("maxResults"))
-	start, end, tok, err := page(total, rq.token, s.world.pageSize(max))
+	limit, _ := strconv.Atoi(rq.query.Get("maxResults"))
+	start, end, tok, err := page(total, rq.token, s.world.pageSize(limit))
 	if err != nil {
 		return 0, 0, nil, &APIError{Code: "BadRequestException", Message: err.Error()}
 	}

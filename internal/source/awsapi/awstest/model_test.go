@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"encoding/json"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -87,7 +88,7 @@ func readModels() (map[string]*serviceModel, error) {
 		err = json.NewDecoder(zr).Decode(&m)
 		f.Close()
 		if err != nil {
-			return nil, fmt.Errorf("%s: %v", files[len(files)-1], err)
+			return nil, fmt.Errorf("%s: %w", files[len(files)-1], err)
 		}
 		out[svc] = &m
 	}
@@ -239,7 +240,7 @@ func parseXML(body []byte) (*xmlNode, error) {
 	var root *xmlNode
 	for {
 		tok, err := dec.Token()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			return root, nil
 		}
 		if err != nil {

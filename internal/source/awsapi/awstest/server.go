@@ -268,8 +268,7 @@ func parseJSONRPC(r *http.Request, rq *request) *APIError {
 		}
 	}
 	rq.token = bodyString(rq.body, "NextToken")
-	switch op {
-	case "DescribeKey":
+	if op == "DescribeKey" {
 		rq.call.Resource = bodyString(rq.body, "KeyId")
 	}
 	return nil

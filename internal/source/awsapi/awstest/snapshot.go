@@ -33,7 +33,7 @@ const SnapshotSchema = "mqguard-snapshot/v1"
 type manifest struct {
 	Schema   string
 	Accounts []struct {
-		Id      string
+		Id      string //nolint:revive // the snapshot's member name
 		Name    string
 		Regions []string
 	}
@@ -315,12 +315,12 @@ func decodeCLIJSON(name string, data []byte, dst any) error {
 	if err := dec.Decode(&tree); err != nil {
 		var se *json.SyntaxError
 		if errors.As(err, &se) {
-			return fmt.Errorf("%s:%d: %v", name, lineOf(data, se.Offset), err)
+			return fmt.Errorf("%s:%d: %w", name, lineOf(data, se.Offset), err)
 		}
-		return fmt.Errorf("%s: %v", name, err)
+		return fmt.Errorf("%s: %w", name, err)
 	}
 	if err := assign(reflect.ValueOf(dst).Elem(), tree, ""); err != nil {
-		return fmt.Errorf("%s: %v", name, err)
+		return fmt.Errorf("%s: %w", name, err)
 	}
 	return nil
 }
@@ -348,7 +348,7 @@ func assign(v reflect.Value, tree any, at string) error {
 		if v.Type() == timeType {
 			t, err := parseTimestamp(tree)
 			if err != nil {
-				return fmt.Errorf("%s: %v", orTop(at), err)
+				return fmt.Errorf("%s: %w", orTop(at), err)
 			}
 			v.Set(reflect.ValueOf(t))
 			return nil

@@ -246,13 +246,13 @@ func DefaultEngineTypes() []mqtypes.BrokerEngineType {
 }
 
 // pageSize is the page size for a request asking for max (0: unset).
-func (w *World) pageSize(max int) int {
+func (w *World) pageSize(limit int) int {
 	n := w.PageSize
 	if n <= 0 {
 		n = DefaultPageSize
 	}
-	if max > 0 && max < n {
-		n = max
+	if limit > 0 && limit < n {
+		n = limit
 	}
 	return n
 }
