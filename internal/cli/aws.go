@@ -21,8 +21,8 @@ import (
 
 // Defaults of the live AWS flags.
 const (
-	defaultConcurrency = 16
-	defaultRate        = 10.0
+	defaultConcurrency = awsapi.DefaultConcurrency
+	defaultRate        = float64(awsapi.DefaultRatePerRegion)
 	// defaultHomeRegion is where the home account's calls (sts, ec2:DescribeRegions) go when
 	// neither the AWS configuration nor --regions names a region.
 	defaultHomeRegion = "us-east-1"
