@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/mqguard/mqguard/internal/engine"
 	"github.com/mqguard/mqguard/internal/model"
@@ -50,7 +51,7 @@ func TestRealworldTerraform(t *testing.T) {
 			if !declares {
 				t.Skip("no Terraform MQ resource in this repository")
 			}
-			inv, diags := terraform.Load(context.Background(), os.DirFS(dir), []string{"."}, terraform.Options{})
+			inv, diags := loadRealworld(t, dir)
 			var errs []string
 			for _, d := range diags {
 				if d.Severity == model.DiagError {
@@ -72,4 +73,35 @@ func TestRealworldTerraform(t *testing.T) {
 				len(inv.Brokers), len(inv.Configurations), len(rep.Findings), rep.Summary.Fail, rep.Summary.Unknown, rep.Summary.Errors)
 		})
 	}
+}
+
+// loadRealworld loads a real-world repository. Folders named "*.d" hold snippets taken out of
+// test code or documentation (see the corpus's SOURCES.md): each file there is a configuration
+// of its own, so each is loaded alone; everything else is loaded as the repository lays it out.
+func loadRealworld(t *testing.T, dir string) (*model.Inventory, []model.Diagnostic) {
+	t.Helper()
+	ctx := context.Background()
+	var snippets []string
+	_ = filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(filepath.Dir(p), ".d") && strings.HasSuffix(p, ".tf") {
+			snippets = append(snippets, p)
+		}
+		return nil
+	})
+	if len(snippets) == 0 {
+		return terraform.Load(ctx, os.DirFS(dir), []string{"."}, terraform.Options{})
+	}
+	inv := &model.Inventory{}
+	var diags []model.Diagnostic
+	for _, p := range snippets {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rel, _ := filepath.Rel(dir, p)
+		i, d := terraform.Load(ctx, fstest.MapFS{filepath.ToSlash(rel): {Data: b}}, []string{"."}, terraform.Options{})
+		inv.Merge(i)
+		diags = append(diags, d...)
+	}
+	return inv, diags
 }

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"sort"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -79,4 +80,34 @@ func FuzzFastPathEqualsFullParse(f *testing.F) {
 		}
 		t.Errorf("fast path differs from the full parse on a valid file\nfast:\n%s\nfull:\n%s", fast, full)
 	})
+}
+
+// TestDuplicateDeclarations: what Terraform refuses is an error entry, on both parse paths.
+func TestDuplicateDeclarations(t *testing.T) {
+	fsys := fstest.MapFS{
+		"a.tf": {Data: []byte("resource \"aws_mq_broker\" \"b\" {\n  broker_name = \"one\"\n}\nresource \"aws_instance\" \"i\" {}\nvariable \"v\" {}\n")},
+		"b.tf": {Data: []byte("resource \"aws_mq_broker\" \"b\" {\n  broker_name = \"two\"\n}\nresource \"aws_instance\" \"i\" {}\nvariable \"v\" {}\nmodule \"m\" {\n  source = \"./m\"\n}\nmodule \"m\" {\n  source = \"./m\"\n}\n")},
+	}
+	fast, full := loadBoth(fsys, []string{"."})
+	if fast != full {
+		t.Fatalf("fast path differs from the full parse\nfast:\n%s\nfull:\n%s", fast, full)
+	}
+	inv, diags := Load(context.Background(), fsys, []string{"."}, Options{})
+	var got []string
+	for _, d := range errorsOf(diags) {
+		got = append(got, d.Error())
+	}
+	want := []string{
+		`b.tf:1: duplicate resource aws_mq_broker.b: already declared at a.tf:1; Terraform refuses this configuration`,
+		`b.tf:4: duplicate resource aws_instance.i: already declared at a.tf:4; Terraform refuses this configuration`,
+		`b.tf:5: duplicate variable v: already declared at a.tf:5; Terraform refuses this configuration`,
+		`b.tf:9: duplicate module m: already declared at b.tf:6; Terraform refuses this configuration`,
+	}
+	sort.Strings(got)
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("errors:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if len(inv.Brokers) != 1 || inv.Brokers[0].Name.V != "one" {
+		t.Errorf("the first declaration is evaluated: got %d brokers", len(inv.Brokers))
+	}
 }

@@ -3,6 +3,7 @@ package terraform
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io/fs"
 	"path"
 	"sort"
@@ -27,6 +28,8 @@ type moduleDir struct {
 	modules   []*moduleCall
 	providers []*providerDecl
 	diags     []model.Diagnostic
+	// dupVariables are variable blocks whose name was already declared.
+	dupVariables []*variableDecl
 	// lazy holds top-level blocks kept unparsed until referenced (see fastpath.go).
 	lazy map[string][]lazyBlock
 
@@ -175,8 +178,64 @@ func loadModuleDir(fsys fs.FS, dir string) *moduleDir {
 		}
 		m.addFile(name, src, f)
 	}
+	m.checkDuplicates()
 	m.resolveLazy()
 	return m
+}
+
+// checkDuplicates reports what Terraform refuses: two resources, data sources or module calls
+// of one module with the same address, and two variables of the same name. The first
+// declaration is the one evaluated; the scan is incomplete.
+func (m *moduleDir) checkDuplicates() {
+	type decl struct {
+		file string
+		line int
+	}
+	first := map[string]decl{}
+	report := func(key, what, file string, line int) {
+		if f, dup := first[key]; dup {
+			m.diags = append(m.diags, model.Diagnostic{Severity: model.DiagError, Source: model.SourceTerraform,
+				At:      model.Range{File: file, StartLine: line, EndLine: line},
+				Message: fmt.Sprintf("duplicate %s: already declared at %s:%d; Terraform refuses this configuration", what, path.Base(f.file), f.line)})
+			return
+		}
+		first[key] = decl{file, line}
+	}
+	type item struct {
+		key, what, file string
+		line            int
+	}
+	var items []item
+	for _, r := range m.resources {
+		kind := r.mode
+		if kind == "managed" {
+			kind = "resource"
+		}
+		items = append(items, item{r.key(), kind + " " + r.typ + "." + r.name, r.file, r.rng.Start.Line})
+	}
+	for k, lbs := range m.lazy {
+		for _, lb := range lbs {
+			items = append(items, item{k, lb.block.Type + " " + strings.Join(lb.block.Labels, "."), lb.file, lb.block.Line})
+		}
+	}
+	for _, c := range m.modules {
+		items = append(items, item{"module." + c.name, "module " + c.name, c.rng.Filename, c.rng.Start.Line})
+	}
+	for _, v := range m.dupVariables {
+		items = append(items, item{"var." + v.name, "variable " + v.name, v.rng.Filename, v.rng.Start.Line})
+	}
+	sort.SliceStable(items, func(i, j int) bool {
+		if items[i].file != items[j].file {
+			return items[i].file < items[j].file
+		}
+		return items[i].line < items[j].line
+	})
+	for _, v := range m.variables {
+		first["var."+v.name] = decl{v.rng.Filename, v.rng.Start.Line}
+	}
+	for _, it := range items {
+		report(it.key, it.what, it.file, it.line)
+	}
 }
 
 func (m *moduleDir) addFile(name string, src []byte, f *hcl.File) {
@@ -255,6 +314,7 @@ func blockRange(blk *hcl.Block) hcl.Range {
 func (m *moduleDir) addVariable(blk *hcl.Block) {
 	name := blk.Labels[0]
 	if _, dup := m.variables[name]; dup {
+		m.dupVariables = append(m.dupVariables, &variableDecl{name: name, rng: blockRange(blk)})
 		return
 	}
 	attrs, _ := blk.Body.JustAttributes()
