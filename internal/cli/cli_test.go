@@ -15,6 +15,7 @@ import (
 
 	"github.com/mqguard/mqguard/internal/finding"
 	"github.com/mqguard/mqguard/internal/rules"
+	"github.com/mqguard/mqguard/internal/source/terraform"
 )
 
 // testEnv is an environment rooted at dir with a fixed clock and no terminal.
@@ -124,6 +125,7 @@ func TestScanFlags(t *testing.T) {
 		AsOf:         "2026-01-02",
 		Vars:         []string{"a=1", "b=x,y"},
 		VarFiles:     []string{"p.tfvars"},
+		varOrder:     []bool{false, false, true},
 		Rules:        []string{"MQG001", "public-access"},
 		SkipRules:    []string{"MQG007"},
 		ShowPassed:   true,
@@ -203,8 +205,8 @@ func TestScanValidateValues(t *testing.T) {
 	if !reflect.DeepEqual(cfg.Target.Roots, want) {
 		t.Errorf("roots = %q, want %q", cfg.Target.Roots, want)
 	}
-	if want := []string{fsPath(filepath.Join(dir, "vars", "prod.tfvars"))}; !reflect.DeepEqual(cfg.VarFiles, want) {
-		t.Errorf("var files = %q, want %q", cfg.VarFiles, want)
+	if want := []terraform.VarArg{{File: fsPath(filepath.Join(dir, "vars", "prod.tfvars"))}}; !reflect.DeepEqual(cfg.TFVars, want) {
+		t.Errorf("var files = %q, want %q", cfg.TFVars, want)
 	}
 	if want := []string{"MQG001", "MQG001"}; !reflect.DeepEqual(cfg.Only, want) {
 		t.Errorf("only = %q, want %q", cfg.Only, want)

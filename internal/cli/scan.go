@@ -44,6 +44,10 @@ type scanOptions struct {
 	NoColor      bool
 	Quiet        bool
 	Verbose      bool
+	// varOrder records, for each --var (false) and --var-file (true) in command-line order,
+	// which flag it was: Terraform applies them in that order. Empty when the options were
+	// not parsed from flags: then var files apply first.
+	varOrder []bool
 	// AWS selects live accounts and regions (--aws and friends); Snapshot is --snapshot DIR.
 	AWS      awsOptions
 	Snapshot string
@@ -56,9 +60,8 @@ type scanConfig struct {
 	FailOn       rules.Severity
 	AllowUnknown bool
 	AsOf         time.Time
-	Vars         []string
-	// VarFiles are FS paths (see scanTarget).
-	VarFiles []string
+	// TFVars are the --var and --var-file arguments in command-line order (files as FS paths).
+	TFVars []terraform.VarArg
 	// Inputs are the inputs found under Target, by kind.
 	Inputs       detect.Inputs
 	CFNParams    []string
@@ -114,8 +117,8 @@ Formats (--format F or F=FILE, repeatable; at most one without a file, written t
 	f.StringVar(&opts.FailOn, "fail-on", "info", "lowest `SEVERITY` that fails the scan: info, low, medium, high, critical")
 	f.BoolVar(&opts.AllowUnknown, "allow-unknown", false, "do not fail on UNKNOWN findings (values that could not be decided)")
 	f.StringVar(&opts.AsOf, "as-of", "", "judge dates (end of support, suppression expiry) at `YYYY-MM-DD` (default today, UTC)")
-	f.StringArrayVar(&opts.Vars, "var", nil, "set a Terraform input variable, `NAME=VALUE` (repeatable)")
-	f.StringArrayVar(&opts.VarFiles, "var-file", nil, "read Terraform input variables from `FILE` (repeatable)")
+	f.Var(&orderedArgs{list: &opts.Vars, order: &opts.varOrder}, "var", "set a Terraform input variable, `NAME=VALUE` (repeatable; --var and --var-file apply in command-line order)")
+	f.Var(&orderedArgs{list: &opts.VarFiles, order: &opts.varOrder, file: true}, "var-file", "read Terraform input variables from `FILE` (repeatable)")
 	f.StringVar(&opts.InputType, "input-type", "", "read only inputs of this `KIND`: terraform, cloudformation or tfplan (default: every kind, recognised by content)")
 	f.StringArrayVar(&opts.CFNParams, "cfn-param", nil, "set a CloudFormation parameter, `KEY=VALUE` (repeatable)")
 	f.StringArrayVar(&opts.CFNParamFile, "cfn-param-file", nil, "read CloudFormation parameters from `FILE` in the AWS CLI JSON format (repeatable; applied before --cfn-param)")
@@ -152,6 +155,7 @@ func (o *scanOptions) validate(env *Env) (*scanConfig, error) {
 	if cfg.AsOf, err = parseAsOf(o.AsOf, env.Now()); err != nil {
 		return nil, err
 	}
+	var assigns []terraform.VarArg
 	for _, v := range o.Vars {
 		// The value may be a secret: errors show the name only.
 		name, _, ok := strings.Cut(v, "=")
@@ -161,7 +165,7 @@ func (o *scanOptions) validate(env *Env) (*scanConfig, error) {
 		case strings.TrimSpace(name) == "":
 			return nil, usagef("--var %q: want NAME=VALUE, got an empty NAME", "=...")
 		}
-		cfg.Vars = append(cfg.Vars, v)
+		assigns = append(assigns, terraform.VarArg{Assign: v})
 	}
 	if cfg.Only, err = resolveRules("--rules", o.Rules); err != nil {
 		return nil, err
@@ -173,13 +177,15 @@ func (o *scanOptions) validate(env *Env) (*scanConfig, error) {
 	if err != nil {
 		return nil, usagef("current directory: %v", err)
 	}
+	var files []terraform.VarArg
 	for _, vf := range o.VarFiles {
 		p, err := checkVarFile(cwd, vf)
 		if err != nil {
 			return nil, err
 		}
-		cfg.VarFiles = append(cfg.VarFiles, p)
+		files = append(files, terraform.VarArg{File: p})
 	}
+	cfg.TFVars = inOrder(o.varOrder, assigns, files)
 	for _, pf := range o.CFNParamFile {
 		p, err := checkInputFile("--cfn-param-file", cwd, pf)
 		if err != nil {
@@ -339,10 +345,9 @@ func loadIaC(ctx context.Context, env *Env, cfg *scanConfig) (*model.Inventory, 
 	}
 	if in := cfg.Inputs.Terraform; len(in) > 0 {
 		add(terraform.Load(ctx, fsys, in, terraform.Options{
-			Vars:     cfg.Vars,
-			VarFiles: cfg.VarFiles,
-			Env:      terraformEnv(env.Environ()),
-			Display:  cfg.Target.Display,
+			Vars:    cfg.TFVars,
+			Env:     terraformEnv(env.Environ()),
+			Display: cfg.Target.Display,
 		}))
 	}
 	// Templates the user named are always parsed; those found in directories only when they
@@ -428,4 +433,39 @@ func outcome(rep *finding.Report, failOn rules.Severity, allowUnknown bool) erro
 		}
 	}
 	return nil
+}
+
+// orderedArgs is a repeatable string flag that also records its place among the flags sharing
+// order (--var and --var-file).
+type orderedArgs struct {
+	list  *[]string
+	order *[]bool
+	file  bool
+}
+
+func (a *orderedArgs) Set(s string) error {
+	*a.list = append(*a.list, s)
+	*a.order = append(*a.order, a.file)
+	return nil
+}
+
+func (a *orderedArgs) String() string { return "" }
+
+func (a *orderedArgs) Type() string { return "stringArray" }
+
+// inOrder merges --var and --var-file arguments in command-line order; without a recorded
+// order, var files come first.
+func inOrder(order []bool, assigns, files []terraform.VarArg) []terraform.VarArg {
+	if len(order) != len(assigns)+len(files) {
+		return append(append([]terraform.VarArg(nil), files...), assigns...)
+	}
+	out := make([]terraform.VarArg, 0, len(order))
+	for _, isFile := range order {
+		if isFile {
+			out, files = append(out, files[0]), files[1:]
+		} else {
+			out, assigns = append(out, assigns[0]), assigns[1:]
+		}
+	}
+	return out
 }

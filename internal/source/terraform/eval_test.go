@@ -45,10 +45,12 @@ variable "list" {
 			"b.auto.tfvars":         "\n\nname = \"b\""}, Options{}, "b", "b.auto.tfvars:3"},
 		{"var-file beats auto", map[string]string{
 			"b.auto.tfvars":   `name = "b"`,
-			"env/prod.tfvars": `name = "prod"`}, Options{VarFiles: []string{"env/prod.tfvars"}}, "prod", "env/prod.tfvars:1"},
+			"env/prod.tfvars": `name = "prod"`}, Options{Vars: []VarArg{{File: "env/prod.tfvars"}}}, "prod", "env/prod.tfvars:1"},
 		{"var beats var-file", map[string]string{"env/prod.tfvars": `name = "prod"`},
-			Options{VarFiles: []string{"env/prod.tfvars"}, Vars: []string{"name=cli"}}, "cli", "-var name"},
-		{"later var wins", map[string]string{}, Options{Vars: []string{"name=one", "name=two"}}, "two", "-var name"},
+			Options{Vars: []VarArg{{File: "env/prod.tfvars"}, {Assign: "name=cli"}}}, "cli", "-var name"},
+		{"later var wins", map[string]string{}, Options{Vars: []VarArg{{Assign: "name=one"}, {Assign: "name=two"}}}, "two", "-var name"},
+		{"var-file after var wins (command-line order)", map[string]string{"env/prod.tfvars": `name = "prod"`},
+			Options{Vars: []VarArg{{Assign: "name=cli"}, {File: "env/prod.tfvars"}}}, "prod", "env/prod.tfvars:1"},
 		{"undeclared ignored", map[string]string{"terraform.tfvars": `other = "x"`}, Options{}, "from-default", "main.tf:2"},
 	}
 	for _, tt := range tests {
@@ -94,7 +96,7 @@ func TestVariableTypes(t *testing.T) {
   type = object({ name = optional(string, "dflt"), size = number })
   default = { size = 1 }
 }`, Options{}, "dflt", model.Explicit},
-		{"complex -var parsed as HCL", `variable "v" { type = map(string) }`, Options{Vars: []string{`v={name="m"}`}}, "m", model.Explicit},
+		{"complex -var parsed as HCL", `variable "v" { type = map(string) }`, Options{Vars: []VarArg{{Assign: `v={name="m"}`}}}, "m", model.Explicit},
 		{"no default no value is unknown", `variable "v" { type = string }`, Options{}, "", model.Unknown},
 		{"default null is null", `variable "v" {
  type = string

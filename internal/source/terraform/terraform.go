@@ -25,10 +25,17 @@ import (
 
 // Options tune a load.
 type Options struct {
-	Vars     []string                   // --var k=v in command-line order (value parsed as Terraform does: HCL expression for complex types, else string)
-	VarFiles []string                   // --var-file paths (FS paths), in order
-	Env      []string                   // environment for TF_VAR_* (KEY=VALUE); nil means none
-	Display  func(fsPath string) string // maps an FS path to the path shown to users; identity when nil
+	// Vars are the -var and -var-file arguments, in command-line order: a later one wins, as
+	// in Terraform. Values are parsed as Terraform does (an HCL expression for complex types).
+	Vars    []VarArg
+	Env     []string                   // environment for TF_VAR_* (KEY=VALUE); nil means none
+	Display func(fsPath string) string // maps an FS path to the path shown to users; identity when nil
+}
+
+// VarArg is one -var (Assign, "NAME=VALUE") or -var-file (File, an FS path) argument.
+type VarArg struct {
+	Assign string
+	File   string
 }
 
 // Load scans the named roots (FS paths of directories or .tf files, slash-separated, "." allowed)
@@ -36,8 +43,8 @@ type Options struct {
 // except for installed modules, node_modules); a directory called as a local module by another
 // found directory is not also scanned as a root (its resources appear under module addresses).
 //
-// Variable values given on the command line apply to every root module; -var-file files are
-// applied before -var values.
+// Variable values given on the command line apply to every root module, after the automatic
+// tfvars files, in the order given.
 func Load(ctx context.Context, fsys fs.FS, roots []string, opts Options) (*model.Inventory, []model.Diagnostic) {
 	l := &loader{fsys: fsys, opts: opts, dirs: map[string]*dirEntry{}}
 	if l.opts.Display == nil {
@@ -413,12 +420,15 @@ func (r *rootRun) rootInputs(md *moduleDir) map[string]cty.Value {
 			files = append(files, p)
 		}
 	}
-	files = append(files, r.l.opts.VarFiles...)
 	for _, f := range files {
 		r.readVarFile(md, f, inputs)
 	}
-	for _, kv := range r.l.opts.Vars {
-		k, v, ok := strings.Cut(kv, "=")
+	for _, a := range r.l.opts.Vars {
+		if a.File != "" {
+			r.readVarFile(md, a.File, inputs)
+			continue
+		}
+		k, v, ok := strings.Cut(a.Assign, "=")
 		if !ok {
 			continue
 		}
