@@ -270,3 +270,21 @@ func (inv *Inventory) Merge(other *Inventory) {
 	inv.SecurityGroups = append(inv.SecurityGroups, other.SecurityGroups...)
 	inv.Keys = append(inv.Keys, other.Keys...)
 }
+
+// AddIngress appends rule to g. A rule for every protocol ("-1" or "all") covers every port,
+// whatever ports it names or leaves out; a rule with an undecided protocol, port or source
+// makes the group's ingress Unknown. Every source adds rules through it, so they agree.
+func (g *SecurityGroup) AddIngress(rule IngressRule) {
+	if rule.Protocol.Known() && (rule.Protocol.V == "-1" || strings.EqualFold(rule.Protocol.V, "all")) {
+		if !rule.FromPort.Known() {
+			rule.FromPort = Int{V: 0, State: Default, At: rule.At}
+		}
+		if !rule.ToPort.Known() {
+			rule.ToPort = Int{V: 65535, State: Default, At: rule.At}
+		}
+	}
+	if !rule.Protocol.Known() || !rule.FromPort.Known() || !rule.ToPort.Known() || !rule.CIDRs.Known() {
+		g.IngressState = Unknown
+	}
+	g.Ingress = append(g.Ingress, rule)
+}

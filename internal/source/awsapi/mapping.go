@@ -326,15 +326,16 @@ func mapSecurityGroup(g ec2types.SecurityGroup, account, region string) *model.S
 				rule.CIDRs.V = append(rule.CIDRs.V, *c.CidrIpv6)
 			}
 		}
-		sg.Ingress = append(sg.Ingress, rule)
+		sg.AddIngress(rule)
 	}
 	return sg
 }
 
-// port maps a permission's port; the API leaves it out for protocol "-1" (every port).
+// port maps a permission's port. The API leaves it out for protocol "-1", where AddIngress
+// makes the rule cover every port; elsewhere a missing port is undecided.
 func port(p *int32, at model.Range) model.Int {
 	if p == nil {
-		return model.Int{V: -1, State: model.Default, At: at}
+		return model.Int{State: model.Unknown, At: at}
 	}
 	return model.Int{V: int64(*p), State: model.Explicit, At: at}
 }

@@ -290,19 +290,7 @@ func (mp *mapper) addRule(g *model.SecurityGroup, o obj) {
 		}
 		rule.CIDRs.V = append(rule.CIDRs.V, l.V...)
 	}
-	if rule.Protocol.Known() && (rule.Protocol.V == "-1" || strings.EqualFold(rule.Protocol.V, "all")) {
-		// all protocols: ports are irrelevant (and often left out).
-		if !rule.FromPort.Known() {
-			rule.FromPort = model.Int{V: 0, State: model.Default, At: rule.At}
-		}
-		if !rule.ToPort.Known() {
-			rule.ToPort = model.Int{V: 65535, State: model.Default, At: rule.At}
-		}
-	}
-	if !rule.Protocol.Known() || !rule.FromPort.Known() || !rule.ToPort.Known() || !rule.CIDRs.Known() {
-		g.IngressState = model.Unknown
-	}
-	g.Ingress = append(g.Ingress, rule)
+	g.AddIngress(rule)
 }
 
 func (mp *mapper) ingress(r *resource, o obj) {

@@ -235,19 +235,7 @@ func addRule(g *model.SecurityGroup, o *obj, protoAttr string, cidrAttrs []strin
 		}
 		rule.CIDRs.V = append(rule.CIDRs.V, l.V...)
 	}
-	if rule.Protocol.V == "-1" || rule.Protocol.V == "all" {
-		// all protocols: ports are irrelevant (and often written as 0).
-		if !rule.FromPort.Known() {
-			rule.FromPort = model.Int{V: 0, State: model.Default, At: rule.At}
-		}
-		if !rule.ToPort.Known() {
-			rule.ToPort = model.Int{V: 65535, State: model.Default, At: rule.At}
-		}
-	}
-	if !rule.Protocol.Known() || !rule.FromPort.Known() || !rule.ToPort.Known() || !rule.CIDRs.Known() {
-		g.IngressState = model.Unknown
-	}
-	g.Ingress = append(g.Ingress, rule)
+	g.AddIngress(rule)
 }
 
 // ruleGroup finds the security group a rule resource belongs to: by its known id, else by the
