@@ -1,6 +1,9 @@
 package model
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // SourceKind names the input a resource was read from.
 type SourceKind string
@@ -258,6 +261,9 @@ type Inventory struct {
 	Configurations []*Configuration
 	SecurityGroups []*SecurityGroup
 	Keys           []*Key
+	// OfferedVersions are the engine versions Amazon MQ offers today, by canonical engine name,
+	// as a live scan read them (mq:DescribeBrokerEngineTypes); nil when none were read.
+	OfferedVersions map[string][]string
 }
 
 // Merge appends other's resources to inv.
@@ -269,6 +275,23 @@ func (inv *Inventory) Merge(other *Inventory) {
 	inv.Configurations = append(inv.Configurations, other.Configurations...)
 	inv.SecurityGroups = append(inv.SecurityGroups, other.SecurityGroups...)
 	inv.Keys = append(inv.Keys, other.Keys...)
+	for engine, versions := range other.OfferedVersions {
+		inv.AddOfferedVersions(engine, versions...)
+	}
+}
+
+// AddOfferedVersions records versions of engine that Amazon MQ offers, without duplicates.
+func (inv *Inventory) AddOfferedVersions(engine string, versions ...string) {
+	if inv.OfferedVersions == nil {
+		inv.OfferedVersions = map[string][]string{}
+	}
+	engine = NormalizeEngine(engine)
+	for _, v := range versions {
+		if v != "" && !slices.Contains(inv.OfferedVersions[engine], v) {
+			inv.OfferedVersions[engine] = append(inv.OfferedVersions[engine], v)
+		}
+	}
+	slices.Sort(inv.OfferedVersions[engine])
 }
 
 // AddIngress appends rule to g. A rule for every protocol ("-1" or "all") covers every port,

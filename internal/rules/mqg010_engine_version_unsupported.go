@@ -253,6 +253,12 @@ func checkEngineVersion(b *model.Broker, ctx *Context) []Result {
 			}
 			return failWithSeverity(msg+".", ev, High)
 		}
+		if offered(ctx, engine, v) {
+			// A line newer than the table that Amazon MQ offers today is supported; its end
+			// of support is not announced yet.
+			return one(Pass, engine+" "+v.String()+" is offered by Amazon MQ today (mq:DescribeBrokerEngineTypes); "+
+				"mqguard's table does not list its line yet.", ev.At, ev.State)
+		}
 		return one(Unknown, engine+" "+v.String()+" is not in mqguard's engine version table.", ev.At, model.Unknown)
 	}
 
@@ -320,4 +326,17 @@ func oldestEngineVersion(engine string) (versionRow, bool) {
 		}
 	}
 	return best, found
+}
+
+// offered reports whether a live scan read that Amazon MQ offers version v's line of engine.
+func offered(ctx *Context, engine string, v Version) bool {
+	if ctx == nil || ctx.Inventory == nil {
+		return false
+	}
+	for _, o := range ctx.Inventory.OfferedVersions[engine] {
+		if ov, ok := ParseVersion(o); ok && ov.Line() == v.Line() {
+			return true
+		}
+	}
+	return false
 }

@@ -133,6 +133,11 @@ func (u *unit) engineTypes(ctx context.Context) {
 		}
 	}
 	u.s.rec.save(pEngineTypes(u.account, u.region), merged, nil)
+	for _, et := range merged.BrokerEngineTypes {
+		for _, v := range et.EngineVersions {
+			u.inv.AddOfferedVersions(string(et.EngineType), deref(v.Name))
+		}
+	}
 }
 
 // broker describes one broker with its users and configurations.

@@ -507,3 +507,20 @@ func TestReadOnly(t *testing.T) {
 		}
 	}
 }
+
+// TestOfferedVersions: the engine versions DescribeBrokerEngineTypes offers reach the inventory,
+// where MQG010 reads them for lines its table does not know yet.
+func TestOfferedVersions(t *testing.T) {
+	inv, diags, _ := scan(t, testWorld(), awstest.Faults{}, Options{Regions: []string{region}})
+	if len(diags) != 0 {
+		t.Fatalf("diagnostics: %v", diags)
+	}
+	for _, et := range awstest.DefaultEngineTypes() {
+		engine := model.NormalizeEngine(string(et.EngineType))
+		for _, v := range et.EngineVersions {
+			if !slices.Contains(inv.OfferedVersions[engine], aws.ToString(v.Name)) {
+				t.Errorf("offered %s versions %v lack %s", engine, inv.OfferedVersions[engine], aws.ToString(v.Name))
+			}
+		}
+	}
+}
