@@ -18,7 +18,10 @@ var mqg010 = &Rule{
 		"brokers on it during maintenance windows without further notice. ActiveMQ versions below the " +
 		"fix for CVE-2023-46604 allow remote code execution through OpenWire. The rule fails HIGH past " +
 		"end of support, MEDIUM within 90 days of it, and CRITICAL for an ActiveMQ patch level below " +
-		"that fix; the dates come from a version table judged at the scan date (--as-of).",
+		"that fix; the dates come from a version table judged at the scan date (--as-of). A version " +
+		"older than every line of its engine in the table fails HIGH (CRITICAL for ActiveMQ, which is " +
+		"then below the CVE fix too); a newer line is UNKNOWN, or PASS when a live scan read that Amazon " +
+		"MQ offers it (mq:DescribeBrokerEngineTypes).",
 	Remediation: map[model.SourceKind]string{
 		model.SourceTerraform: "Set engine_version to a supported version (ActiveMQ \"5.19\" or \"5.18\", RabbitMQ " +
 			"\"3.13\" or \"4.2\" on mq.m7g instances) written as major.minor so Amazon MQ applies patches, set " +
