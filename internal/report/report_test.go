@@ -360,3 +360,29 @@ func TestTableNeutralisesControlCharacters(t *testing.T) {
 		t.Errorf("control characters reached the terminal:\n%q", out)
 	}
 }
+
+// TestJSONStreamedEqualsEncoded: writing findings one by one gives the same bytes as encoding
+// the whole document at once.
+func TestJSONStreamedEqualsEncoded(t *testing.T) {
+	for _, n := range []int{0, 1, 3} {
+		r := fixture()
+		r.Findings = r.Findings[:min(n, len(r.Findings))]
+		var streamed, whole bytes.Buffer
+		if err := (jsonFormat{}).Write(&streamed, r, Options{}); err != nil {
+			t.Fatal(err)
+		}
+		doc := *r
+		if len(doc.Findings) == 0 {
+			doc.Findings = []finding.Finding{}
+		}
+		if doc.Errors == nil {
+			doc.Errors = []finding.Error{}
+		}
+		if err := writeJSON(&whole, &doc); err != nil {
+			t.Fatal(err)
+		}
+		if streamed.String() != whole.String() {
+			t.Errorf("%d findings: streamed JSON differs from the encoded document", n)
+		}
+	}
+}
