@@ -319,7 +319,7 @@ func checkDefaultUsername(b *model.Broker, ctx *Context) []Result {
 			if unknown == nil {
 				unknown = unknownResult("A broker username", name.At)
 			}
-		case containsFold(ctx.Settings.DefaultUsernames, strings.TrimSpace(name.V)):
+		case containsFold(contextSettings(ctx).DefaultUsernames, strings.TrimSpace(name.V)):
 			fails = append(fails, Result{Status: Fail, At: name.At, ValueFrom: name.State, Subject: name.V,
 				Message: "The broker user '" + name.V + "' has a default or guessable name."})
 		}

@@ -272,7 +272,7 @@ Resources:
 }
 
 func checkTestInstanceInProduction(b *model.Broker, ctx *Context) []Result {
-	prod, at := Production(b, ctx.Settings)
+	prod, at := Production(b, contextSettings(ctx))
 	switch prod {
 	case Maybe:
 		return unknownResult("Whether the broker is a production broker", at)
