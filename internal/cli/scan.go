@@ -179,7 +179,7 @@ func (o *scanOptions) validate(env *Env) (*scanConfig, error) {
 	}
 	var files []terraform.VarArg
 	for _, vf := range o.VarFiles {
-		p, err := checkVarFile(cwd, vf)
+		p, err := checkInputFile("--var-file", cwd, vf)
 		if err != nil {
 			return nil, err
 		}
@@ -257,11 +257,6 @@ func resolveRules(flag string, names []string) ([]string, error) {
 		ids = append(ids, r.ID)
 	}
 	return ids, nil
-}
-
-// checkVarFile checks that a --var-file can be read and returns its FS path.
-func checkVarFile(cwd, name string) (string, error) {
-	return checkInputFile("--var-file", cwd, name)
 }
 
 // checkInputFile checks that a file named by flag can be read and returns its FS path.
@@ -350,42 +345,20 @@ func loadIaC(ctx context.Context, env *Env, cfg *scanConfig) (*model.Inventory, 
 			Display: cfg.Target.Display,
 		}))
 	}
-	// Templates the user named are always parsed; those found in directories only when they
-	// can hold a broker.
-	var named, found []string
-	for _, p := range cfg.Inputs.CloudFormation {
-		if slices.Contains(cfg.Target.Roots, p) {
-			named = append(named, p)
-		} else {
-			found = append(found, p)
-		}
-	}
-	for _, in := range []struct {
-		paths []string
-		skip  bool
-	}{{named, false}, {found, true}} {
-		if len(in.paths) > 0 {
-			add(cloudformation.Load(ctx, fsys, in.paths, cloudformation.Options{
-				Params:        cfg.CFNParams,
-				ParamFiles:    cfg.CFNParamFile,
-				Display:       cfg.Target.Display,
-				SkipUnrelated: in.skip,
-			}))
-		}
+	if in := cfg.Inputs.CloudFormation; len(in) > 0 {
+		add(cloudformation.Load(ctx, fsys, in, cloudformation.Options{
+			Params:     cfg.CFNParams,
+			ParamFiles: cfg.CFNParamFile,
+			Display:    cfg.Target.Display,
+			// Templates the user named are always parsed; those found in directories only
+			// when they can hold a broker.
+			SkipUnrelated: func(p string) bool { return !slices.Contains(cfg.Target.Roots, p) },
+		}))
 	}
 	if in := cfg.Inputs.Plans; len(in) > 0 {
 		add(tfplan.Load(ctx, fsys, in, tfplan.Options{Display: cfg.Target.Display}))
 	}
-	// Both CloudFormation loads read the parameter files: report a problem with one once.
-	seen := map[model.Diagnostic]bool{}
-	uniq := diags[:0]
-	for _, d := range diags {
-		if !seen[d] {
-			seen[d] = true
-			uniq = append(uniq, d)
-		}
-	}
-	return inv, uniq
+	return inv, diags
 }
 
 // terraformEnv keeps the environment variables Terraform reads input variables from.

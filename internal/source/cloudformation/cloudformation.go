@@ -28,11 +28,11 @@ type Options struct {
 	ParamFiles []string          // AWS CLI parameter files (FS paths); they apply before Params
 	Pseudo     map[string]string // pseudo parameter values (AWS::Region...); unknown unless given
 	Display    func(fsPath string) string
-	// SkipUnrelated skips, without parsing them, top-level templates that cannot hold a broker
-	// (no AWS::AmazonMQ:: resource and no nested stack). Scans of whole directories set it:
-	// most templates of a repository are not about brokers. A syntax error in a skipped
-	// template is then not reported.
-	SkipUnrelated bool
+	// SkipUnrelated, when it returns true for a top-level template, skips that template without
+	// parsing it if it cannot hold a broker (no AWS::AmazonMQ:: resource and no nested stack).
+	// Scans of whole directories use it for the templates they found: most templates of a
+	// repository are not about brokers. A syntax error in a skipped template is not reported.
+	SkipUnrelated func(fsPath string) bool
 }
 
 // maxNestingDepth bounds nested stacks.
@@ -262,7 +262,7 @@ func (l *loader) loadTemplate(inv *model.Inventory, p string, given map[string]*
 	if err != nil {
 		return []model.Diagnostic{l.errorAt(p, 0, "cannot read: "+fsError(err))}
 	}
-	if l.opts.SkipUnrelated && len(stack) == 1 && !mayDescribeBroker(data) {
+	if len(stack) == 1 && l.opts.SkipUnrelated != nil && l.opts.SkipUnrelated(p) && !mayDescribeBroker(data) {
 		// Nothing in this template can be a broker or lead to one: parsing it would only cost
 		// time (most templates of a repository are not about brokers).
 		return nil

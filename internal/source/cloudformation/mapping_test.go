@@ -584,7 +584,7 @@ func TestSkipUnrelated(t *testing.T) {
 	}
 	paths := []string{"broker.yaml", "parent.yaml", "unrelated.yaml"}
 	for _, skip := range []bool{false, true} {
-		_, diags := Load(context.Background(), fsys, paths, Options{SkipUnrelated: skip})
+		_, diags := Load(context.Background(), fsys, paths, Options{SkipUnrelated: func(string) bool { return skip }})
 		var files []string
 		for _, d := range diags {
 			files = append(files, d.At.File)
