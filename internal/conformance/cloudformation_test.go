@@ -4,7 +4,6 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -63,7 +62,7 @@ func TestCloudFormationConformance(t *testing.T) {
 	root := corpusDir(t)
 	var outcomes []outcome
 	outcomes = append(outcomes, checkovCFNOutcomes(t, root)...)
-	outcomes = append(outcomes, trivyCFNOutcomes(t, root)...)
+	outcomes = append(outcomes, trivyOutcomes(t, root, ".yaml", "cloudformation/", scanTemplate)...)
 	outcomes = append(outcomes, kicsCFNOutcomes(t, root)...)
 	score(t, "cloudformation", prefixed("cloudformation", outcomes), prefixedMap("cloudformation", cloudformationDisagreements))
 }
@@ -104,49 +103,6 @@ func checkovCFNOutcomes(t *testing.T, root string) []outcome {
 		add(exp.Passed, vPass)
 		add(exp.Failed, vFail)
 		add(exp.Unknown, vUnknown)
-	}
-	return out
-}
-
-// trivyCFNOutcomes scores trivy's CloudFormation examples (file.yaml:LogicalId) and the
-// CloudFormation cases of its adapter tests.
-func trivyCFNOutcomes(t *testing.T, root string) []outcome {
-	dirs, _ := filepath.Glob(filepath.Join(root, "trivy", "AWS-*"))
-	var out []outcome
-	for _, dir := range dirs {
-		var exp trivyExpected
-		readJSON(t, filepath.Join(dir, "expected.json"), &exp)
-		ruleIDs := trivyRules[exp.CheckID]
-		for _, list := range []struct {
-			entries []string
-			peer    verdict
-		}{{exp.Passed, vPass}, {exp.Failed, vFail}} {
-			for _, e := range list.entries {
-				file, addr := splitFileAddress(e)
-				if !strings.HasSuffix(file, ".yaml") {
-					continue
-				}
-				s := scanTemplate(t, dir, file, ruleIDs)
-				out = append(out, outcome{key: "trivy/" + exp.CheckID + "/" + e, peer: list.peer, ours: combine(s.statusesFor(addr))})
-			}
-		}
-	}
-	var ad trivyAdapter
-	readJSON(t, filepath.Join(root, "trivy", "adapter", "expected.json"), &ad)
-	for _, c := range ad.Cases {
-		if !strings.HasPrefix(c.File, "cloudformation/") {
-			continue
-		}
-		checks := make([]string, 0, len(c.Derived))
-		for k := range c.Derived {
-			checks = append(checks, k)
-		}
-		sort.Strings(checks)
-		for _, check := range checks {
-			s := scanTemplate(t, filepath.Join(root, "trivy", "adapter"), c.File, trivyRules[check])
-			out = append(out, outcome{key: "trivy-adapter/" + check + "/" + c.File + ":" + c.Resource,
-				peer: verdict(c.Derived[check]), ours: combine(s.statusesFor(c.Resource))})
-		}
 	}
 	return out
 }

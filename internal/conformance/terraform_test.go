@@ -63,7 +63,7 @@ func TestTerraformConformance(t *testing.T) {
 	root := corpusDir(t)
 	var outcomes []outcome
 	outcomes = append(outcomes, checkovOutcomes(t, root)...)
-	outcomes = append(outcomes, trivyOutcomes(t, root)...)
+	outcomes = append(outcomes, trivyOutcomes(t, root, ".tf", "terraform/", scanTerraformFile)...)
 	outcomes = append(outcomes, kicsOutcomes(t, root)...)
 	score(t, "terraform", prefixed("terraform", outcomes), prefixedMap("terraform", terraformDisagreements))
 }
@@ -159,7 +159,10 @@ type trivyAdapter struct {
 	} `json:"cases"`
 }
 
-func trivyOutcomes(t *testing.T, root string) []outcome {
+// trivyOutcomes scores trivy's examples of one input kind (fixture files ending in ext, named
+// file:address) and the cases of its adapter tests under adapterDir ("terraform/" or
+// "cloudformation/"), each scanned alone with scan.
+func trivyOutcomes(t *testing.T, root, ext, adapterDir string, scan func(t *testing.T, dir, file string, ruleIDs []string) scanned) []outcome {
 	dirs, _ := filepath.Glob(filepath.Join(root, "trivy", "AWS-*"))
 	var out []outcome
 	for _, dir := range dirs {
@@ -172,20 +175,19 @@ func trivyOutcomes(t *testing.T, root string) []outcome {
 		}{{exp.Passed, vPass}, {exp.Failed, vFail}} {
 			for _, e := range list.entries {
 				file, addr := splitFileAddress(e)
-				if !strings.HasSuffix(file, ".tf") {
-					continue // CloudFormation fixtures are scored with that source
+				if !strings.HasSuffix(file, ext) {
+					continue // the other input kind's fixture
 				}
-				s := scanFiles(t, dir, []string{file}, ruleIDs)
+				s := scan(t, dir, file, ruleIDs)
 				out = append(out, outcome{key: "trivy/" + exp.CheckID + "/" + e, peer: list.peer, ours: combine(s.statusesFor(addr))})
 			}
 		}
 	}
-	// The adapter cases: values trivy's Terraform adapter asserts, with the check results derived
-	// from them.
+	// The adapter cases: values trivy's adapters assert, with the check results derived from them.
 	var ad trivyAdapter
 	readJSON(t, filepath.Join(root, "trivy", "adapter", "expected.json"), &ad)
 	for _, c := range ad.Cases {
-		if !strings.HasPrefix(c.File, "terraform/") {
+		if !strings.HasPrefix(c.File, adapterDir) {
 			continue
 		}
 		checks := make([]string, 0, len(c.Derived))
@@ -194,12 +196,17 @@ func trivyOutcomes(t *testing.T, root string) []outcome {
 		}
 		sort.Strings(checks)
 		for _, check := range checks {
-			s := scanFiles(t, filepath.Join(root, "trivy", "adapter"), []string{c.File}, trivyRules[check])
+			s := scan(t, filepath.Join(root, "trivy", "adapter"), c.File, trivyRules[check])
 			out = append(out, outcome{key: "trivy-adapter/" + check + "/" + c.File + ":" + c.Resource,
 				peer: verdict(c.Derived[check]), ours: combine(s.statusesFor(c.Resource))})
 		}
 	}
 	return out
+}
+
+// scanTerraformFile scans one Terraform fixture file alone.
+func scanTerraformFile(t *testing.T, dir, file string, ruleIDs []string) scanned {
+	return scanFiles(t, dir, []string{file}, ruleIDs)
 }
 
 type kicsResult struct {
