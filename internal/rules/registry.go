@@ -1,7 +1,5 @@
 package rules
 
-import "strings"
-
 // catalog is the ordered list of built-in rules. Adding a rule is one file plus one entry here.
 var catalog = []*Rule{
 	mqg001,
@@ -38,23 +36,12 @@ func All() []*Rule {
 	return append([]*Rule(nil), catalog...)
 }
 
-// Lookup finds a rule by its ID (MQG001), its slug (public-access) or another tool's ID listed in
-// its aliases (CKV_AWS_69, AVD-AWS-0072, aws-mq-no-public-access), case-insensitively.
-func Lookup(idOrSlug string) (*Rule, bool) {
-	s := strings.TrimSpace(idOrSlug)
-	if s == "" {
-		return nil, false
-	}
+// Lookup finds the first rule of the catalog that name designates (see Rule.Matches): an ID
+// (MQG001), a slug (public-access), another tool's ID (CKV_AWS_69) or "tool:ID".
+func Lookup(name string) (*Rule, bool) {
 	for _, r := range catalog {
-		if strings.EqualFold(r.ID, s) || strings.EqualFold(r.Slug, s) {
+		if r.Matches(name) {
 			return r, true
-		}
-	}
-	for _, r := range catalog {
-		for _, a := range r.Aliases {
-			if strings.EqualFold(a.ID, s) {
-				return r, true
-			}
 		}
 	}
 	return nil, false

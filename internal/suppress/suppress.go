@@ -53,21 +53,7 @@ type Ignore struct {
 // Matches reports whether the ignore names rule r: by ID or slug for mqguard directives, through
 // the rule's aliases for other tools (Trivy and tfsec share their check IDs), case-insensitively.
 func (ig Ignore) Matches(r *rules.Rule) bool {
-	if r == nil {
-		return false
-	}
-	if ig.Tool == ToolMQGuard {
-		return strings.EqualFold(ig.ID, r.ID) || strings.EqualFold(ig.ID, r.Slug)
-	}
-	for _, a := range r.Aliases {
-		if !strings.EqualFold(a.ID, ig.ID) {
-			continue
-		}
-		if strings.EqualFold(a.Tool, ig.Tool) || (isTrivyFamily(a.Tool) && isTrivyFamily(ig.Tool)) {
-			return true
-		}
-	}
-	return false
+	return r.Matches(ig.Tool + ":" + ig.ID)
 }
 
 // Expired reports whether the suppression no longer holds on the day asOf.
@@ -99,10 +85,6 @@ func (ig Ignore) Directive() string {
 	default:
 		return ig.Tool + ":ignore:" + ig.ID
 	}
-}
-
-func isTrivyFamily(tool string) bool {
-	return strings.EqualFold(tool, ToolTrivy) || strings.EqualFold(tool, ToolTFSec)
 }
 
 // SyntaxError is a malformed directive.
