@@ -11,8 +11,12 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"runtime"
+	"slices"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/mqguard/mqguard/internal/finding"
@@ -49,49 +53,160 @@ func HelpURI(r *rules.Rule) string {
 // Run evaluates catalog on inv and builds the report. Diagnostics become errors (DiagError) and
 // notes (DiagNote). The error is only for bad options, such as an unknown rule in Only or Skip.
 func Run(inv *model.Inventory, diags []model.Diagnostic, catalog []*rules.Rule, opts Options) (*finding.Report, error) {
-	selected, err := selectRules(catalog, opts.Only, opts.Skip)
+	e, err := New(catalog, opts)
 	if err != nil {
 		return nil, err
 	}
-	if inv == nil {
-		inv = &model.Inventory{}
+	e.Add(inv, diags)
+	return e.Report().Report, nil
+}
+
+// Engine evaluates the catalog on inventory parts as the sources produce them (a root module, a
+// template, a live account), so a part's syntax trees and model can be dropped once it is
+// evaluated. Add may be called from several goroutines at once; Report is called once, last.
+type Engine struct {
+	catalog  []*rules.Rule
+	selected []*rules.Rule
+	opts     Options
+	asOf     time.Time
+
+	mu sync.Mutex
+	// offered are the engine versions Amazon MQ offers, from every part added so far. Live parts
+	// are added first so that rules judging IaC brokers see them too.
+	offered  map[string][]string
+	brokers  int
+	findings []item
+	errors   []finding.Error
+	notes    []finding.Note
+	// ownerList holds the parsed directives of every broker and configuration, in the order
+	// they were added, for the notes on unused and expired suppressions.
+	ownerList []*owner
+}
+
+// New prepares an engine for catalog. The error is only for bad options (an unknown rule in Only
+// or Skip: a *rules.UnknownRuleError).
+func New(catalog []*rules.Rule, opts Options) (*Engine, error) {
+	selected, err := rules.Select(catalog, opts.Only, opts.Skip)
+	if err != nil {
+		return nil, err
 	}
 	asOf := opts.AsOf
 	if asOf.IsZero() {
 		asOf = time.Now().UTC()
 	}
-	r := &run{
-		catalog:  catalog,
-		selected: selected,
-		opts:     opts,
-		asOf:     asOf,
-		ctx:      &rules.Context{Inventory: inv, AsOf: asOf, Settings: opts.Settings},
-		owners:   map[any]*owner{},
-	}
+	return &Engine{catalog: catalog, selected: selected, opts: opts, asOf: asOf}, nil
+}
+
+// Selected returns the rules the engine runs, in catalog order.
+func (e *Engine) Selected() []*rules.Rule {
+	return append([]*rules.Rule(nil), e.selected...)
+}
+
+// parallelBrokers is the size of a part above which its brokers are evaluated on every core.
+const parallelBrokers = 64
+
+// Add evaluates one part of the inventory (nil for diagnostics alone) and keeps its findings.
+// The part is not kept.
+func (e *Engine) Add(part *model.Inventory, diags []model.Diagnostic) {
+	r := &run{engine: e, owners: map[any]*owner{}}
 	for _, d := range diags {
 		r.diagnostic(d)
 	}
-	for _, b := range inv.Brokers {
+	if part == nil {
+		e.merge(r, 0)
+		return
+	}
+	e.mu.Lock()
+	for engine, versions := range part.OfferedVersions {
+		if e.offered == nil {
+			e.offered = map[string][]string{}
+		}
+		for _, v := range versions {
+			if !slices.Contains(e.offered[engine], v) {
+				e.offered[engine] = append(e.offered[engine], v)
+			}
+		}
+		slices.Sort(e.offered[engine])
+	}
+	offered := e.offered
+	e.mu.Unlock()
+	// Rules read the part and the versions offered across the scan; the engine never modifies
+	// the part itself.
+	view := *part
+	view.OfferedVersions = offered
+	r.ctx = &rules.Context{Inventory: &view, AsOf: e.asOf, Settings: e.opts.Settings}
+
+	// Directives are parsed first, once per broker and configuration, so brokers sharing a
+	// configuration share its ignores; then brokers are checked, on every core when there
+	// are many, each worker with its own findings.
+	var brokers []*model.Broker
+	var res []*resource
+	for _, b := range part.Brokers {
 		if b != nil {
-			r.broker(b)
+			brokers = append(brokers, b)
+			res = append(res, r.brokerResource(b))
 		}
 	}
-	for _, c := range inv.Configurations {
+	workers := 1
+	if len(brokers) > parallelBrokers {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	parts := make([]*run, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		parts[w] = &run{engine: e, ctx: r.ctx}
+		lo, hi := w*len(brokers)/workers, (w+1)*len(brokers)/workers
+		wg.Go(func() {
+			for i := lo; i < hi; i++ {
+				parts[w].broker(brokers[i], res[i])
+			}
+		})
+	}
+	wg.Wait()
+	for _, c := range part.Configurations {
 		if c != nil && c.UsedBy == 0 {
 			r.configuration(c)
 		}
 	}
-	r.suppressionNotes()
-	return r.report(len(inv.Brokers)), nil
+	for _, p := range parts {
+		r.findings = append(r.findings, p.findings...)
+		r.errors = append(r.errors, p.errors...)
+	}
+	e.merge(r, len(brokers))
 }
 
-// run is the state of one evaluation.
+// merge adds what one run found to the engine.
+func (e *Engine) merge(r *run, brokers int) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.brokers += brokers
+	e.findings = append(e.findings, r.findings...)
+	e.errors = append(e.errors, r.errors...)
+	e.notes = append(e.notes, r.notes...)
+	e.ownerList = append(e.ownerList, r.ownerList...)
+}
+
+// Result is the report with what deciding the scan's outcome needs, typed.
+type Result struct {
+	Report *finding.Report
+	// WorstFail and WorstUnknown are the highest severities of an unsuppressed FAIL and
+	// UNKNOWN finding; HasFail and HasUnknown say whether there is any.
+	WorstFail, WorstUnknown rules.Severity
+	HasFail, HasUnknown     bool
+}
+
+// Report builds the report of everything added, ordered.
+func (e *Engine) Report() *Result {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.suppressionNotes()
+	return e.report()
+}
+
+// run is the state of evaluating one part, or one worker's share of it.
 type run struct {
-	catalog  []*rules.Rule
-	selected []*rules.Rule
-	opts     Options
-	asOf     time.Time
-	ctx      *rules.Context
+	engine *Engine
+	ctx    *rules.Context
 
 	findings []item
 	errors   []finding.Error
@@ -107,6 +222,7 @@ type run struct {
 type item struct {
 	f       finding.Finding
 	subject string
+	sev     rules.Severity
 }
 
 // owner is a resource whose comments held directives.
@@ -118,8 +234,9 @@ type owner struct {
 
 // ignoreState tracks one ignore through the run.
 type ignoreState struct {
-	ig   suppress.Ignore
-	used bool
+	ig suppress.Ignore
+	// used is set by the workers checking brokers that share a configuration.
+	used atomic.Bool
 	// relevant: the ignore names a selected rule, so it is expected to suppress something.
 	relevant bool
 }
@@ -144,8 +261,9 @@ func (r *run) diagnostic(d model.Diagnostic) {
 	r.notes = append(r.notes, finding.Note{Source: string(d.Source), Message: d.Message, Path: path, Line: line})
 }
 
-func (r *run) broker(b *model.Broker) {
-	res := resource{id: b.ID, ignores: r.directives(b, b.ID, b.Directives)}
+// brokerResource parses the directives of a broker and its configuration.
+func (r *run) brokerResource(b *model.Broker) *resource {
+	res := &resource{id: b.ID, ignores: r.directives(b, b.ID, b.Directives)}
 	if b.Name.Known() {
 		res.name = b.Name.V
 	}
@@ -156,15 +274,20 @@ func (r *run) broker(b *model.Broker) {
 		c := b.Configuration.Config
 		res.ignores = append(res.ignores, r.directives(c, c.ID, c.Directives)...)
 	}
-	for _, rule := range r.selected {
+	return res
+}
+
+// broker evaluates the selected rules on a broker.
+func (r *run) broker(b *model.Broker, res *resource) {
+	for _, rule := range r.engine.selected {
 		switch rules.AppliesToEngine(rule, b) {
 		case rules.NotApplicable:
-			r.add(rule, &res, engineNA(rule, b.Engine, b.ID.At))
+			r.add(rule, res, engineNA(rule, b.Engine, b.ID.At))
 		case rules.Unknown:
-			r.add(rule, &res, engineUnknown(b.Engine, b.ID.At))
+			r.add(rule, res, engineUnknown(b.Engine, b.ID.At))
 		default:
 			if rule.Check != nil {
-				r.add(rule, &res, r.check(rule, res.id, func() []rules.Result { return rule.Check(b, r.ctx) }))
+				r.add(rule, res, r.check(rule, res.id, func() []rules.Result { return rule.Check(b, r.ctx) }))
 			}
 		}
 	}
@@ -180,7 +303,7 @@ func (r *run) configuration(c *model.Configuration) {
 		res.engine = model.NormalizeEngine(c.Engine.V)
 	}
 	probe := &model.Broker{Engine: c.Engine}
-	for _, rule := range r.selected {
+	for _, rule := range r.engine.selected {
 		if rule.CheckConfiguration == nil {
 			continue
 		}
@@ -238,18 +361,18 @@ func (r *run) add(rule *rules.Rule, res *resource, results []rules.Result) {
 		}
 		var sup *finding.Suppression
 		if rs.Status == rules.Fail || rs.Status == rules.Unknown {
-			sup = suppressionFor(rule, res.ignores, r.asOf)
+			sup = suppressionFor(rule, res.ignores, r.engine.asOf)
 			if sup != nil {
 				status = finding.StatusSuppressed
 			}
-		} else if !r.opts.ShowPassed {
+		} else if !r.engine.opts.ShowPassed {
 			continue
 		}
 		sev := rule.Severity
 		if rs.Severity != nil {
 			sev = *rs.Severity
 		}
-		r.findings = append(r.findings, item{subject: rs.Subject, f: finding.Finding{
+		r.findings = append(r.findings, item{subject: rs.Subject, sev: sev, f: finding.Finding{
 			RuleID:   rule.ID,
 			Slug:     rule.Slug,
 			Title:    rule.Title,
@@ -300,7 +423,7 @@ func suppressionFor(rule *rules.Rule, ignores []*ignoreState, asOf time.Time) *f
 		if !st.ig.Matches(rule) || st.ig.Expired(asOf) {
 			continue
 		}
-		st.used = true
+		st.used.Store(true)
 		if sup != nil {
 			continue
 		}
@@ -342,7 +465,7 @@ func (r *run) directives(key any, id model.Identity, ds []model.Directive) []*ig
 			})
 		}
 		for _, ig := range igs {
-			o.ignores = append(o.ignores, &ignoreState{ig: ig, relevant: r.names(ig, r.selected) != ""})
+			o.ignores = append(o.ignores, &ignoreState{ig: ig, relevant: names(ig, r.engine.selected) != ""})
 		}
 	}
 	return o.ignores
@@ -360,7 +483,7 @@ func splitErrors(err error) []error {
 }
 
 // names returns the ID of the first rule of list the ignore names, or "".
-func (r *run) names(ig suppress.Ignore, list []*rules.Rule) string {
+func names(ig suppress.Ignore, list []*rules.Rule) string {
 	for _, rule := range list {
 		if ig.Matches(rule) {
 			return rule.ID
@@ -370,57 +493,64 @@ func (r *run) names(ig suppress.Ignore, list []*rules.Rule) string {
 }
 
 // suppressionNotes reports expired, unused and unknown suppressions.
-func (r *run) suppressionNotes() {
-	for _, o := range r.ownerList {
+func (e *Engine) suppressionNotes() {
+	for _, o := range e.ownerList {
 		for _, st := range o.ignores {
 			ig := st.ig
 			note := finding.Note{Source: string(o.source), Path: ig.At.File, Line: ig.At.StartLine}
-			ruleID := r.names(ig, r.catalog)
+			ruleID := names(ig, e.catalog)
 			switch {
 			case ruleID == "" && ig.Tool == suppress.ToolMQGuard:
 				note.Message = fmt.Sprintf("%s on %s names no known rule", ig.Directive(), o.address)
 			case ruleID == "":
 				// Another tool's check that mqguard does not implement: not ours to report.
 				continue
-			case ig.Expired(r.asOf):
+			case ig.Expired(e.asOf):
 				note.Message = fmt.Sprintf("suppression of %s on %s expired on %s", ruleID, o.address, ig.Until.Format(time.DateOnly))
-			case st.relevant && !st.used:
+			case st.relevant && !st.used.Load():
 				note.Message = fmt.Sprintf("unused suppression: %s on %s matched no FAIL or UNKNOWN finding", ig.Directive(), o.address)
 			default:
 				continue
 			}
-			r.notes = append(r.notes, note)
+			e.notes = append(e.notes, note)
 		}
 	}
 }
 
-func (r *run) report(brokers int) *finding.Report {
-	sort.Slice(r.findings, func(i, j int) bool { return lessItem(r.findings[i], r.findings[j]) })
-	sort.Slice(r.errors, func(i, j int) bool {
-		a, b := r.errors[i], r.errors[j]
+func (e *Engine) report() *Result {
+	sortItems(e.findings)
+	sort.Slice(e.errors, func(i, j int) bool {
+		a, b := e.errors[i], e.errors[j]
 		return lessDiag(a.Path, a.Line, a.Source, a.Message, b.Path, b.Line, b.Source, b.Message)
 	})
-	sort.Slice(r.notes, func(i, j int) bool {
-		a, b := r.notes[i], r.notes[j]
+	sort.Slice(e.notes, func(i, j int) bool {
+		a, b := e.notes[i], e.notes[j]
 		return lessDiag(a.Path, a.Line, a.Source, a.Message, b.Path, b.Line, b.Source, b.Message)
 	})
 	rep := &finding.Report{
 		Schema:   finding.Schema,
-		Tool:     finding.Tool{Name: ToolName, Version: r.opts.Version},
-		AsOf:     r.asOf.Format(time.DateOnly),
-		Findings: make([]finding.Finding, 0, len(r.findings)),
-		Errors:   append([]finding.Error{}, r.errors...),
-		Notes:    r.notes,
+		Tool:     finding.Tool{Name: ToolName, Version: e.opts.Version},
+		AsOf:     e.asOf.Format(time.DateOnly),
+		Findings: make([]finding.Finding, 0, len(e.findings)),
+		Errors:   append([]finding.Error{}, e.errors...),
+		Notes:    e.notes,
 	}
-	rep.Summary.Brokers = brokers
-	rep.Summary.Errors = len(r.errors)
-	for _, it := range r.findings {
+	res := &Result{Report: rep}
+	rep.Summary.Brokers = e.brokers
+	rep.Summary.Errors = len(e.errors)
+	for _, it := range e.findings {
 		rep.Findings = append(rep.Findings, it.f)
 		switch it.f.Status {
 		case finding.StatusFail:
 			rep.Summary.Fail++
+			if !res.HasFail || it.sev > res.WorstFail {
+				res.HasFail, res.WorstFail = true, it.sev
+			}
 		case finding.StatusUnknown:
 			rep.Summary.Unknown++
+			if !res.HasUnknown || it.sev > res.WorstUnknown {
+				res.HasUnknown, res.WorstUnknown = true, it.sev
+			}
 		case finding.StatusSuppressed:
 			rep.Summary.Suppressed++
 		case finding.StatusPass:
@@ -429,7 +559,53 @@ func (r *run) report(brokers int) *finding.Report {
 			rep.Summary.NotApplicable++
 		}
 	}
-	return rep
+	e.findings = nil
+	return res
+}
+
+// sortItems sorts findings into report order, on every core when there are many: sorted runs
+// are merged.
+func sortItems(items []item) {
+	less := func(a, b item) int {
+		switch {
+		case lessItem(a, b):
+			return -1
+		case lessItem(b, a):
+			return 1
+		}
+		return 0
+	}
+	const chunk = 1 << 14
+	workers := runtime.GOMAXPROCS(0)
+	if len(items) < 2*chunk || workers < 2 {
+		slices.SortFunc(items, less)
+		return
+	}
+	bounds := make([]int, workers+1)
+	for w := range bounds {
+		bounds[w] = w * len(items) / workers
+	}
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() { slices.SortFunc(items[bounds[w]:bounds[w+1]], less) })
+	}
+	wg.Wait()
+	merged := make([]item, 0, len(items))
+	pos := append([]int(nil), bounds[:workers]...)
+	for len(merged) < len(items) {
+		best := -1
+		for w := range workers {
+			if pos[w] == bounds[w+1] {
+				continue
+			}
+			if best < 0 || lessItem(items[pos[w]], items[pos[best]]) {
+				best = w
+			}
+		}
+		merged = append(merged, items[pos[best]])
+		pos[best]++
+	}
+	copy(items, merged)
 }
 
 func lessItem(a, b item) bool {
@@ -511,59 +687,4 @@ func aliases(rule *rules.Rule) []string {
 		out = append(out, a.Tool+":"+a.ID)
 	}
 	return out
-}
-
-// selectRules applies Only and Skip to the catalog, keeping its order.
-func selectRules(catalog []*rules.Rule, only, skip []string) ([]*rules.Rule, error) {
-	onlySet, err := resolve(catalog, only)
-	if err != nil {
-		return nil, err
-	}
-	skipSet, err := resolve(catalog, skip)
-	if err != nil {
-		return nil, err
-	}
-	var out []*rules.Rule
-	for _, r := range catalog {
-		if r == nil || skipSet[r] || (len(only) > 0 && !onlySet[r]) {
-			continue
-		}
-		out = append(out, r)
-	}
-	return out, nil
-}
-
-// resolve finds the rules each name designates; a name that designates none is an error.
-func resolve(catalog []*rules.Rule, names []string) (map[*rules.Rule]bool, error) {
-	set := map[*rules.Rule]bool{}
-	var unknown []string
-	for _, name := range names {
-		name = strings.TrimSpace(name)
-		found := false
-		for _, r := range catalog {
-			if r != nil && designates(r, name) {
-				set[r] = true
-				found = true
-			}
-		}
-		if !found {
-			unknown = append(unknown, fmt.Sprintf("%q", name))
-		}
-	}
-	if len(unknown) > 0 {
-		return nil, fmt.Errorf("unknown rule %s", strings.Join(unknown, ", "))
-	}
-	return set, nil
-}
-
-func designates(r *rules.Rule, name string) bool {
-	if strings.EqualFold(r.ID, name) || strings.EqualFold(r.Slug, name) {
-		return true
-	}
-	for _, a := range r.Aliases {
-		if strings.EqualFold(a.ID, name) || strings.EqualFold(a.Tool+":"+a.ID, name) {
-			return true
-		}
-	}
-	return false
 }
