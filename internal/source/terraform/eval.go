@@ -621,7 +621,7 @@ func (mi *modInst) moduleCall(c *moduleCall, refs []hcl.Traversal) cty.Value {
 			return cty.DynamicVal
 		}
 	}
-	md := mi.run.l.moduleDir(dir)
+	md := mi.run.module(dir)
 	mi.run.addDirDiags(md)
 	ctx := mi.ctx(refs)
 	rep := mi.repeat(c.body, ctx, "module."+c.name, c.rng)

@@ -34,6 +34,8 @@ type moduleDir struct {
 	lazy map[string][]lazyBlock
 
 	graph *graph
+	// deps are the inputs the directory was parsed from, when the cache records them.
+	deps *deps
 }
 
 type variableDecl struct {

@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
-	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -18,7 +17,6 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
-	"golang.org/x/sync/errgroup"
 
 	"github.com/mqguard/mqguard/internal/model"
 )
@@ -30,6 +28,10 @@ type Options struct {
 	Vars    []VarArg
 	Env     []string                   // environment for TF_VAR_* (KEY=VALUE); nil means none
 	Display func(fsPath string) string // maps an FS path to the path shown to users; identity when nil
+	// CacheDir keeps each root module's evaluated model between scans (see cache.go); "" means
+	// no cache. Version names the mqguard build in the cache key.
+	CacheDir string
+	Version  string
 }
 
 // VarArg is one -var (Assign, "NAME=VALUE") or -var-file (File, an FS path) argument.
@@ -39,69 +41,17 @@ type VarArg struct {
 }
 
 // Load scans the named roots (FS paths of directories or .tf files, slash-separated, "." allowed)
-// in fsys. Every directory with .tf/.tf.json files under a root is found (skipping .git, .terraform
-// except for installed modules, node_modules); a directory called as a local module by another
-// found directory is not also scanned as a root (its resources appear under module addresses).
-//
-// Variable values given on the command line apply to every root module, after the automatic
-// tfvars files, in the order given.
+// in fsys and returns everything at once; Stream hands over each root module as it is ready.
 func Load(ctx context.Context, fsys fs.FS, roots []string, opts Options) (*model.Inventory, []model.Diagnostic) {
-	l := &loader{fsys: fsys, opts: opts, dirs: map[string]*dirEntry{}}
-	if l.opts.Display == nil {
-		l.opts.Display = func(p string) string { return p }
-	}
-	var diags []model.Diagnostic
-	dirs, d := l.discover(roots)
-	diags = append(diags, d...)
-
-	// Parse every found directory in parallel; the cache keeps one parse per directory.
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(runtime.GOMAXPROCS(0))
-	for _, dir := range dirs {
-		g.Go(func() error {
-			if gctx.Err() == nil {
-				l.moduleDir(dir)
-			}
-			return nil
-		})
-	}
-	_ = g.Wait()
-
-	rootDirs := l.rootModules(dirs)
-	runs := make([]*rootRun, len(rootDirs))
-	g, gctx = errgroup.WithContext(ctx)
-	g.SetLimit(runtime.GOMAXPROCS(0))
-	for i, dir := range rootDirs {
-		g.Go(func() error {
-			if gctx.Err() != nil {
-				return nil
-			}
-			runs[i] = l.runRoot(dir)
-			return nil
-		})
-	}
-	_ = g.Wait()
-
 	inv := &model.Inventory{}
-	seenFuncs := map[string]bool{}
-	for _, r := range runs {
-		if r == nil {
-			continue
-		}
-		inv.Merge(r.inv)
-		for _, dg := range r.diags {
-			if dg.Severity == model.DiagNote && strings.HasPrefix(dg.Message, "function ") {
-				if seenFuncs[dg.Message] {
-					continue
-				}
-				seenFuncs[dg.Message] = true
-			}
-			diags = append(diags, l.display(dg))
-		}
-	}
-	if err := ctx.Err(); err != nil {
-		diags = append(diags, model.Diagnostic{Severity: model.DiagError, Source: model.SourceTerraform, Message: "scan interrupted: " + err.Error()})
-	}
+	var diags []model.Diagnostic
+	var mu sync.Mutex
+	Stream(ctx, fsys, roots, opts, func(part *model.Inventory, d []model.Diagnostic) {
+		mu.Lock()
+		defer mu.Unlock()
+		inv.Merge(part)
+		diags = append(diags, d...)
+	})
 	return inv, diags
 }
 
@@ -110,6 +60,10 @@ type loader struct {
 	opts Options
 	mu   sync.Mutex
 	dirs map[string]*dirEntry
+	// uses counts, for each directory, the root modules still to be evaluated that call it
+	// (directly or through other local modules): a parsed directory is dropped when it falls
+	// to zero, so memory follows the root modules in flight, not the repository.
+	uses map[string]int
 }
 
 type dirEntry struct {
@@ -127,8 +81,18 @@ func (l *loader) moduleDir(dir string) *moduleDir {
 	}
 	l.mu.Unlock()
 	e.once.Do(func() {
-		e.m = loadModuleDir(l.fsys, dir)
+		fsys := l.fsys
+		var rec *recorder
+		if l.opts.CacheDir != "" {
+			rec = newRecorder(l.fsys)
+			fsys = rec
+		}
+		e.m = loadModuleDir(fsys, dir)
 		e.m.graph = buildGraph(e.m)
+		if rec != nil {
+			d := rec.deps()
+			e.m.deps = &d
+		}
 	})
 	return e.m
 }
@@ -202,8 +166,9 @@ func (l *loader) discover(roots []string) ([]string, []model.Diagnostic) {
 }
 
 // rootModules returns the found directories that no other found directory calls as a local
-// module, plus any directory only reachable through a call cycle.
-func (l *loader) rootModules(dirs []string) []string {
+// module, plus any directory only reachable through a call cycle; and, for each root, the
+// found directories it calls, directly or not (itself included).
+func rootModules(dirs []string, sources map[string][]string) (roots []string, reach map[string][]string) {
 	isFound := map[string]bool{}
 	for _, d := range dirs {
 		isFound[d] = true
@@ -211,48 +176,57 @@ func (l *loader) rootModules(dirs []string) []string {
 	calls := map[string][]string{}
 	called := map[string]bool{}
 	for _, d := range dirs {
-		for _, c := range l.moduleDir(d).modules {
-			if !localSource(c.source) {
-				continue
-			}
-			target, ok := cleanJoin(d, c.source)
+		for _, src := range sources[d] {
+			target, ok := cleanJoin(d, src)
 			if ok && target != d && isFound[target] {
 				calls[d] = append(calls[d], target)
 				called[target] = true
 			}
 		}
 	}
-	var roots []string
 	reached := map[string]bool{}
-	var mark func(string)
-	mark = func(d string) {
-		if reached[d] {
+	var mark func(map[string]bool, string)
+	mark = func(seen map[string]bool, d string) {
+		if seen[d] {
 			return
 		}
-		reached[d] = true
+		seen[d] = true
 		for _, t := range calls[d] {
-			mark(t)
+			mark(seen, t)
 		}
 	}
 	for _, d := range dirs {
 		if !called[d] {
 			roots = append(roots, d)
-			mark(d)
+			mark(reached, d)
 		}
 	}
 	for _, d := range dirs {
 		if !reached[d] {
 			roots = append(roots, d)
-			mark(d)
+			mark(reached, d)
 		}
 	}
 	sort.Strings(roots)
-	return roots
+	reach = map[string][]string{}
+	for _, r := range roots {
+		seen := map[string]bool{}
+		mark(seen, r)
+		for d := range seen {
+			reach[r] = append(reach[r], d)
+		}
+		sort.Strings(reach[r])
+	}
+	return roots, reach
 }
 
 // rootRun is the evaluation of one root module with all its module instances.
 type rootRun struct {
-	l         *loader
+	l *loader
+	// fsys is what the evaluation reads through: rec when the cache records the inputs.
+	fsys      fs.FS
+	rec       *recorder
+	mdirs     map[string]*moduleDir
 	rootDir   string
 	installed map[string]string // modules.json key -> directory (FS path)
 	inv       *model.Inventory
@@ -263,6 +237,25 @@ type rootRun struct {
 	stopped      bool
 	notedFuncs   map[string]bool
 	reportedDirs map[string]bool
+	// used are the module directories the evaluation parsed or reused, released when it ends.
+	used map[string]bool
+}
+
+// module returns the parsed module directory, recording that this root uses it.
+func (r *rootRun) module(dir string) *moduleDir {
+	if r.used == nil {
+		r.used = map[string]bool{}
+	}
+	r.used[dir] = true
+	if md := r.mdirs[dir]; md != nil {
+		return md
+	}
+	md := r.l.moduleDir(dir)
+	if r.mdirs == nil {
+		r.mdirs = map[string]*moduleDir{}
+	}
+	r.mdirs[dir] = md
+	return md
 }
 
 func (r *rootRun) diag(sev model.DiagSeverity, at model.Range, msg string) {
@@ -310,14 +303,18 @@ func (r *rootRun) newInstance(md *moduleDir, addr, key string, inputs map[string
 	return &modInst{
 		run: r, dir: md, addr: addr, key: key, inputs: inputs, providers: map[string]*defaultTags{}, stack: stack,
 		values: map[string]cty.Value{},
-		funcs:  makeFuncs(r.l.fsys, r.rootDir, md.dir),
+		funcs:  makeFuncs(r.fsys, r.rootDir, md.dir),
 	}
 }
 
 // runRoot evaluates one root module and maps its resources.
 func (l *loader) runRoot(dir string) *rootRun {
-	r := &rootRun{l: l, rootDir: dir, inv: &model.Inventory{}, notedFuncs: map[string]bool{}, reportedDirs: map[string]bool{}}
-	md := l.moduleDir(dir)
+	r := &rootRun{l: l, fsys: l.fsys, rootDir: dir, inv: &model.Inventory{}, notedFuncs: map[string]bool{}, reportedDirs: map[string]bool{}}
+	if l.opts.CacheDir != "" {
+		r.rec = newRecorder(l.fsys)
+		r.fsys = r.rec
+	}
+	md := r.module(dir)
 	r.addDirDiags(md)
 	r.installed = r.readModulesJSON()
 	inputs := r.rootInputs(md)
@@ -330,7 +327,7 @@ func (l *loader) runRoot(dir string) *rootRun {
 // readModulesJSON reads .terraform/modules/modules.json of the root module, if present.
 func (r *rootRun) readModulesJSON() map[string]string {
 	name := path.Join(r.rootDir, ".terraform/modules/modules.json")
-	src, err := fs.ReadFile(r.l.fsys, name)
+	src, err := fs.ReadFile(r.fsys, name)
 	if err != nil {
 		return nil
 	}
@@ -372,7 +369,7 @@ func (r *rootRun) resolveModule(mi *modInst, c *moduleCall) (string, bool) {
 }
 
 func (r *rootRun) hasConfig(dir string) bool {
-	entries, err := fs.ReadDir(r.l.fsys, dir)
+	entries, err := fs.ReadDir(r.fsys, dir)
 	if err != nil {
 		return false
 	}
@@ -402,7 +399,7 @@ func (r *rootRun) rootInputs(md *moduleDir) map[string]cty.Value {
 		}
 	}
 	var files []string
-	entries, _ := fs.ReadDir(r.l.fsys, r.rootDir)
+	entries, _ := fs.ReadDir(r.fsys, r.rootDir)
 	var auto []string
 	for _, e := range entries {
 		n := e.Name()
@@ -416,7 +413,7 @@ func (r *rootRun) rootInputs(md *moduleDir) map[string]cty.Value {
 	sort.Strings(auto)
 	for _, n := range append([]string{"terraform.tfvars", "terraform.tfvars.json"}, auto...) {
 		p := path.Join(r.rootDir, n)
-		if _, err := fs.Stat(r.l.fsys, p); err == nil {
+		if _, err := fs.Stat(r.fsys, p); err == nil {
 			files = append(files, p)
 		}
 	}
@@ -443,7 +440,7 @@ func (r *rootRun) rootInputs(md *moduleDir) map[string]cty.Value {
 
 // readVarFile applies one tfvars file to inputs; values are marked with where they are written.
 func (r *rootRun) readVarFile(md *moduleDir, name string, inputs map[string]cty.Value) {
-	src, d := readFile(r.l.fsys, name)
+	src, d := readFile(r.fsys, name)
 	if d != nil {
 		r.diags = append(r.diags, *d)
 		return
