@@ -15,7 +15,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/spf13/pflag"
 
-	"github.com/mqguard/mqguard/internal/model"
 	"github.com/mqguard/mqguard/internal/source/awsapi"
 )
 
@@ -272,12 +271,4 @@ func (c *liveConfig) prepare(ctx context.Context) (*liveScan, error) {
 		}
 	}
 	return s, nil
-}
-
-// load reads the live inventory: from AWS, or offline from the snapshot through the same code.
-func (s *liveScan) load(ctx context.Context, log *slog.Logger, progress func(awsapi.Progress)) (*model.Inventory, []model.Diagnostic) {
-	if s.cfg.AWS != nil {
-		return awsapi.Scan(ctx, s.awsCfg, s.cfg.AWS.sourceOptions(log, progress, ""))
-	}
-	return awsapi.LoadSnapshot(ctx, os.DirFS(s.cfg.Snapshot), ".")
 }

@@ -146,16 +146,16 @@ func TestScanValidateLiveWithoutPaths(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.Live == nil || cfg.Live.AWS == nil || len(cfg.Target.Roots) != 0 {
-		t.Errorf("live = %+v, roots = %v; want AWS only", cfg.Live, cfg.Target.Roots)
+	if cfg.Live == nil || cfg.Live.AWS == nil || len(cfg.Request.Paths) != 0 {
+		t.Errorf("live = %+v, roots = %v; want AWS only", cfg.Live, cfg.Request.Paths)
 	}
 	// Without it, "." is the default PATH.
 	o = &scanOptions{FailOn: "info"}
 	if cfg, err = o.validate(env); err != nil {
 		t.Fatal(err)
 	}
-	if cfg.Live != nil || len(cfg.Target.Roots) != 1 {
-		t.Errorf("live = %+v, roots = %v; want Terraform in .", cfg.Live, cfg.Target.Roots)
+	if cfg.Live != nil || len(cfg.Request.Paths) != 1 {
+		t.Errorf("live = %+v, roots = %v; want Terraform in .", cfg.Live, cfg.Request.Paths)
 	}
 }
 

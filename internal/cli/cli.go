@@ -37,18 +37,22 @@ type Env struct {
 	Now func() time.Time
 	// IsTerminal reports whether w is an interactive terminal (colour is used only then).
 	IsTerminal func(w io.Writer) bool
+	// UserCacheDir is where the default cache directory is made (os.UserCacheDir); nil or an
+	// error means no default cache.
+	UserCacheDir func() (string, error)
 }
 
 // osEnv is the real process environment writing to stdout and stderr.
 func osEnv(stdout, stderr io.Writer) *Env {
 	return &Env{
-		Stdout:     stdout,
-		Stderr:     stderr,
-		Getenv:     os.Getenv,
-		Environ:    os.Environ,
-		Getwd:      os.Getwd,
-		Now:        time.Now,
-		IsTerminal: isTerminal,
+		Stdout:       stdout,
+		Stderr:       stderr,
+		Getenv:       os.Getenv,
+		Environ:      os.Environ,
+		Getwd:        os.Getwd,
+		Now:          time.Now,
+		IsTerminal:   isTerminal,
+		UserCacheDir: os.UserCacheDir,
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 
 	"github.com/mqguard/mqguard/internal/finding"
 	"github.com/mqguard/mqguard/internal/rules"
+	"github.com/mqguard/mqguard/internal/scan"
 	"github.com/mqguard/mqguard/internal/source/terraform"
 )
 
@@ -56,33 +57,33 @@ func TestExitCode(t *testing.T) {
 }
 
 func TestOutcome(t *testing.T) {
-	fnd := func(status, sev string) finding.Finding { return finding.Finding{Status: status, Severity: sev} }
+	fail := func(sev rules.Severity) scan.Result { return scan.Result{HasFail: true, WorstFail: sev} }
+	unknown := func(sev rules.Severity) scan.Result { return scan.Result{HasUnknown: true, WorstUnknown: sev} }
 	tests := []struct {
 		name         string
-		findings     []finding.Finding
+		res          scan.Result
 		errs         []finding.Error
 		failOn       rules.Severity
 		allowUnknown bool
 		want         error
 	}{
-		{"empty", nil, nil, rules.Info, false, nil},
-		{"fail at default threshold", []finding.Finding{fnd("FAIL", "LOW")}, nil, rules.Info, false, errFindings},
-		{"fail below threshold", []finding.Finding{fnd("FAIL", "MEDIUM")}, nil, rules.High, false, nil},
-		{"fail at threshold", []finding.Finding{fnd("FAIL", "HIGH")}, nil, rules.High, false, errFindings},
-		{"fail above threshold", []finding.Finding{fnd("FAIL", "CRITICAL")}, nil, rules.High, false, errFindings},
-		{"unknown counts", []finding.Finding{fnd("UNKNOWN", "HIGH")}, nil, rules.High, false, errFindings},
-		{"unknown allowed", []finding.Finding{fnd("UNKNOWN", "HIGH")}, nil, rules.High, true, nil},
-		{"allow-unknown keeps fails", []finding.Finding{fnd("UNKNOWN", "HIGH"), fnd("FAIL", "HIGH")}, nil, rules.High, true, errFindings},
-		{"suppressed ignored", []finding.Finding{fnd("SUPPRESSED", "CRITICAL")}, nil, rules.Info, false, nil},
-		{"passed ignored", []finding.Finding{fnd("PASS", "CRITICAL"), fnd("N/A", "HIGH")}, nil, rules.Info, false, nil},
-		{"unreadable severity fails", []finding.Finding{fnd("FAIL", "???")}, nil, rules.Critical, false, errFindings},
-		{"incomplete", nil, []finding.Error{{Source: "terraform", Message: "x"}}, rules.Info, false, errIncomplete},
-		{"incomplete wins over findings", []finding.Finding{fnd("FAIL", "HIGH")}, []finding.Error{{Message: "x"}}, rules.Info, false, errIncomplete},
+		{"empty", scan.Result{}, nil, rules.Info, false, nil},
+		{"fail at default threshold", fail(rules.Low), nil, rules.Info, false, errFindings},
+		{"fail below threshold", fail(rules.Medium), nil, rules.High, false, nil},
+		{"fail at threshold", fail(rules.High), nil, rules.High, false, errFindings},
+		{"fail above threshold", fail(rules.Critical), nil, rules.High, false, errFindings},
+		{"unknown counts", unknown(rules.High), nil, rules.High, false, errFindings},
+		{"unknown allowed", unknown(rules.High), nil, rules.High, true, nil},
+		{"allow-unknown keeps fails", scan.Result{HasUnknown: true, WorstUnknown: rules.High, HasFail: true, WorstFail: rules.High}, nil, rules.High, true, errFindings},
+		{"unknown below threshold", unknown(rules.Low), nil, rules.High, false, nil},
+		{"incomplete", scan.Result{}, []finding.Error{{Source: "terraform", Message: "x"}}, rules.Info, false, errIncomplete},
+		{"incomplete wins over findings", fail(rules.High), []finding.Error{{Message: "x"}}, rules.Info, false, errIncomplete},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			rep := &finding.Report{Findings: tt.findings, Errors: tt.errs}
-			if got := outcome(rep, tt.failOn, tt.allowUnknown); !errors.Is(got, tt.want) || (got == nil) != (tt.want == nil) {
+			res := tt.res
+			res.Report = &finding.Report{Errors: tt.errs}
+			if got := outcome(&res, tt.failOn, tt.allowUnknown); !errors.Is(got, tt.want) || (got == nil) != (tt.want == nil) {
 				t.Errorf("outcome = %v, want %v", got, tt.want)
 			}
 		})
@@ -167,7 +168,6 @@ func TestScanValidate(t *testing.T) {
 		{"unknown rule", scanOptions{FailOn: "info", Rules: []string{"MQG999"}}, `unknown rule "MQG999"`},
 		{"unknown skip rule", scanOptions{FailOn: "info", SkipRules: []string{"nope"}}, `--skip-rules: unknown rule "nope"`},
 		{"missing path", scanOptions{FailOn: "info", Paths: []string{"nope"}}, "nope: no such file or directory"},
-		{"not terraform", scanOptions{FailOn: "info", Paths: []string{"notes.txt"}}, "not a Terraform, CloudFormation or Terraform plan file"},
 		{"unknown format", scanOptions{FailOn: "info", Formats: []string{"xml"}}, `unknown format "xml"`},
 		{"two on stdout", scanOptions{FailOn: "info", Formats: []string{"json", "table"}}, "both write to stdout"},
 		{"missing output dir", scanOptions{FailOn: "info", Formats: []string{"json=" + filepath.Join(dir, "no", "x.json")}}, "--format json="},
@@ -202,21 +202,21 @@ func TestScanValidateValues(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []string{fsPath(filepath.Join(dir, "infra", "main.tf")), fsPath(filepath.Join(dir, "infra"))}
-	if !reflect.DeepEqual(cfg.Target.Roots, want) {
-		t.Errorf("roots = %q, want %q", cfg.Target.Roots, want)
+	if !reflect.DeepEqual(cfg.Request.Paths, want) {
+		t.Errorf("roots = %q, want %q", cfg.Request.Paths, want)
 	}
-	if want := []terraform.VarArg{{File: fsPath(filepath.Join(dir, "vars", "prod.tfvars"))}}; !reflect.DeepEqual(cfg.TFVars, want) {
-		t.Errorf("var files = %q, want %q", cfg.TFVars, want)
+	if want := []terraform.VarArg{{File: fsPath(filepath.Join(dir, "vars", "prod.tfvars"))}}; !reflect.DeepEqual(cfg.Request.TFVars, want) {
+		t.Errorf("var files = %q, want %q", cfg.Request.TFVars, want)
 	}
-	if want := []string{"MQG001", "MQG001"}; !reflect.DeepEqual(cfg.Only, want) {
-		t.Errorf("only = %q, want %q", cfg.Only, want)
+	if want := []string{"public-access", "mqg001"}; !reflect.DeepEqual(cfg.Request.Rules, want) {
+		t.Errorf("rules = %q, want %q", cfg.Request.Rules, want)
 	}
 	if cfg.FailOn != rules.Medium {
 		t.Errorf("fail-on = %v", cfg.FailOn)
 	}
 	// The default date is today in UTC, whatever the local zone.
-	if want := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC); !cfg.AsOf.Equal(want) {
-		t.Errorf("as-of = %v, want %v", cfg.AsOf, want)
+	if want := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC); !cfg.Request.AsOf.Equal(want) {
+		t.Errorf("as-of = %v, want %v", cfg.Request.AsOf, want)
 	}
 	if len(cfg.Outputs) != 1 || cfg.Outputs[0].Format.Name() != "table" || cfg.Outputs[0].Path != "" {
 		t.Errorf("default output = %+v, want table on stdout", cfg.Outputs)

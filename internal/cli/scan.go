@@ -2,7 +2,7 @@ package cli
 
 import (
 	"context"
-	"fmt"
+	"errors"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -12,15 +12,12 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/mqguard/mqguard/internal/engine"
 	"github.com/mqguard/mqguard/internal/finding"
-	"github.com/mqguard/mqguard/internal/model"
 	"github.com/mqguard/mqguard/internal/report"
 	"github.com/mqguard/mqguard/internal/rules"
-	"github.com/mqguard/mqguard/internal/source/cloudformation"
+	"github.com/mqguard/mqguard/internal/scan"
 	"github.com/mqguard/mqguard/internal/source/detect"
 	"github.com/mqguard/mqguard/internal/source/terraform"
-	"github.com/mqguard/mqguard/internal/source/tfplan"
 )
 
 // asOfLayout is the format of --as-of.
@@ -51,29 +48,22 @@ type scanOptions struct {
 	// AWS selects live accounts and regions (--aws and friends); Snapshot is --snapshot DIR.
 	AWS      awsOptions
 	Snapshot string
+	// CacheDir and NoCache choose the Terraform cache (--cache-dir, --no-cache).
+	CacheDir string
+	NoCache  bool
 }
 
-// scanConfig is a validated scanOptions.
+// scanConfig is a validated scanOptions: the scan request, and what the command does with its
+// result.
 type scanConfig struct {
-	Target       *scanTarget
+	Request      scan.Request
 	Outputs      []output
 	FailOn       rules.Severity
 	AllowUnknown bool
-	AsOf         time.Time
-	// TFVars are the --var and --var-file arguments in command-line order (files as FS paths).
-	TFVars []terraform.VarArg
-	// Inputs are the inputs found under Target, by kind.
-	Inputs       detect.Inputs
-	CFNParams    []string
-	CFNParamFile []string // FS paths
-	Only, Skip   []string
-	ShowPassed   bool
 	Color        bool
 	Verbose      bool
 	Quiet        bool
-	// FindDiags are the directories and files that could not be searched.
-	FindDiags []model.Diagnostic
-	// Live is the live part of the scan, nil when there is none.
+	// Live is the live part of the scan, nil when there is none; prepare fills Request.AWS.
 	Live *liveConfig
 }
 
@@ -128,6 +118,8 @@ Formats (--format F or F=FILE, repeatable; at most one without a file, written t
 	f.BoolVar(&opts.NoColor, "no-color", false, "never colour the output (also: NO_COLOR environment variable)")
 	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "log only errors")
 	f.BoolVarP(&opts.Verbose, "verbose", "v", false, "log debug messages and show more detail in the table")
+	f.StringVar(&opts.CacheDir, "cache-dir", "", "keep evaluated Terraform root modules in `DIR` and reuse them while their inputs are unchanged (default: MQGUARD_CACHE_DIR, else mqguard/ in the user's cache directory)")
+	f.BoolVar(&opts.NoCache, "no-cache", false, "neither read nor write the Terraform cache")
 	f.StringVar(&opts.Snapshot, "snapshot", "", "also scan the AWS snapshot in `DIR` (written by 'mqguard snapshot')")
 	opts.AWS.addFlags(f)
 	cmd.MarkFlagsMutuallyExclusive("quiet", "verbose")
@@ -139,10 +131,12 @@ Formats (--format F or F=FILE, repeatable; at most one without a file, written t
 func (o *scanOptions) validate(env *Env) (*scanConfig, error) {
 	cfg := &scanConfig{
 		AllowUnknown: o.AllowUnknown,
-		ShowPassed:   o.ShowPassed,
 		Quiet:        o.Quiet,
 		Verbose:      o.Verbose,
 	}
+	req := &cfg.Request
+	req.ShowPassed = o.ShowPassed
+	req.Version = version()
 	var err error
 	if cfg.Outputs, err = parseOutputs(o.Formats); err != nil {
 		return nil, err
@@ -152,7 +146,7 @@ func (o *scanOptions) validate(env *Env) (*scanConfig, error) {
 		return nil, usagef("--fail-on %q: want info, low, medium, high or critical", o.FailOn)
 	}
 	cfg.FailOn = sev
-	if cfg.AsOf, err = parseAsOf(o.AsOf, env.Now()); err != nil {
+	if req.AsOf, err = parseAsOf(o.AsOf, env.Now()); err != nil {
 		return nil, err
 	}
 	var assigns []terraform.VarArg
@@ -167,12 +161,14 @@ func (o *scanOptions) validate(env *Env) (*scanConfig, error) {
 		}
 		assigns = append(assigns, terraform.VarArg{Assign: v})
 	}
-	if cfg.Only, err = resolveRules("--rules", o.Rules); err != nil {
-		return nil, err
+	catalog := rules.All()
+	if _, err := rules.Resolve(catalog, o.Rules); err != nil {
+		return nil, usagef("--rules: %v (see 'mqguard rules')", err)
 	}
-	if cfg.Skip, err = resolveRules("--skip-rules", o.SkipRules); err != nil {
-		return nil, err
+	if _, err := rules.Resolve(catalog, o.SkipRules); err != nil {
+		return nil, usagef("--skip-rules: %v (see 'mqguard rules')", err)
 	}
+	req.Rules, req.SkipRules = o.Rules, o.SkipRules
 	cwd, err := env.Getwd()
 	if err != nil {
 		return nil, usagef("current directory: %v", err)
@@ -185,13 +181,14 @@ func (o *scanOptions) validate(env *Env) (*scanConfig, error) {
 		}
 		files = append(files, terraform.VarArg{File: p})
 	}
-	cfg.TFVars = inOrder(o.varOrder, assigns, files)
+	req.TFVars = inOrder(o.varOrder, assigns, files)
+	req.TFEnv = terraformEnv(env.Environ())
 	for _, pf := range o.CFNParamFile {
 		p, err := checkInputFile("--cfn-param-file", cwd, pf)
 		if err != nil {
 			return nil, err
 		}
-		cfg.CFNParamFile = append(cfg.CFNParamFile, p)
+		req.CFNParamFiles = append(req.CFNParamFiles, p)
 	}
 	for _, v := range o.CFNParams {
 		// The value may be a secret: errors show the key only.
@@ -199,34 +196,64 @@ func (o *scanOptions) validate(env *Env) (*scanConfig, error) {
 		if !ok || strings.TrimSpace(key) == "" {
 			return nil, usagef("--cfn-param: want KEY=VALUE")
 		}
-		cfg.CFNParams = append(cfg.CFNParams, v)
+		req.CFNParams = append(req.CFNParams, v)
 	}
 	kind := detect.Kind(strings.ToLower(strings.TrimSpace(o.InputType)))
 	if kind != detect.Auto && !slices.Contains(detect.Kinds(), kind) {
 		return nil, usagef("--input-type %q: want terraform, cloudformation or tfplan", o.InputType)
 	}
+	req.Kind = kind
 	if cfg.Live, err = validateLive(cwd, &o.AWS, o.Snapshot); err != nil {
+		return nil, err
+	}
+	if cfg.Live != nil {
+		req.Snapshot = cfg.Live.Snapshot
+	}
+	if req.CacheDir, err = cacheDir(env, cwd, o.CacheDir, o.NoCache); err != nil {
 		return nil, err
 	}
 	paths := o.Paths
 	if len(paths) == 0 && cfg.Live == nil {
 		paths = []string{"."}
 	}
-	if cfg.Target, err = resolvePaths(cwd, paths); err != nil {
+	target, err := resolvePaths(cwd, paths)
+	if err != nil {
 		return nil, err
 	}
-	var findDiags []model.Diagnostic
-	cfg.Inputs, findDiags = detect.Find(os.DirFS("/"), cfg.Target.Roots, kind)
-	for _, d := range findDiags {
-		if slices.Contains(cfg.Target.Roots, d.At.File) {
-			// A file the user named that is no input mqguard reads.
-			return nil, usagef("%s: %s", cfg.Target.Display(d.At.File), d.Message)
-		}
-		cfg.FindDiags = append(cfg.FindDiags, model.Diagnostic{Severity: d.Severity, Source: d.Source,
-			At: model.Range{File: cfg.Target.Display(d.At.File)}, Message: d.Message})
-	}
+	req.Paths, req.Display = target.Roots, target.Display
 	cfg.Color = !o.NoColor && env.Getenv("NO_COLOR") == "" && env.IsTerminal(env.Stdout)
 	return cfg, nil
+}
+
+// cacheDir decides where the Terraform cache lives: --cache-dir, else MQGUARD_CACHE_DIR, else
+// mqguard/ under the user's cache directory; "" with --no-cache or when the user has no cache
+// directory (the scan then runs without a cache).
+func cacheDir(env *Env, cwd, flag string, off bool) (string, error) {
+	switch {
+	case off && flag != "":
+		return "", usagef("--cache-dir and --no-cache exclude each other")
+	case off:
+		return "", nil
+	case flag == "":
+		flag = env.Getenv("MQGUARD_CACHE_DIR")
+	}
+	if flag == "" {
+		if env.UserCacheDir == nil {
+			return "", nil
+		}
+		base, err := env.UserCacheDir()
+		if err != nil || base == "" {
+			return "", nil
+		}
+		return filepath.Join(base, "mqguard"), nil
+	}
+	if !filepath.IsAbs(flag) {
+		flag = filepath.Join(cwd, flag)
+	}
+	if st, err := os.Stat(flag); err == nil && !st.IsDir() {
+		return "", usagef("--cache-dir %s: not a directory", flag)
+	}
+	return filepath.Clean(flag), nil
 }
 
 // parseAsOf reads --as-of; empty means today (UTC).
@@ -240,23 +267,6 @@ func parseAsOf(s string, now time.Time) (time.Time, error) {
 		return time.Time{}, usagef("--as-of %q: want a date YYYY-MM-DD", s)
 	}
 	return t, nil
-}
-
-// resolveRules turns rule IDs, slugs or other tools' IDs into rule IDs.
-func resolveRules(flag string, names []string) ([]string, error) {
-	var ids []string
-	for _, n := range names {
-		n = strings.TrimSpace(n)
-		if n == "" {
-			continue
-		}
-		r, ok := rules.Lookup(n)
-		if !ok {
-			return nil, usagef("%s: unknown rule %q (see 'mqguard rules')", flag, n)
-		}
-		ids = append(ids, r.ID)
-	}
-	return ids, nil
 }
 
 // checkInputFile checks that a file named by flag can be read and returns its FS path.
@@ -280,7 +290,8 @@ func checkInputFile(flag, cwd, name string) (string, error) {
 	return fsPath(abs), nil
 }
 
-// runScan is `mqguard scan`.
+// runScan is `mqguard scan`: flags to a request, the scan, its report to the outputs, its
+// outcome to the exit code.
 func runScan(ctx context.Context, env *Env, opts *scanOptions) error {
 	cfg, err := opts.validate(env)
 	if err != nil {
@@ -295,70 +306,25 @@ func runScan(ctx context.Context, env *Env, opts *scanOptions) error {
 		bar, logw = progressFor(env, cfg.Quiet)
 	}
 	log := newLogger(logw, cfg.Quiet, cfg.Verbose)
-	start := time.Now()
-	inv, diags := loadIaC(ctx, env, cfg)
-	if live != nil {
-		if inv == nil {
-			inv = &model.Inventory{}
-		}
-		linv, ldiags := live.load(ctx, log, bar.update)
-		bar.clear()
-		inv.Merge(linv)
-		diags = append(diags, ldiags...)
+	req := cfg.Request
+	req.Logger = log
+	if live != nil && live.cfg.AWS != nil {
+		req.AWS = &scan.AWS{Config: live.awsCfg, Options: live.cfg.AWS.sourceOptions(log, bar.update, "")}
 	}
-	if err := ctx.Err(); err != nil {
-		return &reportError{fmt.Errorf("scan interrupted: %w", err)}
+	res, err := scan.Run(ctx, req)
+	bar.clear()
+	var rerr *scan.RequestError
+	switch {
+	case errors.As(err, &rerr):
+		return usagef("%v", rerr.Err)
+	case err != nil:
+		return &reportError{err}
 	}
-	log.Debug("sources loaded", "roots", len(cfg.Target.Roots), "brokers", len(inv.Brokers),
-		"diagnostics", len(diags), "elapsed", time.Since(start).Round(time.Millisecond))
-	rep, err := engine.Run(inv, diags, rules.All(), engine.Options{
-		AsOf:       cfg.AsOf,
-		Settings:   rules.DefaultSettings(),
-		Only:       cfg.Only,
-		Skip:       cfg.Skip,
-		ShowPassed: cfg.ShowPassed,
-		Version:    version(),
-	})
-	if err != nil {
-		return &reportError{fmt.Errorf("evaluating rules: %w", err)}
-	}
-	logReport(log, rep)
-	if err := writeOutputs(cfg.Outputs, rep, env.Stdout, report.Options{Color: cfg.Color, Verbose: cfg.Verbose}); err != nil {
+	logReport(log, res.Report)
+	if err := writeOutputs(cfg.Outputs, res.Report, env.Stdout, report.Options{Color: cfg.Color, Verbose: cfg.Verbose}); err != nil {
 		return err
 	}
-	return outcome(rep, cfg.FailOn, cfg.AllowUnknown)
-}
-
-// loadIaC loads every infrastructure-as-code input found under the PATHs.
-func loadIaC(ctx context.Context, env *Env, cfg *scanConfig) (*model.Inventory, []model.Diagnostic) {
-	fsys := os.DirFS("/")
-	inv := &model.Inventory{}
-	diags := append([]model.Diagnostic(nil), cfg.FindDiags...)
-	add := func(i *model.Inventory, d []model.Diagnostic) {
-		inv.Merge(i)
-		diags = append(diags, d...)
-	}
-	if in := cfg.Inputs.Terraform; len(in) > 0 {
-		add(terraform.Load(ctx, fsys, in, terraform.Options{
-			Vars:    cfg.TFVars,
-			Env:     terraformEnv(env.Environ()),
-			Display: cfg.Target.Display,
-		}))
-	}
-	if in := cfg.Inputs.CloudFormation; len(in) > 0 {
-		add(cloudformation.Load(ctx, fsys, in, cloudformation.Options{
-			Params:     cfg.CFNParams,
-			ParamFiles: cfg.CFNParamFile,
-			Display:    cfg.Target.Display,
-			// Templates the user named are always parsed; those found in directories only
-			// when they can hold a broker.
-			SkipUnrelated: func(p string) bool { return !slices.Contains(cfg.Target.Roots, p) },
-		}))
-	}
-	if in := cfg.Inputs.Plans; len(in) > 0 {
-		add(tfplan.Load(ctx, fsys, in, tfplan.Options{Display: cfg.Target.Display}))
-	}
-	return inv, diags
+	return outcome(res, cfg.FailOn, cfg.AllowUnknown)
 }
 
 // terraformEnv keeps the environment variables Terraform reads input variables from.
@@ -385,25 +351,15 @@ func logReport(log *slog.Logger, rep *finding.Report) {
 		"unknown", rep.Summary.Unknown, "suppressed", rep.Summary.Suppressed, "errors", len(rep.Errors))
 }
 
-// outcome decides the scan's result from the report: errIncomplete when part of the input could
-// not be scanned (it wins: the result cannot be trusted), errFindings when an unsuppressed FAIL
-// (or UNKNOWN, unless allowUnknown) is at or above failOn, nil otherwise.
-func outcome(rep *finding.Report, failOn rules.Severity, allowUnknown bool) error {
-	if len(rep.Errors) > 0 {
+// outcome decides the scan's result: errIncomplete when part of the input could not be scanned
+// (it wins: the result cannot be trusted), errFindings when an unsuppressed FAIL (or UNKNOWN,
+// unless allowUnknown) is at or above failOn, nil otherwise.
+func outcome(res *scan.Result, failOn rules.Severity, allowUnknown bool) error {
+	switch {
+	case res.Incomplete():
 		return errIncomplete
-	}
-	for _, f := range rep.Findings {
-		switch {
-		case f.Status == finding.StatusFail:
-		case f.Status == finding.StatusUnknown && !allowUnknown:
-		default:
-			continue
-		}
-		sev, ok := rules.ParseSeverity(f.Severity)
-		if !ok || sev >= failOn {
-			// An unreadable severity fails rather than passes.
-			return errFindings
-		}
+	case res.Fails(failOn, allowUnknown):
+		return errFindings
 	}
 	return nil
 }

@@ -1,0 +1,217 @@
+// Package scan is mqguard's library entry point: a Request goes in (paths, input kinds,
+// variables, live options, rule selection, settings, as-of), a Result comes out (the report,
+// findings and diagnostics, and what the exit code is decided from). The command line, tests and
+// every command that scans (history, fix, watch) go through Run.
+//
+// Sources are streamed into the engine part by part: the live inventory first (the engine
+// versions AWS offers inform the rules on every broker), then each Terraform root module as its
+// worker finishes evaluating it, then CloudFormation templates and plans. A part's syntax trees
+// are dropped as soon as it is mapped, and its model as soon as the rules have run on it.
+package scan
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"slices"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/mqguard/mqguard/internal/engine"
+	"github.com/mqguard/mqguard/internal/finding"
+	"github.com/mqguard/mqguard/internal/model"
+	"github.com/mqguard/mqguard/internal/rules"
+	"github.com/mqguard/mqguard/internal/source/awsapi"
+	"github.com/mqguard/mqguard/internal/source/cloudformation"
+	"github.com/mqguard/mqguard/internal/source/detect"
+	"github.com/mqguard/mqguard/internal/source/terraform"
+	"github.com/mqguard/mqguard/internal/source/tfplan"
+)
+
+// Request is one scan.
+type Request struct {
+	// FS is the file system Paths name files of; nil means os.DirFS("/"), where a path is an
+	// absolute OS path without its leading "/".
+	FS fs.FS
+	// Paths are the directories and files to search for inputs, as paths of FS. A path named
+	// here that is no input mqguard reads is a *RequestError.
+	Paths []string
+	// Display maps a path of FS to the path shown in the report; nil shows FS paths.
+	Display func(fsPath string) string
+	// Kind restricts the search to one input kind (detect.Auto: every kind, by content).
+	Kind detect.Kind
+
+	// Terraform inputs: -var and -var-file arguments in command-line order, and the
+	// environment TF_VAR_* variables are read from ("KEY=VALUE").
+	TFVars []terraform.VarArg
+	TFEnv  []string
+	// CloudFormation parameters ("KEY=VALUE") and parameter files (paths of FS).
+	CFNParams     []string
+	CFNParamFiles []string
+
+	// AWS scans live accounts when not nil; Snapshot (an OS directory) scans a snapshot of
+	// them instead. At most one of the two.
+	AWS      *AWS
+	Snapshot string
+
+	// Rules and SkipRules select rules by any name rules.Rule.Matches accepts; an unknown name
+	// is a *RequestError.
+	Rules, SkipRules []string
+	// Settings are the organisation's settings rules read; the zero value means
+	// rules.DefaultSettings().
+	Settings *rules.Settings
+	// AsOf is the day rules and suppression expiry are judged at; zero means today (UTC).
+	AsOf time.Time
+	// ShowPassed keeps PASS and N/A results in the report.
+	ShowPassed bool
+	// Version is the tool version written in the report.
+	Version string
+
+	// CacheDir keeps the evaluated model of each Terraform root module between scans, reused
+	// while none of its inputs changed; "" disables the cache.
+	CacheDir string
+
+	// Logger receives debug and progress messages; nil discards them.
+	Logger *slog.Logger
+	// OnPart, when set, is called with every part of the inventory as it is loaded, before
+	// the rules run on it: the inventory stream. It may be called from several goroutines at
+	// once and must not modify the part.
+	OnPart func(*model.Inventory)
+}
+
+// AWS is the live part of a scan: a loaded AWS configuration (credentials checked) and the
+// live source's options.
+type AWS struct {
+	Config  aws.Config
+	Options awsapi.Options
+}
+
+// RequestError is a request that cannot be scanned (an unknown rule, a named file that is no
+// input): nothing was scanned.
+type RequestError struct{ Err error }
+
+func (e *RequestError) Error() string { return e.Err.Error() }
+func (e *RequestError) Unwrap() error { return e.Err }
+
+// Result is a finished scan.
+type Result struct {
+	Report *finding.Report
+	// Inputs are the inputs found under the paths, by kind.
+	Inputs detect.Inputs
+	// Rules are the rules that ran.
+	Rules []*rules.Rule
+	// WorstFail and WorstUnknown are the highest severities of an unsuppressed FAIL and
+	// UNKNOWN finding; HasFail and HasUnknown say whether there is any.
+	WorstFail, WorstUnknown rules.Severity
+	HasFail, HasUnknown     bool
+}
+
+// Incomplete reports whether part of the input could not be scanned: the result cannot be
+// trusted.
+func (r *Result) Incomplete() bool { return len(r.Report.Errors) > 0 }
+
+// Fails reports whether an unsuppressed FAIL finding (or UNKNOWN, unless allowUnknown) is at
+// or above failOn.
+func (r *Result) Fails(failOn rules.Severity, allowUnknown bool) bool {
+	return (r.HasFail && r.WorstFail >= failOn) || (!allowUnknown && r.HasUnknown && r.WorstUnknown >= failOn)
+}
+
+// Run runs a scan. The error is a *RequestError for a request that cannot be scanned, or the
+// context's error when the scan was interrupted; everything else that goes wrong (a file, an
+// account, a region) is an error entry in the report.
+func Run(ctx context.Context, req Request) (*Result, error) {
+	settings := rules.DefaultSettings()
+	if req.Settings != nil {
+		settings = *req.Settings
+	}
+	eng, err := engine.New(rules.All(), engine.Options{
+		AsOf:       req.AsOf,
+		Settings:   settings,
+		Only:       req.Rules,
+		Skip:       req.SkipRules,
+		ShowPassed: req.ShowPassed,
+		Version:    req.Version,
+	})
+	if err != nil {
+		return nil, &RequestError{err}
+	}
+	if req.AWS != nil && req.Snapshot != "" {
+		return nil, &RequestError{errors.New("a live scan and a snapshot exclude each other")}
+	}
+	fsys := req.FS
+	if fsys == nil {
+		fsys = os.DirFS("/")
+	}
+	display := req.Display
+	if display == nil {
+		display = func(p string) string { return p }
+	}
+	log := req.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	res := &Result{Rules: eng.Selected()}
+	add := func(part *model.Inventory, diags []model.Diagnostic) {
+		if part != nil && req.OnPart != nil {
+			req.OnPart(part)
+		}
+		eng.Add(part, diags)
+	}
+
+	// Inputs are found first: a named file that is no input is a request error.
+	var findDiags []model.Diagnostic
+	if len(req.Paths) > 0 {
+		var found []model.Diagnostic
+		res.Inputs, found = detect.Find(fsys, req.Paths, req.Kind)
+		for _, d := range found {
+			if slices.Contains(req.Paths, d.At.File) {
+				return nil, &RequestError{fmt.Errorf("%s: %s", display(d.At.File), d.Message)}
+			}
+			d.At.File = display(d.At.File)
+			findDiags = append(findDiags, d)
+		}
+	}
+	add(nil, findDiags)
+
+	start := time.Now()
+	switch {
+	case req.AWS != nil:
+		add(awsapi.Scan(ctx, req.AWS.Config, req.AWS.Options))
+	case req.Snapshot != "":
+		add(awsapi.LoadSnapshot(ctx, os.DirFS(req.Snapshot), "."))
+	}
+	if in := res.Inputs.Terraform; len(in) > 0 {
+		terraform.Stream(ctx, fsys, in, terraform.Options{
+			Vars:     req.TFVars,
+			Env:      req.TFEnv,
+			Display:  display,
+			CacheDir: req.CacheDir,
+			Version:  req.Version,
+		}, add)
+	}
+	if in := res.Inputs.CloudFormation; len(in) > 0 {
+		add(cloudformation.Load(ctx, fsys, in, cloudformation.Options{
+			Params:     req.CFNParams,
+			ParamFiles: req.CFNParamFiles,
+			Display:    display,
+			// Templates the user named are always parsed; those found in directories only
+			// when they can hold a broker.
+			SkipUnrelated: func(p string) bool { return !slices.Contains(req.Paths, p) },
+		}))
+	}
+	if in := res.Inputs.Plans; len(in) > 0 {
+		add(tfplan.Load(ctx, fsys, in, tfplan.Options{Display: display}))
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("scan interrupted: %w", err)
+	}
+	log.Debug("sources loaded and evaluated", "paths", len(req.Paths), "elapsed", time.Since(start).Round(time.Millisecond))
+	out := eng.Report()
+	res.Report = out.Report
+	res.WorstFail, res.WorstUnknown, res.HasFail, res.HasUnknown = out.WorstFail, out.WorstUnknown, out.HasFail, out.HasUnknown
+	return res, nil
+}
