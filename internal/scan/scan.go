@@ -108,6 +108,9 @@ type Result struct {
 	// UNKNOWN finding; HasFail and HasUnknown say whether there is any.
 	WorstFail, WorstUnknown rules.Severity
 	HasFail, HasUnknown     bool
+	// TerraformRoots counts the Terraform root modules scanned, CacheHits those whose model
+	// came from the cache.
+	TerraformRoots, CacheHits int
 }
 
 // Incomplete reports whether part of the input could not be scanned: the result cannot be
@@ -185,13 +188,16 @@ func Run(ctx context.Context, req Request) (*Result, error) {
 		add(awsapi.LoadSnapshot(ctx, os.DirFS(req.Snapshot), "."))
 	}
 	if in := res.Inputs.Terraform; len(in) > 0 {
+		var stats terraform.Stats
 		terraform.Stream(ctx, fsys, in, terraform.Options{
 			Vars:     req.TFVars,
 			Env:      req.TFEnv,
 			Display:  display,
 			CacheDir: req.CacheDir,
 			Version:  req.Version,
+			Stats:    &stats,
 		}, add)
+		res.TerraformRoots, res.CacheHits = int(stats.Roots.Load()), int(stats.CacheHits.Load())
 	}
 	if in := res.Inputs.CloudFormation; len(in) > 0 {
 		add(cloudformation.Load(ctx, fsys, in, cloudformation.Options{
@@ -209,7 +215,8 @@ func Run(ctx context.Context, req Request) (*Result, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("scan interrupted: %w", err)
 	}
-	log.Debug("sources loaded and evaluated", "paths", len(req.Paths), "elapsed", time.Since(start).Round(time.Millisecond))
+	log.Debug("sources loaded and evaluated", "paths", len(req.Paths), "terraform_roots", res.TerraformRoots,
+		"cache_hits", res.CacheHits, "elapsed", time.Since(start).Round(time.Millisecond))
 	out := eng.Report()
 	res.Report = out.Report
 	res.WorstFail, res.WorstUnknown, res.HasFail, res.HasUnknown = out.WorstFail, out.WorstUnknown, out.HasFail, out.HasUnknown

@@ -106,7 +106,13 @@ type indexedDiag struct {
 // root evaluates one root module, or takes its model from the cache, and releases the module
 // directories it used. Diagnostics carry display paths.
 func (l *loader) root(dir string, reach []string, cache *cache) (*model.Inventory, []model.Diagnostic) {
+	if l.opts.Stats != nil {
+		l.opts.Stats.Roots.Add(1)
+	}
 	if inv, diags, ok := cache.root(l, dir); ok {
+		if l.opts.Stats != nil {
+			l.opts.Stats.CacheHits.Add(1)
+		}
 		l.release(reach, nil)
 		return inv, diags
 	}

@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -32,6 +33,13 @@ type Options struct {
 	// no cache. Version names the mqguard build in the cache key.
 	CacheDir string
 	Version  string
+	// Stats, when set, counts the root modules evaluated and those taken from the cache.
+	Stats *Stats
+}
+
+// Stats counts what a scan did with its root modules.
+type Stats struct {
+	Roots, CacheHits atomic.Int64
 }
 
 // VarArg is one -var (Assign, "NAME=VALUE") or -var-file (File, an FS path) argument.
