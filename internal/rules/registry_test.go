@@ -173,3 +173,31 @@ func TestChecksOnZeroBroker(t *testing.T) {
 		}
 	}
 }
+
+// TestBRulesMetadata checks the metadata every rule of MQG012-MQG021 must carry.
+func TestBRulesMetadata(t *testing.T) {
+	for _, r := range []*Rule{mqg012, mqg013, mqg014, mqg015, mqg016, mqg017, mqg018, mqg019, mqg020, mqg021} {
+		if r.ID == "" || r.Slug == "" || r.Title == "" || r.Rationale == "" || r.Check == nil {
+			t.Errorf("%s: incomplete metadata", r.ID)
+		}
+		for _, k := range []model.SourceKind{model.SourceTerraform, model.SourceCloudFormation, model.SourceTFPlan, model.SourceAWS} {
+			if r.Remediation[k] == "" {
+				t.Errorf("%s: no remediation for %s", r.ID, k)
+			}
+		}
+		var good, bad bool
+		for _, e := range r.Examples {
+			if e.Kind == "" || e.Address == "" || len(e.Files) == 0 || e.Note == "" {
+				t.Errorf("%s: incomplete example %+v", r.ID, e)
+			}
+			if e.Kind != model.SourceTerraform {
+				continue
+			}
+			good = good || e.Want == Pass || e.Want == NotApplicable
+			bad = bad || e.Want == Fail
+		}
+		if !good || !bad {
+			t.Errorf("%s: needs a good and a bad Terraform example", r.ID)
+		}
+	}
+}

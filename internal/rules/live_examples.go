@@ -10,9 +10,6 @@ import (
 	"github.com/mqguard/mqguard/internal/model"
 )
 
-// isLive reports whether the broker was read from the AWS APIs.
-func isLive(b *model.Broker) bool { return b.ID.Source == model.SourceAWS }
-
 // Live examples are small snapshot directories (the layout `mqguard snapshot --aws` writes), in
 // one account and region.
 const (

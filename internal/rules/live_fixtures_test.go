@@ -50,16 +50,3 @@ func cPending(id string, rev int64) func(*model.Broker) {
 		}
 	}
 }
-
-// cLDAP declares LDAP authentication with the hosts.
-func cLDAP(hosts model.StringList) func(*model.Broker) {
-	return func(b *model.Broker) {
-		b.AuthStrategy = model.ExplicitString("LDAP", aAt(6))
-		b.LDAP = &model.LDAP{Hosts: hosts, At: aAt(40)}
-	}
-}
-
-// cHosts is a known list of LDAP hosts written at line 41.
-func cHosts(hosts ...string) model.StringList {
-	return model.StringList{V: hosts, State: model.Explicit, At: aAt(41)}
-}

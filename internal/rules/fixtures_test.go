@@ -1,11 +1,90 @@
 package rules
 
 import (
-	"strings"
-	"testing"
+	"time"
 
 	"github.com/mqguard/mqguard/internal/model"
 )
+
+// aAt is a line of main.tf.
+func aAt(line int) model.Range { return model.Range{File: "main.tf", StartLine: line, EndLine: line} }
+
+// aBroker is a Terraform broker of the engine with every attribute decided (explicit or default)
+// and no tags; mods adjust it. An empty engine is Unknown.
+func aBroker(engine string, mods ...func(*model.Broker)) *model.Broker {
+	version := "5.18"
+	if engine == model.EngineRabbitMQ {
+		version = "3.13"
+	}
+	b := &model.Broker{
+		ID: model.Identity{Source: model.SourceTerraform, Address: "aws_mq_broker.example",
+			Type: "aws_mq_broker", At: aAt(1)},
+		Name:               model.ExplicitString("orders", aAt(2)),
+		Engine:             model.ExplicitString(engine, aAt(3)),
+		EngineVersion:      model.ExplicitString(version, aAt(4)),
+		DeploymentMode:     model.DefaultString(modeSingleInstanceForTest, aAt(1)),
+		HostInstanceType:   model.ExplicitString("mq.m5.large", aAt(5)),
+		PubliclyAccessible: model.DefaultBool(false, aAt(1)),
+		AutoMinorUpgrade:   model.DefaultBool(false, aAt(1)),
+		Encryption: model.Encryption{
+			UseAWSOwnedKey: model.DefaultBool(true, aAt(1)),
+			KMSKeyID:       model.DefaultString("", aAt(1)),
+		},
+		Logs: model.Logs{
+			General: model.DefaultBool(false, aAt(1)),
+			Audit:   model.DefaultBool(false, aAt(1)),
+		},
+		UsersState:          model.Explicit,
+		SecurityGroupsState: model.Default,
+		Tags:                model.Tags{V: map[string]string{}, State: model.Default, At: aAt(1)},
+	}
+	if engine == "" {
+		b.Engine = model.UnknownString(aAt(3))
+	}
+	for _, m := range mods {
+		m(b)
+	}
+	return b
+}
+
+const modeSingleInstanceForTest = "SINGLE_INSTANCE"
+
+// aTags sets explicit tags (key, value pairs).
+func aTags(kv ...string) func(*model.Broker) {
+	return func(b *model.Broker) {
+		b.Tags = model.Tags{V: map[string]string{}, KeyAt: map[string]model.Range{}, State: model.Explicit, At: aAt(30)}
+		for i := 0; i+1 < len(kv); i += 2 {
+			b.Tags.V[kv[i]] = kv[i+1]
+			b.Tags.KeyAt[kv[i]] = aAt(31 + i/2)
+		}
+	}
+}
+
+// aUnknownTags marks the tags as partly unknown, keeping the known pairs.
+func aUnknownTags(kv ...string) func(*model.Broker) {
+	return func(b *model.Broker) {
+		aTags(kv...)(b)
+		b.Tags.State = model.Unknown
+	}
+}
+
+// aCtx is the default context judged on 2026-11-22.
+func aCtx() *Context {
+	return &Context{AsOf: time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC), Settings: DefaultSettings()}
+}
+
+// cLDAP declares LDAP authentication with the hosts.
+func cLDAP(hosts model.StringList) func(*model.Broker) {
+	return func(b *model.Broker) {
+		b.AuthStrategy = model.ExplicitString("LDAP", aAt(6))
+		b.LDAP = &model.LDAP{Hosts: hosts, At: aAt(40)}
+	}
+}
+
+// cHosts is a known list of LDAP hosts written at line 41.
+func cHosts(hosts ...string) model.StringList {
+	return model.StringList{V: hosts, State: model.Explicit, At: aAt(41)}
+}
 
 // bAt is a line of main.tf.
 func bAt(line int) model.Range { return model.Range{File: "main.tf", StartLine: line, EndLine: line} }
@@ -95,86 +174,4 @@ func bConfiguration(doc *model.ActiveMQConfig) *model.Configuration {
 // bCtx is a context with the default settings.
 func bCtx() *Context {
 	return &Context{Inventory: &model.Inventory{}, Settings: DefaultSettings()}
-}
-
-// bRun runs a rule the way the engine does: engine applicability first, then Check.
-func bRun(r *Rule, b *model.Broker) []Result {
-	if st := AppliesToEngine(r, b); st != Pass {
-		return []Result{{Status: st, Message: "engine applicability"}}
-	}
-	return r.Check(b, bCtx())
-}
-
-// bStatuses lists the statuses of results.
-func bStatuses(rs []Result) []Status {
-	out := make([]Status, len(rs))
-	for i, r := range rs {
-		out[i] = r.Status
-	}
-	return out
-}
-
-// bCheckResults checks statuses and subjects, and that no message holds a forbidden string.
-func bCheckResults(t *testing.T, got []Result, want []Status, subjects []string, forbidden ...string) {
-	t.Helper()
-	if gs := bStatuses(got); !equalStatuses(gs, want) {
-		t.Fatalf("statuses = %v, want %v (results %+v)", gs, want, got)
-	}
-	if subjects != nil {
-		for i, r := range got {
-			if r.Subject != subjects[i] {
-				t.Errorf("result %d subject = %q, want %q", i, r.Subject, subjects[i])
-			}
-		}
-	}
-	for _, r := range got {
-		if r.Status != NotApplicable && r.Message == "" && r.Status != Pass {
-			t.Errorf("result without a message: %+v", r)
-		}
-		for _, f := range forbidden {
-			if f != "" && (strings.Contains(r.Message, f) || strings.Contains(r.Subject, f)) {
-				t.Errorf("result leaks %q: %+v", f, r)
-			}
-		}
-	}
-}
-
-func equalStatuses(a, b []Status) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
-// TestBRulesMetadata checks the metadata every rule of MQG012-MQG021 must carry.
-func TestBRulesMetadata(t *testing.T) {
-	for _, r := range []*Rule{mqg012, mqg013, mqg014, mqg015, mqg016, mqg017, mqg018, mqg019, mqg020, mqg021} {
-		if r.ID == "" || r.Slug == "" || r.Title == "" || r.Rationale == "" || r.Check == nil {
-			t.Errorf("%s: incomplete metadata", r.ID)
-		}
-		for _, k := range []model.SourceKind{model.SourceTerraform, model.SourceCloudFormation, model.SourceTFPlan, model.SourceAWS} {
-			if r.Remediation[k] == "" {
-				t.Errorf("%s: no remediation for %s", r.ID, k)
-			}
-		}
-		var good, bad bool
-		for _, e := range r.Examples {
-			if e.Kind == "" || e.Address == "" || len(e.Files) == 0 || e.Note == "" {
-				t.Errorf("%s: incomplete example %+v", r.ID, e)
-			}
-			if e.Kind != model.SourceTerraform {
-				continue
-			}
-			good = good || e.Want == Pass || e.Want == NotApplicable
-			bad = bad || e.Want == Fail
-		}
-		if !good || !bad {
-			t.Errorf("%s: needs a good and a bad Terraform example", r.ID)
-		}
-	}
 }

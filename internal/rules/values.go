@@ -6,12 +6,14 @@ import (
 	"github.com/mqguard/mqguard/internal/model"
 )
 
-// contextSettings returns the settings of ctx, or the catalog defaults without a context.
-func contextSettings(ctx *Context) Settings {
-	if ctx == nil {
-		return DefaultSettings()
+// containsFold reports whether list holds s, case-insensitively.
+func containsFold(list []string, s string) bool {
+	for _, v := range list {
+		if strings.EqualFold(v, s) {
+			return true
+		}
 	}
-	return ctx.Settings
+	return false
 }
 
 // displayMode names a deployment mode for a message.

@@ -1,0 +1,18 @@
+package rules
+
+import "github.com/mqguard/mqguard/internal/model"
+
+// one wraps a single result.
+func one(st Status, msg string, at model.Range, from model.State) []Result {
+	return []Result{{Status: st, Message: msg, At: at, ValueFrom: from}}
+}
+
+// unknownResult is the result for a value that could not be decided.
+func unknownResult(what string, at model.Range) []Result {
+	return one(Unknown, what+" could not be determined.", at, model.Unknown)
+}
+
+// notApplicable is the result for a rule that does not apply.
+func notApplicable(why string, at model.Range) []Result {
+	return one(NotApplicable, why, at, model.Explicit)
+}
