@@ -42,10 +42,7 @@ func aRun(t *testing.T, r *Rule, cases []aCase) {
 				res = r.Check(tc.b, ctx)
 				aCheckInvariants(t, res)
 			}
-			var got []Status
-			for _, x := range res {
-				got = append(got, x.Status)
-			}
+			got := statusesOf(res)
 			if !slices.Equal(got, tc.want) {
 				t.Fatalf("statuses = %v, want %v (results %+v)", got, tc.want, res)
 			}
@@ -107,11 +104,11 @@ func bRun(r *Rule, b *model.Broker) []Result {
 	if st := AppliesToEngine(r, b); st != Pass {
 		return []Result{{Status: st, Message: "engine applicability"}}
 	}
-	return r.Check(b, bCtx())
+	return r.Check(b, aCtx())
 }
 
-// bStatuses lists the statuses of results.
-func bStatuses(rs []Result) []Status {
+// statusesOf lists the statuses of results.
+func statusesOf(rs []Result) []Status {
 	out := make([]Status, len(rs))
 	for i, r := range rs {
 		out[i] = r.Status
@@ -122,7 +119,7 @@ func bStatuses(rs []Result) []Status {
 // bCheckResults checks statuses and subjects, and that no message holds a forbidden string.
 func bCheckResults(t *testing.T, got []Result, want []Status, subjects []string, forbidden ...string) {
 	t.Helper()
-	if gs := bStatuses(got); !equalStatuses(gs, want) {
+	if gs := statusesOf(got); !slices.Equal(gs, want) {
 		t.Fatalf("statuses = %v, want %v (results %+v)", gs, want, got)
 	}
 	if subjects != nil {
@@ -144,14 +141,21 @@ func bCheckResults(t *testing.T, got []Result, want []Status, subjects []string,
 	}
 }
 
-func equalStatuses(a, b []Status) bool {
-	if len(a) != len(b) {
-		return false
+// bCase is one table test of a rule on a hand-built broker, run by bRunCases.
+type bCase struct {
+	name     string
+	b        *model.Broker
+	want     []Status
+	subjects []string // nil: not checked
+}
+
+// bRunCases runs each case with bRun and checks its results with bCheckResults; no result may
+// hold a forbidden string.
+func bRunCases(t *testing.T, r *Rule, cases []bCase, forbidden ...string) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			bCheckResults(t, bRun(r, tc.b), tc.want, tc.subjects, forbidden...)
+		})
 	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

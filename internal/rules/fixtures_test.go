@@ -9,8 +9,8 @@ import (
 // aAt is a line of main.tf.
 func aAt(line int) model.Range { return model.Range{File: "main.tf", StartLine: line, EndLine: line} }
 
-// aBroker is a Terraform broker of the engine with every attribute decided (explicit or default)
-// and no tags; mods adjust it. An empty engine is Unknown.
+// aBroker is a private Terraform broker of the engine with every attribute decided (explicit or
+// default), no users, no security groups and no tags; mods adjust it. An empty engine is Unknown.
 func aBroker(engine string, mods ...func(*model.Broker)) *model.Broker {
 	version := "5.18"
 	if engine == model.EngineRabbitMQ {
@@ -68,6 +68,11 @@ func aUnknownTags(kv ...string) func(*model.Broker) {
 	}
 }
 
+// aVersion sets an explicit engine version.
+func aVersion(v string) func(*model.Broker) {
+	return func(b *model.Broker) { b.EngineVersion = model.ExplicitString(v, aAt(4)) }
+}
+
 // aCtx is the default context judged on 2026-11-22.
 func aCtx() *Context {
 	return &Context{AsOf: time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC), Settings: DefaultSettings()}
@@ -86,62 +91,39 @@ func cHosts(hosts ...string) model.StringList {
 	return model.StringList{V: hosts, State: model.Explicit, At: aAt(41)}
 }
 
-// bAt is a line of main.tf.
-func bAt(line int) model.Range { return model.Range{File: "main.tf", StartLine: line, EndLine: line} }
-
-// bBroker is a private Terraform broker of the engine with explicit values, no users, no
-// security groups and no tags; mods adjust it.
-func bBroker(engine string, mods ...func(*model.Broker)) *model.Broker {
-	version := "5.18"
-	if engine == model.EngineRabbitMQ {
-		version = "3.13"
-	}
-	b := &model.Broker{
-		ID: model.Identity{Source: model.SourceTerraform, Address: "aws_mq_broker.example",
-			Type: "aws_mq_broker", At: bAt(1)},
-		Name:                model.ExplicitString("orders", bAt(2)),
-		Engine:              model.ExplicitString(engine, bAt(3)),
-		EngineVersion:       model.ExplicitString(version, bAt(4)),
-		HostInstanceType:    model.ExplicitString("mq.m5.large", bAt(5)),
-		PubliclyAccessible:  model.DefaultBool(false, bAt(1)),
-		UsersState:          model.Explicit,
-		SecurityGroupsState: model.Default,
-		Tags:                model.Tags{V: map[string]string{}, State: model.Default, At: bAt(1)},
-	}
-	if engine == "" {
-		b.Engine = model.UnknownString(bAt(3))
-	}
-	for _, m := range mods {
-		m(b)
-	}
-	return b
-}
-
 // bUser is a user with an explicit name and a password from a variable without default.
 func bUser(name string, line int) model.User {
 	return model.User{
-		Username:      model.ExplicitString(name, bAt(line)),
-		Password:      model.Secret{Origin: model.SecretInput, At: bAt(line + 1)},
-		ConsoleAccess: model.DefaultBool(false, bAt(line)),
-		Groups:        model.StringList{State: model.Default, At: bAt(line)},
-		At:            bAt(line),
+		Username:      model.ExplicitString(name, aAt(line)),
+		Password:      model.Secret{Origin: model.SecretInput, At: aAt(line + 1)},
+		ConsoleAccess: model.DefaultBool(false, aAt(line)),
+		Groups:        model.StringList{State: model.Default, At: aAt(line)},
+		At:            aAt(line),
 	}
 }
 
-// bTags sets explicit tags.
-func bTags(kv ...string) func(*model.Broker) {
+// bUsers sets the broker's users.
+func bUsers(users ...model.User) func(*model.Broker) {
+	return func(b *model.Broker) { b.Users = users }
+}
+
+// bNamedUsers appends a bUser per name, two lines apart from line 10; the name "?" is an unknown
+// username.
+func bNamedUsers(names ...string) func(*model.Broker) {
 	return func(b *model.Broker) {
-		b.Tags = model.Tags{V: map[string]string{}, KeyAt: map[string]model.Range{}, State: model.Explicit, At: bAt(30)}
-		for i := 0; i+1 < len(kv); i += 2 {
-			b.Tags.V[kv[i]] = kv[i+1]
-			b.Tags.KeyAt[kv[i]] = bAt(31 + i/2)
+		for i, n := range names {
+			u := bUser(n, 10+2*i)
+			if n == "?" {
+				u.Username = model.UnknownString(aAt(10 + 2*i))
+			}
+			b.Users = append(b.Users, u)
 		}
 	}
 }
 
 // bPublic makes the broker explicitly public (or private).
 func bPublic(v bool) func(*model.Broker) {
-	return func(b *model.Broker) { b.PubliclyAccessible = model.ExplicitBool(v, bAt(6)) }
+	return func(b *model.Broker) { b.PubliclyAccessible = model.ExplicitBool(v, aAt(6)) }
 }
 
 // bConfig attaches a resolved configuration with a parsed ActiveMQ document.
@@ -149,21 +131,26 @@ func bConfig(doc *model.ActiveMQConfig) func(*model.Broker) {
 	return func(b *model.Broker) {
 		c := bConfiguration(doc)
 		c.UsedBy = 1
-		b.Configuration = &model.ConfigurationRef{ID: model.ExplicitString("c-123", bAt(8)), Config: c, At: bAt(8)}
+		b.Configuration = &model.ConfigurationRef{ID: model.ExplicitString("c-123", aAt(8)), Config: c, At: aAt(8)}
 	}
+}
+
+// bUnresolvedConfig makes the broker use a configuration that could not be resolved.
+func bUnresolvedConfig(b *model.Broker) {
+	b.Configuration = &model.ConfigurationRef{At: aAt(8)}
 }
 
 // bConfiguration is an ActiveMQ configuration resource whose body is doc (nil: body unreadable).
 func bConfiguration(doc *model.ActiveMQConfig) *model.Configuration {
 	c := &model.Configuration{
 		ID: model.Identity{Source: model.SourceTerraform, Address: "aws_mq_configuration.example",
-			Type: "aws_mq_configuration", At: bAt(50)},
-		Name:     model.ExplicitString("orders-config", bAt(51)),
-		Engine:   model.ExplicitString(model.EngineActiveMQ, bAt(52)),
+			Type: "aws_mq_configuration", At: aAt(50)},
+		Name:     model.ExplicitString("orders-config", aAt(51)),
+		Engine:   model.ExplicitString(model.EngineActiveMQ, aAt(52)),
 		Data:     model.Explicit,
-		DataAt:   bAt(55),
+		DataAt:   aAt(55),
 		ActiveMQ: doc,
-		Tags:     model.Tags{V: map[string]string{}, State: model.Default, At: bAt(50)},
+		Tags:     model.Tags{V: map[string]string{}, State: model.Default, At: aAt(50)},
 	}
 	if doc == nil {
 		c.Data = model.Unknown
@@ -171,7 +158,7 @@ func bConfiguration(doc *model.ActiveMQConfig) *model.Configuration {
 	return c
 }
 
-// bCtx is a context with the default settings.
-func bCtx() *Context {
-	return &Context{Inventory: &model.Inventory{}, Settings: DefaultSettings()}
+// bConnector is a network connector with an explicit name and URI written at line.
+func bConnector(name, uri string, line int) model.NetworkConnector {
+	return model.NetworkConnector{Name: model.ExplicitString(name, aAt(line)), URI: model.ExplicitString(uri, aAt(line)), At: aAt(line)}
 }

@@ -9,10 +9,10 @@ import (
 // bGroup is a resolved security group with the given ingress rules.
 func bGroup(addr string, rules ...model.IngressRule) model.SecurityGroupRef {
 	return model.SecurityGroupRef{
-		ID: model.ExplicitString("sg-0123456789abcdef0", bAt(7)),
+		ID: model.ExplicitString("sg-0123456789abcdef0", aAt(7)),
 		Group: &model.SecurityGroup{
-			ID:           model.Identity{Source: model.SourceTerraform, Address: addr, At: bAt(60)},
-			GroupID:      model.UnknownString(bAt(60)),
+			ID:           model.Identity{Source: model.SourceTerraform, Address: addr, At: aAt(60)},
+			GroupID:      model.UnknownString(aAt(60)),
 			Ingress:      rules,
 			IngressState: model.Explicit,
 		},
@@ -22,11 +22,11 @@ func bGroup(addr string, rules ...model.IngressRule) model.SecurityGroupRef {
 // bIngress is an explicit ingress rule.
 func bIngress(proto string, from, to int64, cidrs ...string) model.IngressRule {
 	return model.IngressRule{
-		Protocol: model.ExplicitString(proto, bAt(61)),
-		FromPort: model.Int{V: from, State: model.Explicit, At: bAt(62)},
-		ToPort:   model.Int{V: to, State: model.Explicit, At: bAt(63)},
-		CIDRs:    model.StringList{V: cidrs, State: model.Explicit, At: bAt(64)},
-		At:       bAt(61),
+		Protocol: model.ExplicitString(proto, aAt(61)),
+		FromPort: model.Int{V: from, State: model.Explicit, At: aAt(62)},
+		ToPort:   model.Int{V: to, State: model.Explicit, At: aAt(63)},
+		CIDRs:    model.StringList{V: cidrs, State: model.Explicit, At: aAt(64)},
+		At:       aAt(61),
 	}
 }
 
@@ -40,11 +40,11 @@ func bGroups(refs ...model.SecurityGroupRef) func(*model.Broker) {
 func TestMQG012OpenSecurityGroup(t *testing.T) {
 	amq, rmq := model.EngineActiveMQ, model.EngineRabbitMQ
 	unknownCIDRs := bIngress("tcp", 61617, 61617)
-	unknownCIDRs.CIDRs = model.StringList{State: model.Unknown, At: bAt(64)}
+	unknownCIDRs.CIDRs = model.StringList{State: model.Unknown, At: aAt(64)}
 	unknownPorts := bIngress("tcp", 0, 0, "0.0.0.0/0")
 	unknownPorts.ToPort = model.Int{State: model.Unknown}
 	unknownProto := bIngress("", 0, 0, "0.0.0.0/0")
-	unknownProto.Protocol = model.UnknownString(bAt(61))
+	unknownProto.Protocol = model.UnknownString(aAt(61))
 	partialCIDRs := bIngress("tcp", 5671, 5671, "0.0.0.0/0")
 	partialCIDRs.CIDRs.State = model.Unknown
 	openIngressUnknown := bGroup("aws_security_group.a", bIngress("tcp", 61617, 61617, "0.0.0.0/0"))
@@ -52,62 +52,52 @@ func TestMQG012OpenSecurityGroup(t *testing.T) {
 	closedIngressUnknown := bGroup("aws_security_group.a", bIngress("tcp", 61617, 61617, "10.0.0.0/8"))
 	closedIngressUnknown.Group.IngressState = model.Unknown
 
-	tests := []struct {
-		name     string
-		b        *model.Broker
-		want     []Status
-		subjects []string
-	}{
-		{"no groups", bBroker(amq), []Status{Pass}, nil},
-		{"private cidr", bBroker(amq, bGroups(bGroup("aws_security_group.a", bIngress("tcp", 61617, 61617, "10.0.0.0/16")))), []Status{Pass}, nil},
-		{"openwire from internet", bBroker(amq, bGroups(bGroup("aws_security_group.a", bIngress("tcp", 61617, 61617, "10.0.0.0/8", "0.0.0.0/0")))),
+	bRunCases(t, mqg012, []bCase{
+		{"no groups", aBroker(amq), []Status{Pass}, nil},
+		{"private cidr", aBroker(amq, bGroups(bGroup("aws_security_group.a", bIngress("tcp", 61617, 61617, "10.0.0.0/16")))), []Status{Pass}, nil},
+		{"openwire from internet", aBroker(amq, bGroups(bGroup("aws_security_group.a", bIngress("tcp", 61617, 61617, "10.0.0.0/8", "0.0.0.0/0")))),
 			[]Status{Fail}, []string{"sg-rule:aws_security_group.a#0"}},
-		{"ipv6 internet", bBroker(amq, bGroups(bGroup("aws_security_group.a", bIngress("tcp", 8162, 8162, "::/0")))), []Status{Fail}, nil},
-		{"ipv6 long form", bBroker(amq, bGroups(bGroup("aws_security_group.a", bIngress("tcp", 8162, 8162, "0:0:0:0:0:0:0:0/0")))), []Status{Fail}, nil},
-		{"all protocols", bBroker(rmq, bGroups(bGroup("aws_security_group.a", bIngress("-1", 0, 0, "0.0.0.0/0")))), []Status{Fail}, nil},
-		{"all spelled out", bBroker(rmq, bGroups(bGroup("aws_security_group.a", bIngress("ALL", 0, 0, "0.0.0.0/0")))), []Status{Fail}, nil},
-		{"tcp every port", bBroker(amq, bGroups(bGroup("aws_security_group.a", bIngress("tcp", 0, 65535, "0.0.0.0/0")))), []Status{Fail}, nil},
-		{"tcp port -1", bBroker(amq, bGroups(bGroup("aws_security_group.a", bIngress("6", -1, -1, "0.0.0.0/0")))), []Status{Fail}, nil},
-		{"range covers a port", bBroker(amq, bGroups(bGroup("aws_security_group.a", bIngress("tcp", 61000, 62000, "0.0.0.0/0")))), []Status{Fail}, nil},
-		{"non-broker port", bBroker(amq, bGroups(bGroup("aws_security_group.a", bIngress("tcp", 22, 22, "0.0.0.0/0")))), []Status{Pass}, nil},
-		{"rabbit port on activemq", bBroker(amq, bGroups(bGroup("aws_security_group.a", bIngress("tcp", 15671, 15671, "0.0.0.0/0")))), []Status{Pass}, nil},
-		{"activemq port on rabbit", bBroker(rmq, bGroups(bGroup("aws_security_group.a", bIngress("tcp", 61617, 61617, "0.0.0.0/0")))), []Status{Pass}, nil},
-		{"udp", bBroker(amq, bGroups(bGroup("aws_security_group.a", bIngress("udp", 0, 65535, "0.0.0.0/0")))), []Status{Pass}, nil},
-		{"icmp", bBroker(amq, bGroups(bGroup("aws_security_group.a", bIngress("icmp", -1, -1, "0.0.0.0/0")))), []Status{Pass}, nil},
-		{"metrics port on rabbit 3.13", bBroker(rmq, bGroups(bGroup("aws_security_group.a", bIngress("tcp", 16001, 16001, "0.0.0.0/0")))), []Status{Pass}, nil},
-		{"metrics port on rabbit 4.2", bBroker(rmq, func(b *model.Broker) { b.EngineVersion.V = "4.2" },
+		{"ipv6 internet", aBroker(amq, bGroups(bGroup("aws_security_group.a", bIngress("tcp", 8162, 8162, "::/0")))), []Status{Fail}, nil},
+		{"ipv6 long form", aBroker(amq, bGroups(bGroup("aws_security_group.a", bIngress("tcp", 8162, 8162, "0:0:0:0:0:0:0:0/0")))), []Status{Fail}, nil},
+		{"all protocols", aBroker(rmq, bGroups(bGroup("aws_security_group.a", bIngress("-1", 0, 0, "0.0.0.0/0")))), []Status{Fail}, nil},
+		{"all spelled out", aBroker(rmq, bGroups(bGroup("aws_security_group.a", bIngress("ALL", 0, 0, "0.0.0.0/0")))), []Status{Fail}, nil},
+		{"tcp every port", aBroker(amq, bGroups(bGroup("aws_security_group.a", bIngress("tcp", 0, 65535, "0.0.0.0/0")))), []Status{Fail}, nil},
+		{"tcp port -1", aBroker(amq, bGroups(bGroup("aws_security_group.a", bIngress("6", -1, -1, "0.0.0.0/0")))), []Status{Fail}, nil},
+		{"range covers a port", aBroker(amq, bGroups(bGroup("aws_security_group.a", bIngress("tcp", 61000, 62000, "0.0.0.0/0")))), []Status{Fail}, nil},
+		{"non-broker port", aBroker(amq, bGroups(bGroup("aws_security_group.a", bIngress("tcp", 22, 22, "0.0.0.0/0")))), []Status{Pass}, nil},
+		{"rabbit port on activemq", aBroker(amq, bGroups(bGroup("aws_security_group.a", bIngress("tcp", 15671, 15671, "0.0.0.0/0")))), []Status{Pass}, nil},
+		{"activemq port on rabbit", aBroker(rmq, bGroups(bGroup("aws_security_group.a", bIngress("tcp", 61617, 61617, "0.0.0.0/0")))), []Status{Pass}, nil},
+		{"udp", aBroker(amq, bGroups(bGroup("aws_security_group.a", bIngress("udp", 0, 65535, "0.0.0.0/0")))), []Status{Pass}, nil},
+		{"icmp", aBroker(amq, bGroups(bGroup("aws_security_group.a", bIngress("icmp", -1, -1, "0.0.0.0/0")))), []Status{Pass}, nil},
+		{"metrics port on rabbit 3.13", aBroker(rmq, bGroups(bGroup("aws_security_group.a", bIngress("tcp", 16001, 16001, "0.0.0.0/0")))), []Status{Pass}, nil},
+		{"metrics port on rabbit 4.2", aBroker(rmq, func(b *model.Broker) { b.EngineVersion.V = "4.2" },
 			bGroups(bGroup("aws_security_group.a", bIngress("tcp", 16001, 16001, "0.0.0.0/0")))), []Status{Fail}, nil},
-		{"metrics port, version unknown", bBroker(rmq, func(b *model.Broker) { b.EngineVersion = model.UnknownString(bAt(4)) },
+		{"metrics port, version unknown", aBroker(rmq, func(b *model.Broker) { b.EngineVersion = model.UnknownString(aAt(4)) },
 			bGroups(bGroup("aws_security_group.a", bIngress("tcp", 16001, 16001, "0.0.0.0/0")))), []Status{Unknown}, nil},
-		{"engine unknown, shared port", bBroker("", bGroups(bGroup("aws_security_group.a", bIngress("tcp", 5671, 5671, "0.0.0.0/0")))), []Status{Fail}, nil},
-		{"engine unknown, activemq port", bBroker("", bGroups(bGroup("aws_security_group.a", bIngress("tcp", 61617, 61617, "0.0.0.0/0")))), []Status{Unknown}, nil},
-		{"engine unknown, no broker port", bBroker("", bGroups(bGroup("aws_security_group.a", bIngress("tcp", 22, 22, "0.0.0.0/0")))), []Status{Pass}, nil},
-		{"two open rules in two groups", bBroker(amq, bGroups(
+		{"engine unknown, shared port", aBroker("", bGroups(bGroup("aws_security_group.a", bIngress("tcp", 5671, 5671, "0.0.0.0/0")))), []Status{Fail}, nil},
+		{"engine unknown, activemq port", aBroker("", bGroups(bGroup("aws_security_group.a", bIngress("tcp", 61617, 61617, "0.0.0.0/0")))), []Status{Unknown}, nil},
+		{"engine unknown, no broker port", aBroker("", bGroups(bGroup("aws_security_group.a", bIngress("tcp", 22, 22, "0.0.0.0/0")))), []Status{Pass}, nil},
+		{"two open rules in two groups", aBroker(amq, bGroups(
 			bGroup("aws_security_group.a", bIngress("tcp", 22, 22, "0.0.0.0/0"), bIngress("tcp", 61617, 61617, "0.0.0.0/0")),
 			bGroup("aws_security_group.b", bIngress("-1", 0, 0, "::/0")))),
 			[]Status{Fail, Fail}, []string{"sg-rule:aws_security_group.a#1", "sg-rule:aws_security_group.b#0"}},
-		{"unresolved group", bBroker(amq, bGroups(model.SecurityGroupRef{ID: model.ExplicitString("sg-0abc", bAt(7))})), []Status{Unknown}, nil},
-		{"unresolved group and an open one", bBroker(amq, bGroups(model.SecurityGroupRef{ID: model.ExplicitString("sg-0abc", bAt(7))},
+		{"unresolved group", aBroker(amq, bGroups(model.SecurityGroupRef{ID: model.ExplicitString("sg-0abc", aAt(7))})), []Status{Unknown}, nil},
+		{"unresolved group and an open one", aBroker(amq, bGroups(model.SecurityGroupRef{ID: model.ExplicitString("sg-0abc", aAt(7))},
 			bGroup("aws_security_group.a", bIngress("tcp", 61617, 61617, "0.0.0.0/0")))), []Status{Fail}, nil},
-		{"group list unknown", bBroker(amq, func(b *model.Broker) { b.SecurityGroupsState = model.Unknown }), []Status{Unknown}, nil},
-		{"group list unknown, known group fails", bBroker(amq, bGroups(bGroup("aws_security_group.a", bIngress("tcp", 61617, 61617, "0.0.0.0/0"))),
+		{"group list unknown", aBroker(amq, func(b *model.Broker) { b.SecurityGroupsState = model.Unknown }), []Status{Unknown}, nil},
+		{"group list unknown, known group fails", aBroker(amq, bGroups(bGroup("aws_security_group.a", bIngress("tcp", 61617, 61617, "0.0.0.0/0"))),
 			func(b *model.Broker) { b.SecurityGroupsState = model.Unknown }), []Status{Fail}, nil},
-		{"ingress state unknown, no failing rule", bBroker(amq, bGroups(closedIngressUnknown)), []Status{Unknown}, nil},
-		{"ingress state unknown, failing rule", bBroker(amq, bGroups(openIngressUnknown)), []Status{Fail}, nil},
-		{"cidrs unknown", bBroker(amq, bGroups(bGroup("aws_security_group.a", unknownCIDRs))), []Status{Unknown}, nil},
-		{"cidrs partly unknown with internet", bBroker(amq, bGroups(bGroup("aws_security_group.a", partialCIDRs))), []Status{Fail}, nil},
-		{"ports unknown", bBroker(amq, bGroups(bGroup("aws_security_group.a", unknownPorts))), []Status{Unknown}, nil},
-		{"protocol unknown", bBroker(amq, bGroups(bGroup("aws_security_group.a", unknownProto))), []Status{Unknown}, nil},
-		{"public rabbitmq", bBroker(rmq, bPublic(true), bGroups(bGroup("aws_security_group.a", bIngress("-1", 0, 0, "0.0.0.0/0")))), []Status{NotApplicable}, nil},
-		{"rabbitmq, public unknown, open group", bBroker(rmq, func(b *model.Broker) { b.PubliclyAccessible = model.UnknownBool(bAt(6)) },
+		{"ingress state unknown, no failing rule", aBroker(amq, bGroups(closedIngressUnknown)), []Status{Unknown}, nil},
+		{"ingress state unknown, failing rule", aBroker(amq, bGroups(openIngressUnknown)), []Status{Fail}, nil},
+		{"cidrs unknown", aBroker(amq, bGroups(bGroup("aws_security_group.a", unknownCIDRs))), []Status{Unknown}, nil},
+		{"cidrs partly unknown with internet", aBroker(amq, bGroups(bGroup("aws_security_group.a", partialCIDRs))), []Status{Fail}, nil},
+		{"ports unknown", aBroker(amq, bGroups(bGroup("aws_security_group.a", unknownPorts))), []Status{Unknown}, nil},
+		{"protocol unknown", aBroker(amq, bGroups(bGroup("aws_security_group.a", unknownProto))), []Status{Unknown}, nil},
+		{"public rabbitmq", aBroker(rmq, bPublic(true), bGroups(bGroup("aws_security_group.a", bIngress("-1", 0, 0, "0.0.0.0/0")))), []Status{NotApplicable}, nil},
+		{"rabbitmq, public unknown, open group", aBroker(rmq, func(b *model.Broker) { b.PubliclyAccessible = model.UnknownBool(aAt(6)) },
 			bGroups(bGroup("aws_security_group.a", bIngress("-1", 0, 0, "0.0.0.0/0")))), []Status{Unknown}, nil},
-		{"public activemq still checked", bBroker(amq, bPublic(true), bGroups(bGroup("aws_security_group.a", bIngress("tcp", 61617, 61617, "0.0.0.0/0")))), []Status{Fail}, nil},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			bCheckResults(t, bRun(mqg012, tt.b), tt.want, tt.subjects)
-		})
-	}
+		{"public activemq still checked", aBroker(amq, bPublic(true), bGroups(bGroup("aws_security_group.a", bIngress("tcp", 61617, 61617, "0.0.0.0/0")))), []Status{Fail}, nil},
+	})
 }
 
 func TestBrokerPortsTable(t *testing.T) {

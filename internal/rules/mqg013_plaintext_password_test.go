@@ -7,9 +7,6 @@ import (
 )
 
 func TestMQG013PlaintextPassword(t *testing.T) {
-	withUsers := func(users ...model.User) func(*model.Broker) {
-		return func(b *model.Broker) { b.Users = users }
-	}
 	origin := func(u model.User, o model.SecretOrigin) model.User {
 		u.Password.Origin = o
 		if o == model.SecretLiteral {
@@ -21,13 +18,13 @@ func TestMQG013PlaintextPassword(t *testing.T) {
 	ldap := func(o model.SecretOrigin) func(*model.Broker) {
 		return func(b *model.Broker) {
 			b.LDAP = &model.LDAP{Hosts: model.StringList{V: []string{"ldaps://ldap.example.com"}, State: model.Explicit},
-				ServiceAccountPassword: model.Secret{Origin: o, At: bAt(40)}, At: bAt(39)}
+				ServiceAccountPassword: model.Secret{Origin: o, At: aAt(40)}, At: aAt(39)}
 		}
 	}
 	repl := origin(bUser("repl", 20), model.SecretLiteral)
-	repl.ReplicationUser = model.ExplicitBool(true, bAt(21))
+	repl.ReplicationUser = model.ExplicitBool(true, aAt(21))
 	noName := origin(bUser("", 20), model.SecretLiteral)
-	noName.Username = model.UnknownString(bAt(20))
+	noName.Username = model.UnknownString(aAt(20))
 	noLiteralAt := origin(bUser("app", 10), model.SecretLiteral)
 	noLiteralAt.Password.LiteralAt = model.Range{}
 
@@ -38,31 +35,31 @@ func TestMQG013PlaintextPassword(t *testing.T) {
 		subjects []string
 		msg      string
 	}{
-		{"no users", bBroker(model.EngineActiveMQ), []Status{Pass}, nil, ""},
-		{"input", bBroker(model.EngineActiveMQ, withUsers(bUser("app", 10))), []Status{Pass}, nil, ""},
-		{"store, generated, ephemeral, absent", bBroker(model.EngineRabbitMQ, withUsers(
+		{"no users", aBroker(model.EngineActiveMQ), []Status{Pass}, nil, ""},
+		{"input", aBroker(model.EngineActiveMQ, bUsers(bUser("app", 10))), []Status{Pass}, nil, ""},
+		{"store, generated, ephemeral, absent", aBroker(model.EngineRabbitMQ, bUsers(
 			origin(bUser("a", 10), model.SecretStore), origin(bUser("b", 12), model.SecretGenerated),
 			origin(bUser("c", 14), model.SecretEphemeral), origin(bUser("d", 16), model.SecretAbsent))), []Status{Pass}, nil, ""},
-		{"literal", bBroker(model.EngineActiveMQ, withUsers(origin(bUser("app", 10), model.SecretLiteral))),
+		{"literal", aBroker(model.EngineActiveMQ, bUsers(origin(bUser("app", 10), model.SecretLiteral))),
 			[]Status{Fail}, []string{"app"}, "The password of user 'app' is a literal written in terraform.tfvars:3."},
-		{"literal without location", bBroker(model.EngineActiveMQ, withUsers(noLiteralAt)),
+		{"literal without location", aBroker(model.EngineActiveMQ, bUsers(noLiteralAt)),
 			[]Status{Fail}, nil, "The password of user 'app' is a literal written in the code."},
-		{"replication user", bBroker(model.EngineActiveMQ, withUsers(repl)), []Status{Fail}, []string{"repl"},
+		{"replication user", aBroker(model.EngineActiveMQ, bUsers(repl)), []Status{Fail}, []string{"repl"},
 			"The password of replication user 'repl' is a literal written in terraform.tfvars:3."},
-		{"unnamed user", bBroker(model.EngineActiveMQ, withUsers(noName)), []Status{Fail}, []string{"user#1"}, ""},
-		{"two literals", bBroker(model.EngineActiveMQ, withUsers(origin(bUser("a", 10), model.SecretLiteral),
+		{"unnamed user", aBroker(model.EngineActiveMQ, bUsers(noName)), []Status{Fail}, []string{"user#1"}, ""},
+		{"two literals", aBroker(model.EngineActiveMQ, bUsers(origin(bUser("a", 10), model.SecretLiteral),
 			bUser("b", 12), origin(bUser("c", 14), model.SecretLiteral))), []Status{Fail, Fail}, []string{"a", "c"}, ""},
-		{"unknown origin", bBroker(model.EngineActiveMQ, withUsers(origin(bUser("app", 10), model.SecretUnknown))), []Status{Unknown}, nil, ""},
-		{"unknown and literal", bBroker(model.EngineActiveMQ, withUsers(origin(bUser("a", 10), model.SecretUnknown),
+		{"unknown origin", aBroker(model.EngineActiveMQ, bUsers(origin(bUser("app", 10), model.SecretUnknown))), []Status{Unknown}, nil, ""},
+		{"unknown and literal", aBroker(model.EngineActiveMQ, bUsers(origin(bUser("a", 10), model.SecretUnknown),
 			origin(bUser("b", 12), model.SecretLiteral))), []Status{Fail}, []string{"b"}, ""},
-		{"user list unknown", bBroker(model.EngineActiveMQ, func(b *model.Broker) { b.UsersState = model.Unknown }), []Status{Unknown}, nil, ""},
-		{"ldap literal", bBroker(model.EngineActiveMQ, ldap(model.SecretLiteral)), []Status{Fail}, []string{"ldap-service-account"}, ""},
-		{"ldap from store", bBroker(model.EngineActiveMQ, ldap(model.SecretStore)), []Status{Pass}, nil, ""},
-		{"cloudformation literal", bBroker(model.EngineActiveMQ, source(model.SourceCloudFormation),
-			withUsers(origin(bUser("app", 10), model.SecretLiteral))), []Status{Fail}, nil, ""},
-		{"live", bBroker(model.EngineActiveMQ, source(model.SourceAWS), withUsers(origin(bUser("app", 10), model.SecretLiteral))),
+		{"user list unknown", aBroker(model.EngineActiveMQ, func(b *model.Broker) { b.UsersState = model.Unknown }), []Status{Unknown}, nil, ""},
+		{"ldap literal", aBroker(model.EngineActiveMQ, ldap(model.SecretLiteral)), []Status{Fail}, []string{"ldap-service-account"}, ""},
+		{"ldap from store", aBroker(model.EngineActiveMQ, ldap(model.SecretStore)), []Status{Pass}, nil, ""},
+		{"cloudformation literal", aBroker(model.EngineActiveMQ, source(model.SourceCloudFormation),
+			bUsers(origin(bUser("app", 10), model.SecretLiteral))), []Status{Fail}, nil, ""},
+		{"live", aBroker(model.EngineActiveMQ, source(model.SourceAWS), bUsers(origin(bUser("app", 10), model.SecretLiteral))),
 			[]Status{NotApplicable}, nil, ""},
-		{"plan", bBroker(model.EngineActiveMQ, source(model.SourceTFPlan)), []Status{NotApplicable}, nil, ""},
+		{"plan", aBroker(model.EngineActiveMQ, source(model.SourceTFPlan)), []Status{NotApplicable}, nil, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

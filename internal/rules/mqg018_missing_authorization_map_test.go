@@ -7,36 +7,25 @@ import (
 )
 
 func TestMQG018MissingAuthorizationMap(t *testing.T) {
-	withMap := &model.ActiveMQConfig{AuthorizationPlugin: &model.AuthorizationPlugin{At: bAt(60),
-		Map: &model.AuthorizationMap{At: bAt(61), Entries: []model.AuthorizationEntry{{Kind: "queue", Destination: ">", Admin: []string{"admins"}}}}}}
-	tests := []struct {
-		name string
-		b    *model.Broker
-		want []Status
-	}{
-		{"rabbitmq", bBroker(model.EngineRabbitMQ), []Status{NotApplicable}},
-		{"default configuration", bBroker(model.EngineActiveMQ), []Status{Unknown}},
-		{"unresolved configuration", bBroker(model.EngineActiveMQ, func(b *model.Broker) {
-			b.Configuration = &model.ConfigurationRef{At: bAt(8)}
-		}), []Status{Unknown}},
-		{"body unknown", bBroker(model.EngineActiveMQ, bConfig(nil)), []Status{Unknown}},
-		{"no plugin", bBroker(model.EngineActiveMQ, bConfig(&model.ActiveMQConfig{})), []Status{Fail}},
-		{"plugin without map", bBroker(model.EngineActiveMQ, bConfig(&model.ActiveMQConfig{
-			AuthorizationPlugin: &model.AuthorizationPlugin{At: bAt(60)}})), []Status{Fail}},
-		{"map", bBroker(model.EngineActiveMQ, bConfig(withMap)), []Status{Pass}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			bCheckResults(t, bRun(mqg018, tt.b), tt.want, nil)
-		})
-	}
+	withMap := &model.ActiveMQConfig{AuthorizationPlugin: &model.AuthorizationPlugin{At: aAt(60),
+		Map: &model.AuthorizationMap{At: aAt(61), Entries: []model.AuthorizationEntry{{Kind: "queue", Destination: ">", Admin: []string{"admins"}}}}}}
+	bRunCases(t, mqg018, []bCase{
+		{"rabbitmq", aBroker(model.EngineRabbitMQ), []Status{NotApplicable}, nil},
+		{"default configuration", aBroker(model.EngineActiveMQ), []Status{Unknown}, nil},
+		{"unresolved configuration", aBroker(model.EngineActiveMQ, bUnresolvedConfig), []Status{Unknown}, nil},
+		{"body unknown", aBroker(model.EngineActiveMQ, bConfig(nil)), []Status{Unknown}, nil},
+		{"no plugin", aBroker(model.EngineActiveMQ, bConfig(&model.ActiveMQConfig{})), []Status{Fail}, nil},
+		{"plugin without map", aBroker(model.EngineActiveMQ, bConfig(&model.ActiveMQConfig{
+			AuthorizationPlugin: &model.AuthorizationPlugin{At: aAt(60)}})), []Status{Fail}, nil},
+		{"map", aBroker(model.EngineActiveMQ, bConfig(withMap)), []Status{Pass}, nil},
+	})
 
 	t.Run("unused configuration", func(t *testing.T) {
-		bCheckResults(t, mqg018.CheckConfiguration(bConfiguration(&model.ActiveMQConfig{}), bCtx()), []Status{Fail}, nil)
-		bCheckResults(t, mqg018.CheckConfiguration(bConfiguration(withMap), bCtx()), []Status{Pass}, nil)
-		bCheckResults(t, mqg018.CheckConfiguration(bConfiguration(nil), bCtx()), []Status{Unknown}, nil)
+		bCheckResults(t, mqg018.CheckConfiguration(bConfiguration(&model.ActiveMQConfig{}), aCtx()), []Status{Fail}, nil)
+		bCheckResults(t, mqg018.CheckConfiguration(bConfiguration(withMap), aCtx()), []Status{Pass}, nil)
+		bCheckResults(t, mqg018.CheckConfiguration(bConfiguration(nil), aCtx()), []Status{Unknown}, nil)
 		c := bConfiguration(nil)
 		c.Engine.V = model.EngineRabbitMQ
-		bCheckResults(t, mqg018.CheckConfiguration(c, bCtx()), []Status{NotApplicable}, nil)
+		bCheckResults(t, mqg018.CheckConfiguration(c, aCtx()), []Status{NotApplicable}, nil)
 	})
 }

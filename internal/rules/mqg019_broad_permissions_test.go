@@ -9,74 +9,63 @@ import (
 func TestMQG019BroadPermissions(t *testing.T) {
 	user := func(name string, console bool, groups ...string) model.User {
 		u := bUser(name, 10)
-		u.ConsoleAccess = model.ExplicitBool(console, bAt(11))
+		u.ConsoleAccess = model.ExplicitBool(console, aAt(11))
 		if groups != nil {
-			u.Groups = model.StringList{V: groups, State: model.Explicit, At: bAt(12)}
+			u.Groups = model.StringList{V: groups, State: model.Explicit, At: aAt(12)}
 		}
 		return u
 	}
-	users := func(us ...model.User) func(*model.Broker) { return func(b *model.Broker) { b.Users = us } }
 	entry := func(kind, dest string, write, admin []string) model.AuthorizationEntry {
-		return model.AuthorizationEntry{Kind: kind, Destination: dest, Read: []string{"users"}, Write: write, Admin: admin, At: bAt(70)}
+		return model.AuthorizationEntry{Kind: kind, Destination: dest, Read: []string{"users"}, Write: write, Admin: admin, At: aAt(70)}
 	}
 	entries := func(es ...model.AuthorizationEntry) func(*model.Broker) {
 		return bConfig(&model.ActiveMQConfig{AuthorizationPlugin: &model.AuthorizationPlugin{
 			Map: &model.AuthorizationMap{Entries: es}}})
 	}
 	consoleUnknown := user("app", false)
-	consoleUnknown.ConsoleAccess = model.UnknownBool(bAt(11))
+	consoleUnknown.ConsoleAccess = model.UnknownBool(aAt(11))
 	groupsUnknown := user("app", true)
-	groupsUnknown.Groups = model.StringList{State: model.Unknown, At: bAt(12)}
+	groupsUnknown.Groups = model.StringList{State: model.Unknown, At: aAt(12)}
 
-	tests := []struct {
-		name     string
-		b        *model.Broker
-		want     []Status
-		subjects []string
-	}{
-		{"rabbitmq", bBroker(model.EngineRabbitMQ, users(user("app", true))), []Status{NotApplicable}, nil},
-		{"engine unknown", bBroker(""), []Status{Unknown}, nil},
-		{"no console access", bBroker(model.EngineActiveMQ, users(user("app", false, "orders"))), []Status{Pass}, nil},
-		{"admin with console", bBroker(model.EngineActiveMQ, users(user("ops", true, "Admins"))), []Status{Pass}, nil},
-		{"app with console", bBroker(model.EngineActiveMQ, users(user("app", true, "orders"))), []Status{Fail}, []string{"app"}},
-		{"console, no groups", bBroker(model.EngineActiveMQ, users(user("app", true))), []Status{Fail}, nil},
-		{"webconsole group without console flag", bBroker(model.EngineActiveMQ, users(user("app", false, "activemq-webconsole"))), []Status{Fail}, nil},
-		{"console unknown", bBroker(model.EngineActiveMQ, users(consoleUnknown)), []Status{Unknown}, nil},
-		{"console unknown, in webconsole group", bBroker(model.EngineActiveMQ, func(b *model.Broker) {
+	bRunCases(t, mqg019, []bCase{
+		{"rabbitmq", aBroker(model.EngineRabbitMQ, bUsers(user("app", true))), []Status{NotApplicable}, nil},
+		{"engine unknown", aBroker(""), []Status{Unknown}, nil},
+		{"no console access", aBroker(model.EngineActiveMQ, bUsers(user("app", false, "orders"))), []Status{Pass}, nil},
+		{"admin with console", aBroker(model.EngineActiveMQ, bUsers(user("ops", true, "Admins"))), []Status{Pass}, nil},
+		{"app with console", aBroker(model.EngineActiveMQ, bUsers(user("app", true, "orders"))), []Status{Fail}, []string{"app"}},
+		{"console, no groups", aBroker(model.EngineActiveMQ, bUsers(user("app", true))), []Status{Fail}, nil},
+		{"webconsole group without console flag", aBroker(model.EngineActiveMQ, bUsers(user("app", false, "activemq-webconsole"))), []Status{Fail}, nil},
+		{"console unknown", aBroker(model.EngineActiveMQ, bUsers(consoleUnknown)), []Status{Unknown}, nil},
+		{"console unknown, in webconsole group", aBroker(model.EngineActiveMQ, func(b *model.Broker) {
 			u := consoleUnknown
 			u.Groups = model.StringList{V: []string{"activemq-webconsole"}, State: model.Explicit}
 			b.Users = []model.User{u}
 		}), []Status{Fail}, nil},
-		{"groups unknown with console", bBroker(model.EngineActiveMQ, users(groupsUnknown)), []Status{Unknown}, nil},
-		{"users unknown", bBroker(model.EngineActiveMQ, func(b *model.Broker) { b.UsersState = model.Unknown }), []Status{Unknown}, nil},
-		{"entry for admins only", bBroker(model.EngineActiveMQ, entries(entry("queue", ">", []string{"admins"}, []string{"admins"}))), []Status{Pass}, nil},
-		{"entry on own destinations", bBroker(model.EngineActiveMQ, entries(entry("queue", "orders.>", []string{"users"}, []string{"users"}))), []Status{Pass}, nil},
-		{"advisory topics for everyone", bBroker(model.EngineActiveMQ, entries(entry("topic", "ActiveMQ.Advisory.>", []string{"everyone"}, []string{"everyone"}))), []Status{Pass}, nil},
-		{"temp destinations", bBroker(model.EngineActiveMQ, entries(entry("temp", ">", []string{"users"}, []string{"users"}))), []Status{Pass}, nil},
-		{"write to users on >", bBroker(model.EngineActiveMQ, entries(entry("queue", ">", []string{"admins", "users"}, []string{"admins"}))),
+		{"groups unknown with console", aBroker(model.EngineActiveMQ, bUsers(groupsUnknown)), []Status{Unknown}, nil},
+		{"users unknown", aBroker(model.EngineActiveMQ, func(b *model.Broker) { b.UsersState = model.Unknown }), []Status{Unknown}, nil},
+		{"entry for admins only", aBroker(model.EngineActiveMQ, entries(entry("queue", ">", []string{"admins"}, []string{"admins"}))), []Status{Pass}, nil},
+		{"entry on own destinations", aBroker(model.EngineActiveMQ, entries(entry("queue", "orders.>", []string{"users"}, []string{"users"}))), []Status{Pass}, nil},
+		{"advisory topics for everyone", aBroker(model.EngineActiveMQ, entries(entry("topic", "ActiveMQ.Advisory.>", []string{"everyone"}, []string{"everyone"}))), []Status{Pass}, nil},
+		{"temp destinations", aBroker(model.EngineActiveMQ, entries(entry("temp", ">", []string{"users"}, []string{"users"}))), []Status{Pass}, nil},
+		{"write to users on >", aBroker(model.EngineActiveMQ, entries(entry("queue", ">", []string{"admins", "users"}, []string{"admins"}))),
 			[]Status{Fail}, []string{"authorizationEntry:queue:>"}},
-		{"admin to * on topics", bBroker(model.EngineActiveMQ, entries(entry("topic", " > ", nil, []string{"*"}))), []Status{Fail}, nil},
-		{"comma list", bBroker(model.EngineActiveMQ, entries(entry("queue", ">", []string{"admins,Guests"}, nil))), []Status{Fail}, nil},
-		{"anonymous and everyone", bBroker(model.EngineActiveMQ, entries(entry("queue", ">", []string{"anonymous"}, nil),
+		{"admin to * on topics", aBroker(model.EngineActiveMQ, entries(entry("topic", " > ", nil, []string{"*"}))), []Status{Fail}, nil},
+		{"comma list", aBroker(model.EngineActiveMQ, entries(entry("queue", ">", []string{"admins,Guests"}, nil))), []Status{Fail}, nil},
+		{"anonymous and everyone", aBroker(model.EngineActiveMQ, entries(entry("queue", ">", []string{"anonymous"}, nil),
 			entry("topic", ">", []string{"everyone"}, nil))), []Status{Fail, Fail}, nil},
-		{"read only", bBroker(model.EngineActiveMQ, entries(entry("queue", ">", nil, nil))), []Status{Pass}, nil},
-		{"configuration body unknown", bBroker(model.EngineActiveMQ, bConfig(nil)), []Status{Unknown}, nil},
-		{"configuration body unknown, console user", bBroker(model.EngineActiveMQ, bConfig(nil), users(user("app", true))), []Status{Fail}, nil},
-		{"configuration user in webconsole", bBroker(model.EngineActiveMQ, bConfig(&model.ActiveMQConfig{Users: []model.ConfigUser{
-			{Username: model.ExplicitString("app", bAt(80)), Groups: []string{"users", "activemq-webconsole"}, At: bAt(80)},
-			{Username: model.ExplicitString("ops", bAt(81)), Groups: []string{"admins", "activemq-webconsole"}, At: bAt(81)}}})),
+		{"read only", aBroker(model.EngineActiveMQ, entries(entry("queue", ">", nil, nil))), []Status{Pass}, nil},
+		{"configuration body unknown", aBroker(model.EngineActiveMQ, bConfig(nil)), []Status{Unknown}, nil},
+		{"configuration body unknown, console user", aBroker(model.EngineActiveMQ, bConfig(nil), bUsers(user("app", true))), []Status{Fail}, nil},
+		{"configuration user in webconsole", aBroker(model.EngineActiveMQ, bConfig(&model.ActiveMQConfig{Users: []model.ConfigUser{
+			{Username: model.ExplicitString("app", aAt(80)), Groups: []string{"users", "activemq-webconsole"}, At: aAt(80)},
+			{Username: model.ExplicitString("ops", aAt(81)), Groups: []string{"admins", "activemq-webconsole"}, At: aAt(81)}}})),
 			[]Status{Fail}, []string{"config-user:app"}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			bCheckResults(t, bRun(mqg019, tt.b), tt.want, tt.subjects)
-		})
-	}
+	})
 
 	t.Run("unused configuration", func(t *testing.T) {
 		c := bConfiguration(&model.ActiveMQConfig{AuthorizationPlugin: &model.AuthorizationPlugin{
 			Map: &model.AuthorizationMap{Entries: []model.AuthorizationEntry{entry("queue", ">", []string{"users"}, nil)}}}})
-		bCheckResults(t, mqg019.CheckConfiguration(c, bCtx()), []Status{Fail}, nil)
-		bCheckResults(t, mqg019.CheckConfiguration(bConfiguration(&model.ActiveMQConfig{}), bCtx()), []Status{Pass}, nil)
+		bCheckResults(t, mqg019.CheckConfiguration(c, aCtx()), []Status{Fail}, nil)
+		bCheckResults(t, mqg019.CheckConfiguration(bConfiguration(&model.ActiveMQConfig{}), aCtx()), []Status{Pass}, nil)
 	})
 }

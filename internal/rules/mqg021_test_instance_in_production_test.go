@@ -8,30 +8,21 @@ import (
 
 func TestMQG021TestInstanceInProduction(t *testing.T) {
 	instance := func(v string) func(*model.Broker) {
-		return func(b *model.Broker) { b.HostInstanceType = model.ExplicitString(v, bAt(5)) }
+		return func(b *model.Broker) { b.HostInstanceType = model.ExplicitString(v, aAt(5)) }
 	}
-	prod := bTags("Environment", "PROD")
-	tests := []struct {
-		name string
-		b    *model.Broker
-		want []Status
-	}{
-		{"not production", bBroker(model.EngineActiveMQ, instance("mq.t3.micro"), bTags("env", "dev")), []Status{NotApplicable}},
-		{"no tags", bBroker(model.EngineActiveMQ, instance("mq.t3.micro")), []Status{NotApplicable}},
-		{"tags unknown", bBroker(model.EngineActiveMQ, instance("mq.t3.micro"), func(b *model.Broker) { b.Tags.State = model.Unknown }), []Status{Unknown}},
-		{"production t2.micro", bBroker(model.EngineActiveMQ, prod, instance("mq.t2.micro")), []Status{Fail}},
-		{"production t3.micro", bBroker(model.EngineRabbitMQ, prod, instance("mq.t3.micro")), []Status{Fail}},
-		{"production m7g.medium", bBroker(model.EngineRabbitMQ, bTags("stage", "live"), instance("MQ.M7G.MEDIUM")), []Status{Fail}},
-		{"production m5.large", bBroker(model.EngineActiveMQ, prod, instance("mq.m5.large")), []Status{Pass}},
-		{"production m7g.large", bBroker(model.EngineRabbitMQ, prod, instance("mq.m7g.large")), []Status{Pass}},
-		{"production, type unknown", bBroker(model.EngineActiveMQ, prod, func(b *model.Broker) { b.HostInstanceType = model.UnknownString(bAt(5)) }), []Status{Unknown}},
-		{"production, tags partly unknown", bBroker(model.EngineActiveMQ, prod, instance("mq.t3.micro"), func(b *model.Broker) { b.Tags.State = model.Unknown }), []Status{Fail}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			bCheckResults(t, bRun(mqg021, tt.b), tt.want, nil)
-		})
-	}
+	prod := aTags("Environment", "PROD")
+	bRunCases(t, mqg021, []bCase{
+		{"not production", aBroker(model.EngineActiveMQ, instance("mq.t3.micro"), aTags("env", "dev")), []Status{NotApplicable}, nil},
+		{"no tags", aBroker(model.EngineActiveMQ, instance("mq.t3.micro")), []Status{NotApplicable}, nil},
+		{"tags unknown", aBroker(model.EngineActiveMQ, instance("mq.t3.micro"), func(b *model.Broker) { b.Tags.State = model.Unknown }), []Status{Unknown}, nil},
+		{"production t2.micro", aBroker(model.EngineActiveMQ, prod, instance("mq.t2.micro")), []Status{Fail}, nil},
+		{"production t3.micro", aBroker(model.EngineRabbitMQ, prod, instance("mq.t3.micro")), []Status{Fail}, nil},
+		{"production m7g.medium", aBroker(model.EngineRabbitMQ, aTags("stage", "live"), instance("MQ.M7G.MEDIUM")), []Status{Fail}, nil},
+		{"production m5.large", aBroker(model.EngineActiveMQ, prod, instance("mq.m5.large")), []Status{Pass}, nil},
+		{"production m7g.large", aBroker(model.EngineRabbitMQ, prod, instance("mq.m7g.large")), []Status{Pass}, nil},
+		{"production, type unknown", aBroker(model.EngineActiveMQ, prod, func(b *model.Broker) { b.HostInstanceType = model.UnknownString(aAt(5)) }), []Status{Unknown}, nil},
+		{"production, tags partly unknown", aBroker(model.EngineActiveMQ, prod, instance("mq.t3.micro"), func(b *model.Broker) { b.Tags.State = model.Unknown }), []Status{Fail}, nil},
+	})
 	if got := TestInstanceTypes(); len(got) != 3 {
 		t.Errorf("TestInstanceTypes() = %v", got)
 	}
