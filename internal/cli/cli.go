@@ -70,6 +70,7 @@ func InterruptContext() context.Context {
 // Run runs the mqguard command line with args (without the program name) and returns the
 // process exit code.
 func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	tuneMemory(os.Getenv)
 	return RunEnv(ctx, args, osEnv(stdout, stderr))
 }
 

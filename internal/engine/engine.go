@@ -74,8 +74,10 @@ type Engine struct {
 	// offered are the engine versions Amazon MQ offers, from every part added so far. Live parts
 	// are added first so that rules judging IaC brokers see them too.
 	offered  map[string][]string
-	brokers  int
-	findings []item
+	brokers int
+	// findings holds each part's findings: one slice per part, so adding a part never copies
+	// what earlier parts found.
+	findings [][]item
 	errors   []finding.Error
 	notes    []finding.Note
 	// ownerList holds the parsed directives of every broker and configuration, in the order
@@ -180,7 +182,9 @@ func (e *Engine) merge(r *run, brokers int) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.brokers += brokers
-	e.findings = append(e.findings, r.findings...)
+	if len(r.findings) > 0 {
+		e.findings = append(e.findings, r.findings)
+	}
 	e.errors = append(e.errors, r.errors...)
 	e.notes = append(e.notes, r.notes...)
 	e.ownerList = append(e.ownerList, r.ownerList...)
@@ -518,7 +522,16 @@ func (e *Engine) suppressionNotes() {
 }
 
 func (e *Engine) report() *Result {
-	sortItems(e.findings)
+	n := 0
+	for _, part := range e.findings {
+		n += len(part)
+	}
+	items := make([]item, 0, n)
+	for _, part := range e.findings {
+		items = append(items, part...)
+	}
+	e.findings = nil
+	sortItems(items)
 	sort.Slice(e.errors, func(i, j int) bool {
 		a, b := e.errors[i], e.errors[j]
 		return lessDiag(a.Path, a.Line, a.Source, a.Message, b.Path, b.Line, b.Source, b.Message)
@@ -531,14 +544,14 @@ func (e *Engine) report() *Result {
 		Schema:   finding.Schema,
 		Tool:     finding.Tool{Name: ToolName, Version: e.opts.Version},
 		AsOf:     e.asOf.Format(time.DateOnly),
-		Findings: make([]finding.Finding, 0, len(e.findings)),
+		Findings: make([]finding.Finding, 0, len(items)),
 		Errors:   append([]finding.Error{}, e.errors...),
 		Notes:    e.notes,
 	}
 	res := &Result{Report: rep}
 	rep.Summary.Brokers = e.brokers
 	rep.Summary.Errors = len(e.errors)
-	for _, it := range e.findings {
+	for _, it := range items {
 		rep.Findings = append(rep.Findings, it.f)
 		switch it.f.Status {
 		case finding.StatusFail:
@@ -559,7 +572,6 @@ func (e *Engine) report() *Result {
 			rep.Summary.NotApplicable++
 		}
 	}
-	e.findings = nil
 	return res
 }
 

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"runtime"
+	"sync"
 
 	"github.com/mqguard/mqguard/internal/finding"
 )
@@ -45,25 +47,74 @@ func (jsonFormat) Write(w io.Writer, r *finding.Report, _ Options) error {
 	put := func(b []byte) { _, _ = bw.Write(b) }
 	put(head.Bytes()[:at])
 	put([]byte("\n  \"findings\": [\n"))
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetIndent("    ", "  ")
-	enc.SetEscapeHTML(false)
-	for i := range findings {
-		buf.Reset()
-		if err := enc.Encode(&findings[i]); err != nil {
-			return err
-		}
-		put([]byte("    "))
-		put(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
-		if i < len(findings)-1 {
-			put([]byte(","))
-		}
-		put([]byte("\n"))
+	if err := encodeFindings(findings, put); err != nil {
+		return err
 	}
 	put([]byte("  ],\n"))
 	put(head.Bytes()[at+len(empty):])
 	return bw.Flush()
+}
+
+// findingsChunk is how many findings one encoding job holds.
+const findingsChunk = 512
+
+// encodeFindings encodes the findings, each indented as an element of the document's array,
+// on every core, and hands the bytes to put in order. At most two chunks per core are in
+// flight, so memory stays bounded whatever the number of findings.
+func encodeFindings(findings []finding.Finding, put func([]byte)) error {
+	chunks := (len(findings) + findingsChunk - 1) / findingsChunk
+	workers := min(runtime.GOMAXPROCS(0), chunks)
+	type job struct {
+		lo, hi int
+		out    chan []byte
+		err    error
+	}
+	jobs := make(chan *job)
+	order := make(chan *job, 2*workers)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			var buf bytes.Buffer
+			enc := json.NewEncoder(&buf)
+			enc.SetIndent("    ", "  ")
+			enc.SetEscapeHTML(false)
+			for j := range jobs {
+				var out bytes.Buffer
+				for i := j.lo; i < j.hi && j.err == nil; i++ {
+					buf.Reset()
+					j.err = enc.Encode(&findings[i])
+					out.WriteString("    ")
+					out.Write(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
+					if i < len(findings)-1 {
+						out.WriteByte(',')
+					}
+					out.WriteByte('\n')
+				}
+				j.out <- out.Bytes()
+			}
+		})
+	}
+	go func() {
+		for c := range chunks {
+			j := &job{lo: c * findingsChunk, hi: min((c+1)*findingsChunk, len(findings)), out: make(chan []byte, 1)}
+			order <- j
+			jobs <- j
+		}
+		close(jobs)
+		close(order)
+	}()
+	var err error
+	for j := range order {
+		b := <-j.out
+		if err == nil {
+			err = j.err
+		}
+		if err == nil {
+			put(b)
+		}
+	}
+	wg.Wait()
+	return err
 }
 
 // writeJSON encodes v with two-space indentation, a trailing newline, and without escaping

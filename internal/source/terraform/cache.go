@@ -130,7 +130,7 @@ func (c *cache) root(l *loader, dir string) (*model.Inventory, []model.Diagnosti
 	if c == nil {
 		return nil, nil, false
 	}
-	e, ok := c.load(c.entryPath("root", dir, l.opts.Display(dir)))
+	e, ok := c.load(c.entryPath("root", dir, l.displayPath(dir)))
 	if !ok {
 		return nil, nil, false
 	}
@@ -161,7 +161,7 @@ func (c *cache) storeRoot(l *loader, r *rootRun, diags []model.Diagnostic) {
 	if err := model.EncodePart(&buf, r.inv, diags); err != nil {
 		return
 	}
-	c.save(c.entryPath("root", r.rootDir, l.opts.Display(r.rootDir)), &entry{Deps: d, Part: buf.Bytes()})
+	c.save(c.entryPath("root", r.rootDir, l.displayPath(r.rootDir)), &entry{Deps: d, Part: buf.Bytes()})
 }
 
 func (c *cache) load(name string) (*entry, bool) {

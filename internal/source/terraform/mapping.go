@@ -36,7 +36,7 @@ type mapper struct {
 
 func (r *rootRun) mapResources() {
 	mp := &mapper{r: r, keys: map[string]*model.Key{}, sgs: map[string]*model.SecurityGroup{},
-		cfgs: map[string]*model.Configuration{}, scope: r.l.opts.Display(r.rootDir)}
+		cfgs: map[string]*model.Configuration{}, scope: r.l.displayPath(r.rootDir)}
 	res := append([]*resInst(nil), r.resources...)
 	sort.SliceStable(res, func(i, j int) bool { return res[i].addr < res[j].addr })
 	byType := func(typ string, fn func(*resInst)) {
@@ -475,7 +475,7 @@ func (mp *mapper) configurationData(c *model.Configuration, ri *resInst) {
 	if c.Engine.Known() && c.Engine.V == model.EngineRabbitMQ || !isXML || parseActiveMQ == nil {
 		return
 	}
-	cfg, err := parseActiveMQ([]byte(data), mp.r.l.opts.Display(file), firstLine)
+	cfg, err := parseActiveMQ([]byte(data), mp.r.l.displayPath(file), firstLine)
 	if err != nil {
 		c.Data = model.Unknown
 		mp.r.diags = append(mp.r.diags, model.Diagnostic{Severity: model.DiagError, Source: model.SourceTerraform,

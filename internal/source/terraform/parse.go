@@ -57,12 +57,15 @@ var jsonBodySchema = func() *hcl.BodySchema {
 // toBody converts an hcl.Body into a body. Structural problems of JSON bodies are ignored: the
 // parts that can be read are kept.
 func toBody(b hcl.Body, depth int) *body {
-	out := &body{attrs: map[string]*hcl.Attribute{}}
-	if depth > 64 {
-		return out
-	}
-	if sb, ok := b.(*hclsyntax.Body); ok {
-		out.rng = sb.Range()
+	sb, native := b.(*hclsyntax.Body)
+	if native {
+		out := &body{attrs: make(map[string]*hcl.Attribute, len(sb.Attributes)), rng: sb.Range()}
+		if depth > 64 {
+			return out
+		}
+		if len(sb.Blocks) > 0 {
+			out.blocks = make([]*block, 0, len(sb.Blocks))
+		}
 		for name, a := range sb.Attributes {
 			out.attrs[name] = a.AsHCLAttribute()
 		}
@@ -71,6 +74,10 @@ func toBody(b hcl.Body, depth int) *body {
 				typ: blk.Type, labels: blk.Labels, body: toBody(blk.Body, depth+1), rng: blk.Range(),
 			})
 		}
+		return out
+	}
+	out := &body{attrs: map[string]*hcl.Attribute{}}
+	if depth > 64 {
 		return out
 	}
 	content, rest, _ := b.PartialContent(jsonBodySchema)

@@ -1,6 +1,7 @@
 package terraform
 
 import (
+	"bytes"
 	"context"
 	"io/fs"
 	"path"
@@ -36,12 +37,18 @@ type Emit func(part *model.Inventory, diags []model.Diagnostic)
 // Variable values given on the command line apply to every root module, after the automatic
 // tfvars files, in the order given.
 func Stream(ctx context.Context, fsys fs.FS, roots []string, opts Options, emit Emit) {
+	stream(ctx, fsys, roots, opts, func(_ int, part *model.Inventory, diags []model.Diagnostic) { emit(part, diags) })
+}
+
+// stream is Stream, telling emit the index of the root module (in path order) each part is;
+// -1 for diagnostics that belong to no root module.
+func stream(ctx context.Context, fsys fs.FS, roots []string, opts Options, emit func(int, *model.Inventory, []model.Diagnostic)) {
 	l := &loader{fsys: fsys, opts: opts, dirs: map[string]*dirEntry{}, uses: map[string]int{}}
 	if l.opts.Display == nil {
 		l.opts.Display = func(p string) string { return p }
 	}
 	dirs, d := l.discover(roots)
-	emit(nil, l.displayAll(d))
+	emit(-1, nil, l.displayAll(d))
 
 	cache := openCache(opts, fsys)
 	sources := l.localCalls(ctx, dirs, cache)
@@ -74,7 +81,7 @@ func Stream(ctx context.Context, fsys fs.FS, roots []string, opts Options, emit 
 					}
 					kept = append(kept, dg)
 				}
-				emit(inv, kept)
+				emit(i, inv, kept)
 			}
 		})
 	}
@@ -95,7 +102,7 @@ feed:
 	if err := ctx.Err(); err != nil {
 		notes = append(notes, model.Diagnostic{Severity: model.DiagError, Source: model.SourceTerraform, Message: "scan interrupted: " + err.Error()})
 	}
-	emit(nil, notes)
+	emit(-1, nil, notes)
 }
 
 type indexedDiag struct {
@@ -190,6 +197,26 @@ feed:
 	return m
 }
 
+// mayDeclareModule reports whether a native-syntax file may hold a module block: a line whose
+// first word, after spaces and tabs, is "module". Most files hold none, and need no scan.
+func mayDeclareModule(src []byte) bool {
+	for i := 0; ; {
+		j := bytes.Index(src[i:], []byte("module"))
+		if j < 0 {
+			return false
+		}
+		j += i
+		k := j
+		for k > 0 && (src[k-1] == ' ' || src[k-1] == '\t') {
+			k--
+		}
+		if k == 0 || src[k-1] == '\n' {
+			return true
+		}
+		i = j + len("module")
+	}
+}
+
 // moduleBlockSchema picks the module blocks of a file.
 var moduleBlockSchema = &hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{{Type: "module", LabelNames: []string{"name"}}}}
 
@@ -233,6 +260,9 @@ func dirLocalCalls(fsys fs.FS, dir string) []string {
 			continue
 		}
 		if fastPath && !strings.HasSuffix(name, ".json") {
+			if !mayDeclareModule(src) {
+				continue
+			}
 			if blocks, ok := hclscan.Blocks(src); ok {
 				for _, b := range blocks {
 					if b.Type == "module" {

@@ -49,17 +49,28 @@ type VarArg struct {
 }
 
 // Load scans the named roots (FS paths of directories or .tf files, slash-separated, "." allowed)
-// in fsys and returns everything at once; Stream hands over each root module as it is ready.
+// in fsys and returns everything at once, root modules in path order; Stream hands over each
+// root module as it is ready.
 func Load(ctx context.Context, fsys fs.FS, roots []string, opts Options) (*model.Inventory, []model.Diagnostic) {
-	inv := &model.Inventory{}
-	var diags []model.Diagnostic
+	type part struct {
+		index int
+		inv   *model.Inventory
+		diags []model.Diagnostic
+	}
+	var parts []part
 	var mu sync.Mutex
-	Stream(ctx, fsys, roots, opts, func(part *model.Inventory, d []model.Diagnostic) {
+	stream(ctx, fsys, roots, opts, func(i int, inv *model.Inventory, d []model.Diagnostic) {
 		mu.Lock()
 		defer mu.Unlock()
-		inv.Merge(part)
-		diags = append(diags, d...)
+		parts = append(parts, part{i, inv, d})
 	})
+	sort.SliceStable(parts, func(a, b int) bool { return parts[a].index < parts[b].index })
+	inv := &model.Inventory{}
+	var diags []model.Diagnostic
+	for _, p := range parts {
+		inv.Merge(p.inv)
+		diags = append(diags, p.diags...)
+	}
 	return inv, diags
 }
 
@@ -72,6 +83,8 @@ type loader struct {
 	// (directly or through other local modules): a parsed directory is dropped when it falls
 	// to zero, so memory follows the root modules in flight, not the repository.
 	uses map[string]int
+	// shown memoises display paths (FS path -> display path).
+	shown sync.Map
 }
 
 type dirEntry struct {
@@ -107,16 +120,26 @@ func (l *loader) moduleDir(dir string) *moduleDir {
 
 func (l *loader) display(d model.Diagnostic) model.Diagnostic {
 	if d.At.File != "" {
-		d.At.File = l.opts.Display(d.At.File)
+		d.At.File = l.displayPath(d.At.File)
 	}
 	return d
 }
 
 func (l *loader) rng(r model.Range) model.Range {
 	if r.File != "" {
-		r.File = l.opts.Display(r.File)
+		r.File = l.displayPath(r.File)
 	}
 	return r
+}
+
+// displayPath is opts.Display, computed once per path: every value of the model carries its
+// file, and one string per file serves them all.
+func (l *loader) displayPath(p string) string {
+	if v, ok := l.shown.Load(p); ok {
+		return v.(string)
+	}
+	v, _ := l.shown.LoadOrStore(p, l.opts.Display(p))
+	return v.(string)
 }
 
 // skipDir reports directories never searched for configurations.
