@@ -73,7 +73,7 @@ type Engine struct {
 	mu sync.Mutex
 	// offered are the engine versions Amazon MQ offers, from every part added so far. Live parts
 	// are added first so that rules judging IaC brokers see them too.
-	offered  map[string][]string
+	offered map[string][]string
 	brokers int
 	// findings holds each part's findings: one slice per part, so adding a part never copies
 	// what earlier parts found.
