@@ -28,6 +28,8 @@ func TestScripts(t *testing.T) {
 		RequireExplicitExec: true,
 		Setup: func(e *testscript.Env) error {
 			e.Setenv("NO_COLOR", "1")
+			// The default cache directory stays inside the script's work directory.
+			e.Setenv("XDG_CACHE_HOME", filepath.Join(e.WorkDir, ".xdg-cache"))
 			awsScriptEnv(e, testdata)
 			return nil
 		},

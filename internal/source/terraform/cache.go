@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -274,16 +275,28 @@ func contentHash(b []byte) string {
 	return hex.EncodeToString(sum[:])
 }
 
+// listingHash hashes the names in a directory listing that the evaluation reads a directory
+// for: configuration and variable files. Other files and directories (a report or the cache
+// written beside the code) do not invalidate an entry.
 func listingHash(entries []fs.DirEntry) string {
 	h := sha256.New()
 	for _, e := range entries {
-		h.Write([]byte(e.Name()))
-		if e.IsDir() {
-			h.Write([]byte{'/'})
+		if n := e.Name(); !e.IsDir() && listed(n) {
+			h.Write([]byte(n))
+			h.Write([]byte{0})
 		}
-		h.Write([]byte{0})
 	}
 	return hex.EncodeToString(h.Sum(nil))
+}
+
+// listed reports whether a file name matters in a directory listing.
+func listed(name string) bool {
+	for _, suffix := range []string{".tf", ".tf.json", ".tfvars", ".tfvars.json"} {
+		if strings.HasSuffix(name, suffix) {
+			return true
+		}
+	}
+	return false
 }
 
 // recorder is an fs.FS that records what is read through it, for the cache. It is safe for

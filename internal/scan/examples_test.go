@@ -1,30 +1,30 @@
-package cli
+package scan
 
 import (
 	"context"
-	"encoding/json"
 	"os"
+	"path/filepath"
 	"testing"
 
-	"github.com/mqguard/mqguard/internal/finding"
+	"github.com/mqguard/mqguard/internal/rules"
 )
 
 // TestExamples scans the README's bundled examples: the hardened broker must come out clean and
 // each bad broker must show the weaknesses it was written to show.
 func TestExamples(t *testing.T) {
-	wd, err := os.Getwd()
+	dir, err := filepath.Abs("../../examples/terraform")
 	if err != nil {
 		t.Fatal(err)
 	}
-	env, stdout, stderr := testEnv(wd)
-	code := RunEnv(context.Background(), []string{"scan", "--as-of", "2026-11-22", "--format", "json", "../../examples/terraform"}, env)
-	if code != ExitFindings {
-		t.Fatalf("exit code %d, want %d; stderr:\n%s", code, ExitFindings, stderr)
-	}
-	var rep finding.Report
-	if err := json.Unmarshal(stdout.Bytes(), &rep); err != nil {
+	res, err := Run(context.Background(), Request{FS: os.DirFS(dir), Paths: []string{"."}, AsOf: asOf, Version: "test"})
+	if err != nil {
 		t.Fatal(err)
 	}
+	// The examples fail on purpose: the bad brokers fail the default threshold.
+	if !res.Fails(rules.Info, false) {
+		t.Error("the examples do not fail the scan")
+	}
+	rep := res.Report
 	if len(rep.Errors) > 0 {
 		t.Errorf("errors: %+v", rep.Errors)
 	}
