@@ -54,6 +54,10 @@ type Server struct {
 	closing chan struct{}
 	once    sync.Once
 
+	mu       sync.Mutex // guards closed and the Add of handlers
+	closed   bool
+	handlers sync.WaitGroup // ServeHTTP calls running
+
 	shards   [64]callShard
 	attempts sync.Map // fault key -> *atomic.Int64
 	sessions sync.Map // access key id -> session
@@ -108,17 +112,29 @@ func (s *Server) Calls() []Call {
 	return all
 }
 
-// Close stops the server: hanging and delayed calls end, and Close returns once every handler
-// has returned.
+// Close stops the server at once: it closes the listener and every connection, idle or not,
+// ends hanging and delayed calls (their clients see the connection drop), and returns once every
+// handler has returned. It does not wait for clients to close their connections.
 func (s *Server) Close() {
 	s.once.Do(func() {
+		s.mu.Lock()
+		s.closed = true
+		s.mu.Unlock()
 		close(s.closing)
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := s.http.Shutdown(ctx); err != nil {
-			_ = s.http.Close()
-		}
+		_ = s.http.Close()
+		s.handlers.Wait()
 	})
+}
+
+// enter counts a handler in, unless the server is closing.
+func (s *Server) enter() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return false
+	}
+	s.handlers.Add(1)
+	return true
 }
 
 func (s *Server) record(c Call) {
@@ -158,6 +174,10 @@ type request struct {
 
 // ServeHTTP answers one AWS API call.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !s.enter() {
+		panic(http.ErrAbortHandler) // closing: drop the connection without an answer
+	}
+	defer s.handlers.Done()
 	rq, apiErr := s.parse(r)
 	s.record(rq.call)
 	if apiErr == nil {
