@@ -158,6 +158,9 @@ func scan(t testing.TB, w *awstest.World, f awstest.Faults, opts Options) (*mode
 	if opts.RatePerRegion == 0 {
 		opts.RatePerRegion = 1000
 	}
+	if opts.retryWaits == nil {
+		opts.retryWaits = &quickRetryWaits
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	inv, diags := Scan(ctx, testConfig(), opts)

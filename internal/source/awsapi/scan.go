@@ -38,6 +38,10 @@ type Options struct {
 	SnapshotDir   string        // when set (a real OS path), every raw response is also written there
 	Progress      func(Progress)
 	Logger        *slog.Logger
+
+	// retryWaits, when set, replaces the waits of productionRetryWaits. Only the package's tests
+	// set it, so that retried throttling and server errors cost no real waiting.
+	retryWaits *retryWaits
 }
 
 // Progress reports how far a scan is. Progress callbacks are serialised.

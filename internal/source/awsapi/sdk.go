@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -70,7 +71,14 @@ func newSDKBackend(cfg aws.Config, opts Options) *sdkBackend {
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = awshttp.NewBuildableClient()
 	}
-	cfg.Retryer = newRetryer
+	waits := productionRetryWaits
+	switch {
+	case opts.retryWaits != nil:
+		waits = *opts.retryWaits
+	case quickRetries.Load():
+		waits = quickRetryWaits
+	}
+	cfg.Retryer = func() aws.Retryer { return newRetryer(waits) }
 	region := cfg.Region
 	if region == "" {
 		region = "us-east-1"
@@ -78,15 +86,49 @@ func newSDKBackend(cfg aws.Config, opts Options) *sdkBackend {
 	return &sdkBackend{base: cfg, rate: opts.RatePerRegion, timeout: opts.CallTimeout, region: region, limiters: map[string]*limiter{}}
 }
 
+// retryWaits are what makes a retrying client wait.
+type retryWaits struct {
+	// backoff is the delay before a retry.
+	backoff retry.BackoffDelayer
+	// attemptCost is what an attempt takes from the adaptive rate limit's token bucket, which
+	// throttling answers shrink (then an attempt waits for a token); 0 never waits.
+	attemptCost uint
+}
+
+// productionRetryWaits are the waits of every scan of mqguard. Tests replace them through
+// Options.retryWaits or QuickRetriesForTesting.
+var productionRetryWaits = retryWaits{backoff: retry.BackoffDelayerFunc(backoff), attemptCost: retry.DefaultRequestCost}
+
+// quickRetryWaits retry as a scan does without waiting seconds: backoff a thousand times
+// shorter (5 ms at most), and attempts that take nothing from the adaptive rate limit, which
+// still follows every answer.
+var quickRetryWaits = retryWaits{
+	backoff: retry.BackoffDelayerFunc(func(attempt int, err error) (time.Duration, error) {
+		d, e := backoff(attempt, err)
+		return d / 1000, e
+	}),
+	attemptCost: 0,
+}
+
+// quickRetries is set by QuickRetriesForTesting.
+var quickRetries atomic.Bool
+
+// QuickRetriesForTesting makes every scan that starts afterwards in this process wait
+// milliseconds, not seconds, before its retries (the retries themselves are unchanged). It is
+// for tests that scan through this package from elsewhere, such as the command's scripts
+// against an endpoint that does not answer; mqguard itself never calls it.
+func QuickRetriesForTesting() { quickRetries.Store(true) }
+
 // newRetryer retries throttling and 5xx answers with adaptive client-side rate control, more
 // attempts than the SDK's default and a short jittered exponential backoff. The SDK's retry
 // quota is off: the per-region limiter already bounds the request rate.
-func newRetryer() aws.Retryer {
+func newRetryer(waits retryWaits) aws.Retryer {
 	return retry.NewAdaptiveMode(func(o *retry.AdaptiveModeOptions) {
+		o.RequestCost = waits.attemptCost
 		o.StandardOptions = append(o.StandardOptions, func(so *retry.StandardOptions) {
 			so.MaxAttempts = maxAttempts
 			so.MaxBackoff = backoffCap
-			so.Backoff = retry.BackoffDelayerFunc(backoff)
+			so.Backoff = waits.backoff
 			so.RateLimiter = ratelimit.None
 			// A call that did not answer within CallTimeout is not tried again.
 			so.Retryables = append([]retry.IsErrorRetryable{retry.IsErrorRetryableFunc(func(err error) aws.Ternary {
