@@ -7,12 +7,17 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
 
-// awsCLI finds an AWS CLI: Debian's v2 at /usr/bin/aws first, else any aws on PATH.
+// awsCLI finds an AWS CLI: $MQGUARD_AWS_CLI when set, else Debian's v2 at /usr/bin/aws, else
+// any aws on PATH.
 func awsCLI() string {
+	if p := os.Getenv("MQGUARD_AWS_CLI"); p != "" {
+		return p
+	}
 	if _, err := os.Stat("/usr/bin/aws"); err == nil {
 		return "/usr/bin/aws"
 	}
@@ -22,13 +27,45 @@ func awsCLI() string {
 	return ""
 }
 
+// cliVersion is what `aws --version` prints, e.g. "aws-cli/2.9.19 Python/3.11.2 ...".
+func cliVersion(t *testing.T, cli string, env []string) string {
+	t.Helper()
+	cmd := exec.Command(cli, "--version")
+	cmd.Env = env
+	out, err := cmd.CombinedOutput() // v1 prints its version on stderr
+	if err != nil {
+		t.Fatalf("%s --version: %v\n%s", cli, err, out)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// cliConfig pins what the CLI's major versions print differently: v1 prints timestamps as the
+// wire has them (epoch seconds in the JSON protocols), v2 in ISO 8601.
+const cliConfig = "[default]\ncli_timestamp_format = iso8601\n"
+
 // TestAWSCLI runs the AWS CLI against the fake: what it prints equals the snapshot file the
-// answer came from.
+// answer came from. Without a CLI it skips, except in CI (CI set), whose job installs one.
 func TestAWSCLI(t *testing.T) {
 	cli := awsCLI()
 	if cli == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatal("no aws CLI found (/usr/bin/aws or aws on PATH), and CI installs Debian's awscli")
+		}
 		t.Skip("SKIP: no aws CLI found (/usr/bin/aws or aws on PATH)")
 	}
+	home := t.TempDir()
+	config := filepath.Join(home, "config")
+	if err := os.WriteFile(config, []byte(cliConfig), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := []string{
+		"HOME=" + home, "PATH=" + os.Getenv("PATH"),
+		"AWS_ACCESS_KEY_ID=AKIDEXAMPLEHOME", "AWS_SECRET_ACCESS_KEY=secret",
+		"AWS_CONFIG_FILE=" + config, "AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(home, "credentials"),
+		"AWS_PAGER=", "AWS_EC2_METADATA_DISABLED=true",
+	}
+	version := cliVersion(t, cli, env)
+	t.Logf("%s: %s", cli, version)
 	s, _ := startServer(t, snapshotWorld(t), Faults{})
 	dir := filepath.Join("testdata", "snapshot")
 	tests := []struct {
@@ -46,23 +83,17 @@ func TestAWSCLI(t *testing.T) {
 		{[]string{"sts", "get-caller-identity"}, "111122223333/sts/get-caller-identity.json"},
 		{[]string{"organizations", "list-accounts"}, "organizations/list-accounts.json"},
 	}
-	home := t.TempDir()
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
 			t.Parallel()
 			args := append([]string{"--endpoint-url", s.URL(), "--region", region, "--output", "json"}, tt.args...)
 			cmd := exec.Command(cli, args...)
-			cmd.Env = []string{
-				"HOME=" + home, "PATH=" + os.Getenv("PATH"),
-				"AWS_ACCESS_KEY_ID=AKIDEXAMPLEHOME", "AWS_SECRET_ACCESS_KEY=secret",
-				"AWS_CONFIG_FILE=" + filepath.Join(home, "config"), "AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(home, "credentials"),
-				"AWS_PAGER=", "AWS_EC2_METADATA_DISABLED=true",
-			}
+			cmd.Env = env
 			var stderr bytes.Buffer
 			cmd.Stderr = &stderr
 			out, err := cmd.Output()
 			if err != nil {
-				t.Fatalf("aws %v: %v\n%s", tt.args, err, stderr.String())
+				t.Fatalf("%s, aws %v: %v\n%s", version, tt.args, err, stderr.String())
 			}
 			want, err := os.ReadFile(filepath.Join(dir, tt.file))
 			if err != nil {
@@ -72,7 +103,7 @@ func TestAWSCLI(t *testing.T) {
 			if !reflect.DeepEqual(g, w) {
 				gb, _ := json.MarshalIndent(g, "", " ")
 				wb, _ := json.MarshalIndent(w, "", " ")
-				t.Errorf("aws %v printed\n%s\nwant (%s)\n%s", tt.args, gb, tt.file, wb)
+				t.Errorf("%s, aws %v printed\n%s\nwant (%s)\n%s", version, tt.args, gb, tt.file, wb)
 			}
 		})
 	}
