@@ -47,9 +47,7 @@ func (jsonFormat) Write(w io.Writer, r *finding.Report, _ Options) error {
 	put := func(b []byte) { _, _ = bw.Write(b) }
 	put(head.Bytes()[:at])
 	put([]byte("\n  \"findings\": [\n"))
-	if err := encodeFindings(findings, put); err != nil {
-		return err
-	}
+	encodeFindings(findings, put)
 	put([]byte("  ],\n"))
 	put(head.Bytes()[at+len(empty):])
 	return bw.Flush()
@@ -61,36 +59,29 @@ const findingsChunk = 512
 // encodeFindings encodes the findings, each indented as an element of the document's array,
 // on every core, and hands the bytes to put in order. At most two chunks per core are in
 // flight, so memory stays bounded whatever the number of findings.
-func encodeFindings(findings []finding.Finding, put func([]byte)) error {
+func encodeFindings(findings []finding.Finding, put func([]byte)) {
 	chunks := (len(findings) + findingsChunk - 1) / findingsChunk
 	workers := min(runtime.GOMAXPROCS(0), chunks)
 	type job struct {
 		lo, hi int
 		out    chan []byte
-		err    error
 	}
 	jobs := make(chan *job)
 	order := make(chan *job, 2*workers)
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
-			var buf bytes.Buffer
-			enc := json.NewEncoder(&buf)
-			enc.SetIndent("    ", "  ")
-			enc.SetEscapeHTML(false)
 			for j := range jobs {
-				var out bytes.Buffer
-				for i := j.lo; i < j.hi && j.err == nil; i++ {
-					buf.Reset()
-					j.err = enc.Encode(&findings[i])
-					out.WriteString("    ")
-					out.Write(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
+				var out []byte
+				for i := j.lo; i < j.hi; i++ {
+					out = append(out, "    "...)
+					out = appendFinding(out, &findings[i])
 					if i < len(findings)-1 {
-						out.WriteByte(',')
+						out = append(out, ',')
 					}
-					out.WriteByte('\n')
+					out = append(out, '\n')
 				}
-				j.out <- out.Bytes()
+				j.out <- out
 			}
 		})
 	}
@@ -103,18 +94,10 @@ func encodeFindings(findings []finding.Finding, put func([]byte)) error {
 		close(jobs)
 		close(order)
 	}()
-	var err error
 	for j := range order {
-		b := <-j.out
-		if err == nil {
-			err = j.err
-		}
-		if err == nil {
-			put(b)
-		}
+		put(<-j.out)
 	}
 	wg.Wait()
-	return err
 }
 
 // writeJSON encodes v with two-space indentation, a trailing newline, and without escaping

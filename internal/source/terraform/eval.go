@@ -38,6 +38,10 @@ type modInst struct {
 	parent    *modInst
 	provMap   map[string]string
 	stack     []string // module directories from the root to here, for the cycle guard
+	// pathVal and terraformVal are path.* and terraform.*, the same for every expression of
+	// the instance (computed once: building a cty object is not free).
+	pathVal, terraformVal cty.Value
+	haveConsts            bool
 }
 
 // defaultTags is a provider's default_tags.tags value and where each key was written.
@@ -217,14 +221,16 @@ func (mi *modInst) eval(expr hcl.Expression, ctx *hcl.EvalContext) (v cty.Value)
 
 // ctx builds the evaluation context holding just what refs need.
 func (mi *modInst) ctx(refs []hcl.Traversal) *hcl.EvalContext {
-	vars := map[string]cty.Value{
-		"path": cty.ObjectVal(map[string]cty.Value{
+	if !mi.haveConsts {
+		mi.haveConsts = true
+		mi.pathVal = cty.ObjectVal(map[string]cty.Value{
 			"module": cty.StringVal(relPath(mi.run.rootDir, mi.dir.dir)),
 			"root":   cty.StringVal("."),
 			"cwd":    cty.StringVal("."),
-		}),
-		"terraform": cty.ObjectVal(map[string]cty.Value{"workspace": cty.StringVal("default")}),
+		})
+		mi.terraformVal = cty.ObjectVal(map[string]cty.Value{"workspace": cty.StringVal("default")})
 	}
+	vars := map[string]cty.Value{"path": mi.pathVal, "terraform": mi.terraformVal}
 	simple := map[string]map[string]cty.Value{}            // var, local, module
 	nested := map[string]map[string]map[string]cty.Value{} // data, ephemeral, resource types
 	for _, t := range refs {

@@ -193,38 +193,36 @@ func (m *moduleDir) checkDuplicates() {
 		file string
 		line int
 	}
-	first := map[string]decl{}
-	report := func(key, what, file string, line int) {
-		if f, dup := first[key]; dup {
-			m.diags = append(m.diags, model.Diagnostic{Severity: model.DiagError, Source: model.SourceTerraform,
-				At:      model.Range{File: file, StartLine: line, EndLine: line},
-				Message: fmt.Sprintf("duplicate %s: already declared at %s:%d; Terraform refuses this configuration", what, path.Base(f.file), f.line)})
-			return
-		}
-		first[key] = decl{file, line}
-	}
+	// An item names its declaration as kind + " " + labels joined with dots; the name is built
+	// only for a duplicate (a large module has tens of thousands of declarations).
 	type item struct {
-		key, what, file string
-		line            int
+		key, kind string
+		labels    []string
+		file      string
+		line      int
 	}
-	var items []item
+	n := len(m.resources) + len(m.modules) + len(m.dupVariables)
+	for _, lbs := range m.lazy {
+		n += len(lbs)
+	}
+	items := make([]item, 0, n)
 	for _, r := range m.resources {
 		kind := r.mode
 		if kind == "managed" {
 			kind = "resource"
 		}
-		items = append(items, item{r.key(), kind + " " + r.typ + "." + r.name, r.file, r.rng.Start.Line})
+		items = append(items, item{r.key(), kind, []string{r.typ, r.name}, r.file, r.rng.Start.Line})
 	}
 	for k, lbs := range m.lazy {
 		for _, lb := range lbs {
-			items = append(items, item{k, lb.block.Type + " " + strings.Join(lb.block.Labels, "."), lb.file, lb.block.Line})
+			items = append(items, item{k, lb.block.Type, lb.block.Labels, lb.file, lb.block.Line})
 		}
 	}
 	for _, c := range m.modules {
-		items = append(items, item{"module." + c.name, "module " + c.name, c.rng.Filename, c.rng.Start.Line})
+		items = append(items, item{"module." + c.name, "module", []string{c.name}, c.rng.Filename, c.rng.Start.Line})
 	}
 	for _, v := range m.dupVariables {
-		items = append(items, item{"var." + v.name, "variable " + v.name, v.rng.Filename, v.rng.Start.Line})
+		items = append(items, item{"var." + v.name, "variable", []string{v.name}, v.rng.Filename, v.rng.Start.Line})
 	}
 	sort.SliceStable(items, func(i, j int) bool {
 		if items[i].file != items[j].file {
@@ -232,11 +230,20 @@ func (m *moduleDir) checkDuplicates() {
 		}
 		return items[i].line < items[j].line
 	})
+	first := make(map[string]decl, len(items)+len(m.variables))
 	for _, v := range m.variables {
 		first["var."+v.name] = decl{v.rng.Filename, v.rng.Start.Line}
 	}
 	for _, it := range items {
-		report(it.key, it.what, it.file, it.line)
+		f, dup := first[it.key]
+		if !dup {
+			first[it.key] = decl{it.file, it.line}
+			continue
+		}
+		what := it.kind + " " + strings.Join(it.labels, ".")
+		m.diags = append(m.diags, model.Diagnostic{Severity: model.DiagError, Source: model.SourceTerraform,
+			At:      model.Range{File: it.file, StartLine: it.line, EndLine: it.line},
+			Message: fmt.Sprintf("duplicate %s: already declared at %s:%d; Terraform refuses this configuration", what, path.Base(f.file), f.line)})
 	}
 }
 
