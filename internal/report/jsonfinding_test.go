@@ -43,10 +43,17 @@ func TestAppendFindingMatchesEncodingJSON(t *testing.T) {
 		HelpURI:     "https://example.com/x?a=1&b=<2>",
 	}
 	for name, f := range map[string]finding.Finding{
-		"zero":                         {},
-		"full":                         full,
-		"suppression without location": func() finding.Finding { g := full; s := *g.Suppression; s.Location = nil; s.Approver = ""; g.Suppression = &s; return g }(),
-		"no suppression, no aliases":   func() finding.Finding { g := full; g.Suppression = nil; g.Aliases = nil; return g }(),
+		"zero": {},
+		"full": full,
+		"suppression without location": func() finding.Finding {
+			g := full
+			s := *g.Suppression
+			s.Location = nil
+			s.Approver = ""
+			g.Suppression = &s
+			return g
+		}(),
+		"no suppression, no aliases": func() finding.Finding { g := full; g.Suppression = nil; g.Aliases = nil; return g }(),
 	} {
 		t.Run(name, func(t *testing.T) {
 			if got, want := string(appendFinding(nil, &f)), stdFinding(t, &f); got != want {
