@@ -24,22 +24,6 @@ import (
 	"github.com/mqguard/mqguard/internal/source/terraform"
 )
 
-// corpusDir is the shared corpus, beside the repository.
-func corpusDir(t *testing.T) string {
-	t.Helper()
-	dir, err := filepath.Abs(filepath.Join("..", "..", "..", "shared", "corpus"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(dir); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("corpus not found at %s", dir)
-		}
-		t.Skipf("corpus not found at %s", dir)
-	}
-	return dir
-}
-
 // asOf is the date verdicts are judged at, so that the scores never rot.
 var asOf = time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC)
 

@@ -299,10 +299,7 @@ func checkRanges(t testing.TB, cfg *model.ActiveMQConfig, file string, first, la
 // heredocs and CloudFormation block scalars, from the line holding <?xml (or <broker) to the line
 // holding </broker>.
 func TestParseActiveMQCorpus(t *testing.T) {
-	const root = "/work/shared/corpus"
-	if _, err := os.Stat(root); err != nil {
-		t.Skip("corpus not available")
-	}
+	root := corpusDir(t)
 	found := 0
 	err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
 		if err != nil || d.IsDir() {

@@ -11,15 +11,10 @@ import (
 	"github.com/mqguard/mqguard/internal/model"
 )
 
-const corpusDir = "../../../../shared/corpus"
-
 // corpusTemplates lists every CloudFormation file of the shared corpus.
 func corpusTemplates(t *testing.T) (fs.FS, []string) {
 	t.Helper()
-	if _, err := os.Stat(corpusDir); err != nil {
-		t.Skip("corpus not available")
-	}
-	fsys := os.DirFS(corpusDir)
+	fsys := os.DirFS(corpusDir(t))
 	var out []string
 	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {

@@ -15,9 +15,6 @@ import (
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 )
 
-// corpusDir holds the shared peer fixtures and real-world Terraform.
-const corpusDir = "../../../../../shared/corpus"
-
 // want is the expected outcome of scanning one table case.
 type want struct {
 	ok     bool
@@ -196,11 +193,10 @@ func parseBlock(src []byte, name string, b Block) (*hclsyntax.Block, hcl.Diagnos
 	return body.Blocks[0], diags
 }
 
-// corpusFiles returns the .tf files of the shared corpus (none when it is
-// not available).
-func corpusFiles() map[string][]byte {
+// corpusFiles returns the .tf files under dir, the shared corpus.
+func corpusFiles(dir string) (map[string][]byte, error) {
 	files := map[string][]byte{}
-	err := filepath.WalkDir(corpusDir, func(path string, d fs.DirEntry, err error) error {
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
@@ -213,16 +209,16 @@ func corpusFiles() map[string][]byte {
 		}
 		return nil
 	})
-	if err != nil {
-		return nil
-	}
-	return files
+	return files, err
 }
 
 func TestCorpus(t *testing.T) {
-	files := corpusFiles()
+	files, err := corpusFiles(corpusDir(t))
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(files) == 0 {
-		t.Skip("corpus not available")
+		t.Fatal("no .tf file in the corpus")
 	}
 	var fallback []string
 	for path, src := range files {
@@ -246,8 +242,12 @@ func FuzzBlocksMatchParse(f *testing.F) {
 	for _, tc := range cases {
 		f.Add([]byte(tc.src))
 	}
-	for _, src := range corpusFiles() {
-		f.Add(src)
+	// The corpus adds seeds where it is available; TestCorpus reports when it is not.
+	if dir, err := corpusPath(); err == nil {
+		files, _ := corpusFiles(dir)
+		for _, src := range files {
+			f.Add(src)
+		}
 	}
 	f.Fuzz(func(t *testing.T, src []byte) {
 		blocks, ok := Blocks(src)
