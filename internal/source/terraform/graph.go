@@ -66,6 +66,16 @@ func bodyTraversals(b *body, out []hcl.Traversal) []hcl.Traversal {
 	if b == nil {
 		return out
 	}
+	// Both the lazy parse and the dependency graph ask; a body's traversals are collected once.
+	// Bodies are only asked while their directory is parsed, by one goroutine.
+	if !b.traversed {
+		b.traversed = true
+		b.traversals = collectTraversals(b, nil)
+	}
+	return append(out, b.traversals...)
+}
+
+func collectTraversals(b *body, out []hcl.Traversal) []hcl.Traversal {
 	for name, a := range b.attrs {
 		if name == "depends_on" || name == "providers" || name == "provider" {
 			continue
@@ -77,7 +87,7 @@ func bodyTraversals(b *body, out []hcl.Traversal) []hcl.Traversal {
 		case "lifecycle", "provisioner", "connection":
 			continue
 		}
-		out = bodyTraversals(blk.body, out)
+		out = collectTraversals(blk.body, out)
 	}
 	return out
 }

@@ -28,6 +28,9 @@ type body struct {
 	attrs  map[string]*hcl.Attribute
 	blocks []*block
 	rng    hcl.Range
+	// traversals are the references of every expression in the body (see bodyTraversals).
+	traversals []hcl.Traversal
+	traversed  bool
 }
 
 type block struct {
