@@ -397,6 +397,8 @@ func (mi *modInst) resource(r *resourceDecl, refs []hcl.Traversal) cty.Value {
 		base = mi.addr + "." + r.key()
 	}
 	rep := mi.repeat(r.body, ctx, r.key(), r.rng)
+	// The value of a resource nothing references is never read: it is not built.
+	referenced := mi.dir.graph.referenced[r.key()]
 	objs := make([]cty.Value, 0, len(rep.keys))
 	for i, key := range rep.keys {
 		if !mi.run.countInstance(r.rng) {
@@ -408,9 +410,13 @@ func (mi *modInst) resource(r *resourceDecl, refs []hcl.Traversal) cty.Value {
 		if interesting[r.typ] && (r.mode == "managed" || r.typ == "aws_kms_key" || r.typ == "aws_kms_alias") {
 			mi.run.resources = append(mi.run.resources, &resInst{decl: r, addr: addr, eb: eb, mi: mi, provider: providerName(r)})
 		}
-		objs = append(objs, mi.instanceValue(r, addr, eb))
+		if referenced {
+			objs = append(objs, mi.instanceValue(r, addr, eb))
+		}
 	}
 	switch {
+	case !referenced:
+		return cty.DynamicVal
 	case rep.unknown:
 		return cty.DynamicVal.Mark(refMark{base})
 	case r.body.attr("count") != nil:

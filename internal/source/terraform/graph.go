@@ -19,6 +19,8 @@ type graph struct {
 	// needed are the nodes the model needs: mapped resources, module calls, providers,
 	// outputs, and everything they reference. Other resources are never evaluated.
 	needed map[string]bool
+	// referenced are the nodes some other node references: only their values are ever read.
+	referenced map[string]bool
 }
 
 // node keys: var.X, local.X, TYPE.NAME, data.TYPE.NAME, ephemeral.TYPE.NAME, module.X,
@@ -143,6 +145,7 @@ func buildGraph(m *moduleDir) *graph {
 	}
 	sort.Strings(keys)
 	edges := make(map[string][]string, len(keys))
+	g.referenced = map[string]bool{}
 	for _, k := range keys {
 		seen := map[string]bool{}
 		for _, t := range deps[k] {
@@ -154,6 +157,7 @@ func buildGraph(m *moduleDir) *graph {
 				continue
 			}
 			seen[d] = true
+			g.referenced[d] = true
 			edges[k] = append(edges[k], d)
 		}
 		sort.Strings(edges[k])
