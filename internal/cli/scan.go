@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -51,6 +52,8 @@ type scanOptions struct {
 	// CacheDir and NoCache choose the Terraform cache (--cache-dir, --no-cache).
 	CacheDir string
 	NoCache  bool
+	// FailOnEmpty makes a scan that found nothing to scan a usage error.
+	FailOnEmpty bool
 }
 
 // scanConfig is a validated scanOptions: the scan request, and what the command does with its
@@ -64,7 +67,10 @@ type scanConfig struct {
 	Verbose      bool
 	Quiet        bool
 	// Live is the live part of the scan, nil when there is none; prepare fills Request.AWS.
-	Live *liveConfig
+	Live        *liveConfig
+	FailOnEmpty bool
+	// Named are the PATHs as the user wrote them, for messages.
+	Named []string
 }
 
 func newScanCmd(env *Env, runF func(context.Context, *Env, *scanOptions) error) *cobra.Command {
@@ -120,6 +126,7 @@ Formats (--format F or F=FILE, repeatable; at most one without a file, written t
 	f.BoolVarP(&opts.Verbose, "verbose", "v", false, "log debug messages and show more detail in the table")
 	f.StringVar(&opts.CacheDir, "cache-dir", "", "keep evaluated Terraform root modules in `DIR` and reuse them while their inputs are unchanged (default: MQGUARD_CACHE_DIR, else mqguard/ in the user's cache directory)")
 	f.BoolVar(&opts.NoCache, "no-cache", false, "neither read nor write the Terraform cache")
+	f.BoolVar(&opts.FailOnEmpty, "fail-on-empty", false, "exit with code 2 when no Terraform, CloudFormation, plan or AWS input is found")
 	f.StringVar(&opts.Snapshot, "snapshot", "", "also scan the AWS snapshot in `DIR` (written by 'mqguard snapshot')")
 	opts.AWS.addFlags(f)
 	cmd.MarkFlagsMutuallyExclusive("quiet", "verbose")
@@ -133,6 +140,7 @@ func (o *scanOptions) validate(env *Env) (*scanConfig, error) {
 		AllowUnknown: o.AllowUnknown,
 		Quiet:        o.Quiet,
 		Verbose:      o.Verbose,
+		FailOnEmpty:  o.FailOnEmpty,
 	}
 	req := &cfg.Request
 	req.ShowPassed = o.ShowPassed
@@ -220,6 +228,7 @@ func (o *scanOptions) validate(env *Env) (*scanConfig, error) {
 	if err != nil {
 		return nil, err
 	}
+	cfg.Named = paths
 	req.Paths, req.Display = target.Roots, target.Display
 	cfg.Color = !o.NoColor && env.Getenv("NO_COLOR") == "" && env.IsTerminal(env.Stdout)
 	return cfg, nil
@@ -319,6 +328,13 @@ func runScan(ctx context.Context, env *Env, opts *scanOptions) error {
 		return usagef("%v", rerr.Err)
 	case err != nil:
 		return &reportError{err}
+	}
+	if res.Empty() {
+		// Said whatever the log level: a pipeline that scans nothing should not look green.
+		fmt.Fprintf(env.Stderr, "mqguard: nothing to scan: no Terraform, CloudFormation, plan or AWS input found under %s\n", strings.Join(cfg.Named, ", "))
+		if cfg.FailOnEmpty {
+			return usagef("--fail-on-empty: nothing was scanned")
+		}
 	}
 	logReport(log, res.Report)
 	if err := writeOutputs(cfg.Outputs, res.Report, env.Stdout, report.Options{Color: cfg.Color, Verbose: cfg.Verbose}); err != nil {

@@ -111,6 +111,14 @@ type Result struct {
 	// TerraformRoots counts the Terraform root modules scanned, CacheHits those whose model
 	// came from the cache.
 	TerraformRoots, CacheHits int
+
+	live bool
+}
+
+// Empty reports whether the scan found nothing to scan: no Terraform root module,
+// CloudFormation template or plan under the paths, and no live part.
+func (r *Result) Empty() bool {
+	return !r.live && r.TerraformRoots == 0 && len(r.Inputs.CloudFormation) == 0 && len(r.Inputs.Plans) == 0
 }
 
 // Incomplete reports whether part of the input could not be scanned: the result cannot be
@@ -157,7 +165,7 @@ func Run(ctx context.Context, req Request) (*Result, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	res := &Result{Rules: eng.Selected()}
+	res := &Result{Rules: eng.Selected(), live: req.AWS != nil || req.Snapshot != ""}
 	add := func(part *model.Inventory, diags []model.Diagnostic) {
 		if part != nil && req.OnPart != nil {
 			req.OnPart(part)

@@ -394,3 +394,17 @@ func TestCacheIgnoresBadEntries(t *testing.T) {
 		t.Errorf("corrupt cache: hits = %d, same report = %v", res.CacheHits, got == want)
 	}
 }
+
+func TestRunEmpty(t *testing.T) {
+	empty := writeTree(t, map[string]string{"README.md": "# notes", "values.yaml": "replicas: 3\n"})
+	if _, res := run(t, request(empty, "")); !res.Empty() {
+		t.Error("a tree without inputs is not empty")
+	}
+	noBroker := writeTree(t, map[string]string{"main.tf": `resource "aws_s3_bucket" "b" {}`})
+	if _, res := run(t, request(noBroker, "")); res.Empty() {
+		t.Error("a root module without brokers is empty")
+	}
+	if _, res := run(t, Request{Snapshot: t.TempDir()}); res.Empty() {
+		t.Error("a live scan is empty")
+	}
+}
