@@ -79,10 +79,13 @@ func writeTree(t *testing.T, files map[string]string) string {
 	t.Helper()
 	dir := t.TempDir()
 	for name, body := range files {
-		write(t, filepath.Join(dir, name), body)
+		write(t, at(dir, name), body)
 	}
 	return dir
 }
+
+// at is the OS path of a slash-separated path under dir.
+func at(dir, rel string) string { return filepath.Join(dir, filepath.FromSlash(rel)) }
 
 func write(t *testing.T, name, body string) {
 	t.Helper()
@@ -289,39 +292,39 @@ func TestCacheInvalidation(t *testing.T) {
 		{"nothing", func(*testing.T, string, *Request) {}, 2},
 		{"touched, same content", func(t *testing.T, dir string, _ *Request) {
 			later := time.Now().Add(time.Hour)
-			if err := os.Chtimes(filepath.Join(dir, "app1/main.tf"), later, later); err != nil {
+			if err := os.Chtimes(at(dir, "app1/main.tf"), later, later); err != nil {
 				t.Fatal(err)
 			}
 		}, 2},
 		{"root module file", func(t *testing.T, dir string, _ *Request) {
-			write(t, filepath.Join(dir, "app1/main.tf"), strings.Replace(tree["app1/main.tf"], "default = false", "default = true", 1))
+			write(t, at(dir, "app1/main.tf"), strings.Replace(tree["app1/main.tf"], "default = false", "default = true", 1))
 		}, 1},
 		{"called module file", func(t *testing.T, dir string, _ *Request) {
-			write(t, filepath.Join(dir, "modules/mq/main.tf"), strings.Replace(tree["modules/mq/main.tf"], "5.18", "5.15", 1))
+			write(t, at(dir, "modules/mq/main.tf"), strings.Replace(tree["modules/mq/main.tf"], "5.18", "5.15", 1))
 		}, 1},
 		{"new file in a called module", func(t *testing.T, dir string, _ *Request) {
-			write(t, filepath.Join(dir, "modules/mq/tags.tf"), `locals { x = 1 }`)
+			write(t, at(dir, "modules/mq/tags.tf"), `locals { x = 1 }`)
 		}, 1},
 		{"file removed", func(t *testing.T, dir string, _ *Request) {
-			if err := os.Remove(filepath.Join(dir, "app1/activemq.xml")); err != nil {
+			if err := os.Remove(at(dir, "app1/activemq.xml")); err != nil {
 				t.Fatal(err)
 			}
 		}, 1},
 		{"file() target", func(t *testing.T, dir string, _ *Request) {
-			write(t, filepath.Join(dir, "app1/activemq.xml"), `<broker xmlns="http://activemq.apache.org/schema/core"><plugins><authorizationPlugin><map><authorizationMap/></map></authorizationPlugin></plugins></broker>`)
+			write(t, at(dir, "app1/activemq.xml"), `<broker xmlns="http://activemq.apache.org/schema/core"><plugins><authorizationPlugin><map><authorizationMap/></map></authorizationPlugin></plugins></broker>`)
 		}, 1},
 		{"terraform.tfvars appears", func(t *testing.T, dir string, _ *Request) {
-			write(t, filepath.Join(dir, "app1/terraform.tfvars"), "public = true\n")
+			write(t, at(dir, "app1/terraform.tfvars"), "public = true\n")
 		}, 1},
 		{"auto.tfvars appears", func(t *testing.T, dir string, _ *Request) {
-			write(t, filepath.Join(dir, "app1/prod.auto.tfvars"), "public = true\n")
+			write(t, at(dir, "app1/prod.auto.tfvars"), "public = true\n")
 		}, 1},
 		{"installed module", func(t *testing.T, dir string, _ *Request) {
-			p := filepath.Join(dir, "app2/.terraform/modules/reg/main.tf")
+			p := at(dir, "app2/.terraform/modules/reg/main.tf")
 			write(t, p, strings.Replace(tree["app2/.terraform/modules/reg/main.tf"], "publicly_accessible = false", "publicly_accessible = true", 1))
 		}, 1},
 		{"modules.json", func(t *testing.T, dir string, _ *Request) {
-			write(t, filepath.Join(dir, "app2/.terraform/modules/modules.json"), `{"Modules":[]}`)
+			write(t, at(dir, "app2/.terraform/modules/modules.json"), `{"Modules":[]}`)
 		}, 1},
 		{"--var", func(_ *testing.T, _ string, req *Request) {
 			req.TFVars = []terraform.VarArg{{Assign: "public=true"}}
