@@ -234,13 +234,17 @@ func readLimited(fsys fs.FS, p string) ([]byte, error) {
 		return nil, fmt.Errorf("is a directory")
 	}
 	if st.Size() > MaxTemplateSize {
-		return nil, fmt.Errorf("file is larger than %d bytes", MaxTemplateSize)
+		return nil, tooLarge(st.Size())
 	}
 	data, err := fs.ReadFile(fsys, p)
 	if err == nil && len(data) > MaxTemplateSize {
-		return nil, fmt.Errorf("file is larger than %d bytes", MaxTemplateSize)
+		return nil, tooLarge(int64(len(data)))
 	}
 	return data, err
+}
+
+func tooLarge(size int64) error {
+	return fmt.Errorf("file is too large: %d bytes, more than the %d bytes mqguard reads", size, MaxTemplateSize)
 }
 
 // loadRoot loads one top-level template.

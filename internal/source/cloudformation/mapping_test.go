@@ -269,7 +269,7 @@ func TestRefusedDocuments(t *testing.T) {
 	huge := "Resources: {}\n# " + strings.Repeat("x", MaxTemplateSize) + "\n"
 	tests := []struct{ name, text, want string }{
 		{"alias bomb", bomb, "alias bomb"},
-		{"huge", huge, "larger than"},
+		{"huge", huge, "file is too large"},
 		{"syntax", "Resources:\n  B:\n    Type: [AWS::AmazonMQ::Broker\n  C: x\n", "template.yaml:"},
 		{"tab indentation", "Resources:\n\tB: x\n", "template.yaml:2"},
 		{"not a mapping", "- a\n- b\n", "not a mapping"},
@@ -595,6 +595,20 @@ func TestSkipUnrelated(t *testing.T) {
 		}
 		if !reflect.DeepEqual(files, want) {
 			t.Errorf("SkipUnrelated=%v: errors in %v, want %v", skip, files, want)
+		}
+	}
+}
+
+// TestOversizedTemplate: a template larger than MaxTemplateSize is an error naming the file even
+// when directory scans skip the templates that cannot hold a broker: its content is not read, so
+// nothing says it holds none.
+func TestOversizedTemplate(t *testing.T) {
+	big := "Resources:\n  Q:\n    Type: AWS::SQS::Queue\n# " + strings.Repeat("x", MaxTemplateSize) + "\n"
+	for _, skip := range []bool{false, true} {
+		_, diags := load(t, map[string]string{"big.yaml": big}, []string{"big.yaml"}, Options{SkipUnrelated: func(string) bool { return skip }})
+		errs := errorsOf(diags)
+		if len(errs) != 1 || !strings.HasPrefix(errs[0], "big.yaml: cannot read: file is too large") {
+			t.Errorf("SkipUnrelated=%v: errors = %q", skip, errs)
 		}
 	}
 }

@@ -15,7 +15,11 @@ import (
 )
 
 const (
-	// MaxTemplateSize is the largest template file read (CloudFormation itself accepts 1 MB).
+	// MaxTemplateSize is the largest template file read. CloudFormation itself accepts at most
+	// 1 MB (a template body in S3; 51,200 bytes inline), but the files scanned are not always
+	// what is deployed (SAM and preprocessor sources, generated templates split before upload),
+	// and describing a template CloudFormation would refuse costs nothing; the limit only bounds
+	// memory. A larger template is an error naming the file, never skipped silently.
 	MaxTemplateSize = 10 << 20
 	// maxExpandedNodes bounds the number of nodes a document may have once its aliases are
 	// expanded; beyond it the document is refused as an alias bomb.
@@ -36,7 +40,7 @@ var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 // and never quote the document.
 func parseDocument(data []byte) (*yaml.Node, error) {
 	if len(data) > MaxTemplateSize {
-		return nil, &parseError{msg: fmt.Sprintf("file is larger than %d bytes", MaxTemplateSize)}
+		return nil, &parseError{msg: tooLarge(int64(len(data))).Error()}
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {

@@ -41,9 +41,9 @@ type Inputs struct {
 }
 
 // sniffSize is how much of a file is read to recognise a plan; templates are read whole up to
-// maxTemplateSniff (a larger YAML/JSON file that is a template is still found: the plan check
-// needs only the head, and a template that large is read by the CloudFormation source, which
-// reports the size limit).
+// maxTemplateSniff. A larger YAML/JSON file is recognised by its head alone (the plan check needs
+// only the head; a template's format version or first resources come first), and a template
+// that large is refused by the CloudFormation source with an error naming the file.
 const (
 	sniffSize        = 64 << 10
 	maxTemplateSniff = 10 << 20
@@ -170,7 +170,12 @@ func fileKind(fsys fs.FS, p string, force Kind, named bool) Kind {
 	if strings.HasSuffix(base, ".json") && isPlan(head, whole) {
 		return TFPlan
 	}
-	if whole != nil && cloudformation.IsTemplate(whole) {
+	if whole == nil {
+		// Too large to read whole: recognised by its head, so that the CloudFormation source
+		// reports it as too large (an error entry) instead of it being skipped silently.
+		whole = head
+	}
+	if cloudformation.IsTemplate(whole) {
 		return CloudFormation
 	}
 	return Auto

@@ -84,3 +84,36 @@ func TestFindForced(t *testing.T) {
 		t.Errorf("forced terraform = %+v, want %+v", got, want)
 	}
 }
+
+// TestFindOversized: a template too large to read whole is still found, in a directory or named,
+// so that the CloudFormation source reports it as too large instead of it vanishing from the
+// scan; a large file that is no template is still ignored in a directory.
+func TestFindOversized(t *testing.T) {
+	pad := strings.Repeat("# padding\n", maxTemplateSniff/10+1)
+	bigJSON := `{"Resources": {"B": {"Type": "AWS::AmazonMQ::Broker", "Properties": {"X": "` + strings.Repeat("x", maxTemplateSniff) + `"}}}}`
+	fsys := fstest.MapFS{
+		"dir/big.yaml":  {Data: []byte(template + pad)},
+		"dir/big.json":  {Data: []byte(bigJSON)},
+		"dir/data.json": {Data: []byte(`{"rows": ["` + strings.Repeat("x", maxTemplateSniff) + `"]}`)},
+		"dir/data.yaml": {Data: []byte("rows:\n" + strings.Repeat("- x\n", maxTemplateSniff/4+1))},
+	}
+	tests := []struct {
+		name  string
+		roots []string
+		want  []string
+	}{
+		{"directory", []string{"dir"}, []string{"dir/big.json", "dir/big.yaml"}},
+		{"named", []string{"dir/big.yaml"}, []string{"dir/big.yaml"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, diags := Find(fsys, tt.roots, Auto)
+			if len(diags) != 0 {
+				t.Errorf("diagnostics: %v", diags)
+			}
+			if !reflect.DeepEqual(got.CloudFormation, tt.want) {
+				t.Errorf("CloudFormation = %v, want %v", got.CloudFormation, tt.want)
+			}
+		})
+	}
+}
