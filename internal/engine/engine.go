@@ -80,6 +80,11 @@ type Engine struct {
 	findings [][]item
 	errors   []finding.Error
 	notes    []finding.Note
+	// owners holds the parsed directives of each broker and configuration, keyed by pointer
+	// (a configuration shared by brokers of different parts is parsed once); ownersMu guards
+	// it and ownerList.
+	ownersMu sync.Mutex
+	owners   map[any]*owner
 	// ownerList holds the parsed directives of every broker and configuration, in the order
 	// they were added, for the notes on unused and expired suppressions.
 	ownerList []*owner
@@ -110,7 +115,7 @@ const parallelBrokers = 64
 // Add evaluates one part of the inventory (nil for diagnostics alone) and keeps its findings.
 // The part is not kept.
 func (e *Engine) Add(part *model.Inventory, diags []model.Diagnostic) {
-	r := &run{engine: e, owners: map[any]*owner{}}
+	r := &run{engine: e}
 	for _, d := range diags {
 		r.diagnostic(d)
 	}
@@ -187,7 +192,6 @@ func (e *Engine) merge(r *run, brokers int) {
 	}
 	e.errors = append(e.errors, r.errors...)
 	e.notes = append(e.notes, r.notes...)
-	e.ownerList = append(e.ownerList, r.ownerList...)
 }
 
 // Result is the report with what deciding the scan's outcome needs, typed.
@@ -203,6 +207,8 @@ type Result struct {
 func (e *Engine) Report() *Result {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	e.ownersMu.Lock()
+	defer e.ownersMu.Unlock()
 	e.suppressionNotes()
 	return e.report()
 }
@@ -215,11 +221,6 @@ type run struct {
 	findings []item
 	errors   []finding.Error
 	notes    []finding.Note
-
-	// owners holds the parsed directives of each broker and configuration, keyed by pointer, in
-	// the order they were first met (ownerList).
-	owners    map[any]*owner
-	ownerList []*owner
 }
 
 // item is a finding with the parts of its sort key that the finding does not hold.
@@ -447,18 +448,24 @@ func suppressionFor(rule *rules.Rule, ignores []*ignoreState, asOf time.Time) *f
 
 // directives parses the comments of a broker or configuration once, reporting malformed ones.
 func (r *run) directives(key any, id model.Identity, ds []model.Directive) []*ignoreState {
-	if o, ok := r.owners[key]; ok {
+	e := r.engine
+	e.ownersMu.Lock()
+	defer e.ownersMu.Unlock()
+	if o, ok := e.owners[key]; ok {
 		return o.ignores
 	}
+	if e.owners == nil {
+		e.owners = map[any]*owner{}
+	}
 	o := &owner{address: id.Address, source: id.Source}
-	r.owners[key] = o
-	r.ownerList = append(r.ownerList, o)
+	e.owners[key] = o
+	e.ownerList = append(e.ownerList, o)
 	for _, d := range ds {
 		igs, err := suppress.Parse(d)
-		for _, e := range splitErrors(err) {
-			msg := e.Error()
+		for _, perr := range splitErrors(err) {
+			msg := perr.Error()
 			var se *suppress.SyntaxError
-			if errors.As(e, &se) {
+			if errors.As(perr, &se) {
 				msg = se.Msg
 			}
 			r.notes = append(r.notes, finding.Note{

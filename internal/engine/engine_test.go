@@ -3,9 +3,11 @@ package engine
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"math/rand/v2"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -650,5 +652,63 @@ func TestNoSecretInNotes(t *testing.T) {
 	out := mustJSON(t, rep)
 	if strings.Contains(out, secret) {
 		t.Errorf("report echoes directive text:\n%s", out)
+	}
+}
+
+// TestPartsInParallel: a part large enough to be checked on every core, the same brokers added
+// one part each, and parts added from many goroutines at once all give the same report; a
+// configuration shared by brokers on different workers has its ignore used once, not reported
+// as unused.
+func TestPartsInParallel(t *testing.T) {
+	const n = 5 * parallelBrokers
+	shared := &model.Configuration{
+		ID:         model.Identity{Source: model.SourceTerraform, Scope: "infra", Address: "aws_mq_configuration.shared", At: rng("infra/conf.tf", 1)},
+		Engine:     model.ExplicitString("ActiveMQ", rng("infra/conf.tf", 2)),
+		UsedBy:     n,
+		Directives: []model.Directive{{Text: `<!-- mqguard:ignore MQG001 reason="behind a partner gateway" -->`, At: rng("infra/conf.tf", 1)}},
+	}
+	build := func() []*model.Broker {
+		var out []*model.Broker
+		for i := range n {
+			b := broker(fmt.Sprintf("aws_mq_broker.b%03d", i), []string{"ActiveMQ", "RabbitMQ", ""}[i%3], 1+30*i, i%2 == 0)
+			b.Users = []model.User{{Username: model.ExplicitString("admin", rng("infra/mq.tf", 5+30*i))}}
+			if i%7 == 0 {
+				b.Configuration = &model.ConfigurationRef{Config: shared}
+			}
+			out = append(out, b)
+		}
+		return out
+	}
+	report := func(add func(e *Engine, brokers []*model.Broker)) string {
+		e, err := New(catalog, Options{AsOf: asOf, ShowPassed: true, Version: "test"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		add(e, build())
+		return mustJSON(t, e.Report().Report)
+	}
+	onePart := report(func(e *Engine, bs []*model.Broker) {
+		e.Add(&model.Inventory{Brokers: bs, Configurations: []*model.Configuration{shared}}, nil)
+	})
+	partEach := report(func(e *Engine, bs []*model.Broker) {
+		for _, b := range bs {
+			e.Add(&model.Inventory{Brokers: []*model.Broker{b}}, nil)
+		}
+	})
+	concurrent := report(func(e *Engine, bs []*model.Broker) {
+		var wg sync.WaitGroup
+		for i := 0; i < len(bs); i += 10 {
+			wg.Go(func() { e.Add(&model.Inventory{Brokers: bs[i:min(i+10, len(bs))]}, nil) })
+		}
+		wg.Wait()
+	})
+	if onePart != partEach || onePart != concurrent {
+		t.Fatal("the report depends on how the inventory was split into parts")
+	}
+	if strings.Contains(onePart, "unused suppression") {
+		t.Error("the shared configuration's ignore is reported unused")
+	}
+	if !strings.Contains(onePart, `"status":"SUPPRESSED"`) {
+		t.Error("the shared configuration's ignore suppressed nothing")
 	}
 }
