@@ -411,3 +411,28 @@ func TestRunEmpty(t *testing.T) {
 		t.Error("a live scan is empty")
 	}
 }
+
+// TestCacheTrim: entries unused for a week are removed by the next scan's daily trim; entries in
+// use are kept.
+func TestCacheTrim(t *testing.T) {
+	dir := writeTree(t, tree)
+	cache := t.TempDir()
+	run(t, request(dir, cache))
+	old := time.Now().Add(-8 * 24 * time.Hour)
+	stale := at(cache, "terraform/00/stale-entry")
+	write(t, stale, "from another build")
+	if err := os.Chtimes(stale, old, old); err != nil {
+		t.Fatal(err)
+	}
+	// The last trim was long ago.
+	if err := os.Chtimes(at(cache, "terraform/trimmed"), old, old); err != nil {
+		t.Fatal(err)
+	}
+	_, res := run(t, request(dir, cache))
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		t.Errorf("a stale entry survived the trim: %v", err)
+	}
+	if _, res2 := run(t, request(dir, cache)); res2.CacheHits != res.TerraformRoots {
+		t.Errorf("entries in use were trimmed: %d hits of %d", res2.CacheHits, res.TerraformRoots)
+	}
+}

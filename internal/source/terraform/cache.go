@@ -181,7 +181,47 @@ func (c *cache) load(name string) (*entry, bool) {
 	if !e.Deps.valid(c.fsys) {
 		return nil, false
 	}
+	// A used entry is marked so trimming keeps it (at most once an hour, to save writes).
+	if st, err := f.Stat(); err == nil && time.Since(st.ModTime()) > time.Hour {
+		now := time.Now()
+		_ = os.Chtimes(name, now, now)
+	}
 	return &e, true
+}
+
+// Trimming: entries of other builds, options or deleted repositories are never used again. Once a
+// day at most, a scan removes the entries unused for cacheMaxAge, as Go's build cache does.
+const (
+	cacheMaxAge    = 7 * 24 * time.Hour
+	cacheTrimEvery = 24 * time.Hour
+)
+
+// trim removes old entries when the last trim is older than cacheTrimEvery. Errors are ignored:
+// the cache is an optimisation.
+func (c *cache) trim(now time.Time) {
+	if c == nil {
+		return
+	}
+	marker := filepath.Join(c.dir, "trimmed")
+	if st, err := os.Stat(marker); err == nil && now.Sub(st.ModTime()) < cacheTrimEvery {
+		return
+	}
+	if err := os.MkdirAll(c.dir, 0o700); err != nil {
+		return
+	}
+	if err := os.WriteFile(marker, nil, 0o600); err != nil {
+		return
+	}
+	_ = os.Chtimes(marker, now, now)
+	_ = filepath.WalkDir(c.dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || p == marker {
+			return nil
+		}
+		if info, err := d.Info(); err == nil && now.Sub(info.ModTime()) > cacheMaxAge {
+			_ = os.Remove(p)
+		}
+		return nil
+	})
 }
 
 // save writes an entry atomically. Failing to write is not an error of the scan: the next scan

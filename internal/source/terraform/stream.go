@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -51,6 +52,7 @@ func stream(ctx context.Context, fsys fs.FS, roots []string, opts Options, emit 
 	emit(-1, nil, l.displayAll(d))
 
 	cache := openCache(opts, fsys)
+	defer cache.trim(time.Now())
 	sources := l.localCalls(ctx, dirs, cache)
 	rootDirs, reach := rootModules(dirs, sources)
 	for _, r := range rootDirs {
