@@ -256,6 +256,66 @@ func TestDuplicateKeys(t *testing.T) {
 	}
 }
 
+// TestDuplicateKeySeverity: a duplicate key that can change what is read about a broker is an
+// error (the scan is incomplete); elsewhere it is a note at the duplicate's line and the scan
+// stays complete.
+func TestDuplicateKeySeverity(t *testing.T) {
+	const broker = "  Broker:\n    Type: AWS::AmazonMQ::Broker\n    Properties:\n      PubliclyAccessible: true\n"
+	resource := func(typ string) string {
+		return "  R:\n    Type: " + typ + "\n    Properties:\n      A: 1\n    Properties:\n      A: 2\n"
+	}
+	tests := []struct {
+		name, text string
+		want       model.DiagSeverity
+		line       int
+	}{
+		{"bucket properties", "Resources:\n" + broker + resource("AWS::S3::Bucket"), model.DiagNote, 10},
+		{"deep in a bucket", "Resources:\n" + broker + "  R:\n    Type: AWS::S3::Bucket\n    Properties:\n      Tags:\n        - {Key: a, Value: b, Key: c}\n", model.DiagNote, 10},
+		{"bucket logical ID", "Resources:\n" + broker + "  R:\n    Type: AWS::S3::Bucket\n  R:\n    Type: AWS::SQS::Queue\n", model.DiagNote, 8},
+		{"Outputs", "Resources:\n" + broker + "Outputs:\n  O: {Value: a, Value: b}\n", model.DiagNote, 7},
+		{"Description", "Description: a\nDescription: b\nResources:\n" + broker, model.DiagNote, 2},
+		{"broker", "Resources:\n" + broker + "  B2:\n    Type: AWS::AmazonMQ::Broker\n    Properties: {A: 1, A: 2}\n", model.DiagError, 8},
+		{"configuration", "Resources:\n" + broker + resource("AWS::AmazonMQ::Configuration"), model.DiagError, 10},
+		{"security group", "Resources:\n" + broker + resource("AWS::EC2::SecurityGroup"), model.DiagError, 10},
+		{"ingress", "Resources:\n" + broker + resource("AWS::EC2::SecurityGroupIngress"), model.DiagError, 10},
+		{"kms key", "Resources:\n" + broker + resource("AWS::KMS::Key"), model.DiagError, 10},
+		{"secret", "Resources:\n" + broker + resource("AWS::SecretsManager::Secret"), model.DiagError, 10},
+		{"nested stack", "Resources:\n" + broker + resource("AWS::CloudFormation::Stack"), model.DiagError, 10},
+		{"type written twice", "Resources:\n" + broker + "  R:\n    Type: AWS::S3::Bucket\n    Type: AWS::AmazonMQ::Broker\n", model.DiagError, 8},
+		{"type not a string", "Resources:\n" + broker + "  R:\n    Type: [x]\n    Properties: {A: 1, A: 2}\n", model.DiagError, 8},
+		{"logical ID of a bucket and a broker", "Resources:\n" + broker + "  R:\n    Type: AWS::S3::Bucket\n  R:\n    Type: AWS::AmazonMQ::Broker\n", model.DiagError, 8},
+		{"parameter", "Parameters:\n  P: {Type: String, Default: a, Default: b}\nResources:\n" + broker, model.DiagError, 2},
+		{"Resources twice", "Resources:\n" + broker + "Resources:\n" + broker, model.DiagError, 6},
+		{"json bucket", `{"Resources": {"Broker": {"Type": "AWS::AmazonMQ::Broker"},
+  "R": {"Type": "AWS::S3::Bucket", "Properties": {"A": 1},
+        "Properties": {"A": 2}}}}`, model.DiagNote, 3},
+		{"json broker", `{"Resources": {"Broker": {"Type": "AWS::AmazonMQ::Broker",
+  "Properties": {"PubliclyAccessible": true,
+                 "PubliclyAccessible": false}}}}`, model.DiagError, 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			inv, diags := loadOne(t, tt.text, Options{})
+			if len(inv.Brokers) == 0 {
+				t.Fatalf("no broker loaded; diagnostics %v", diags)
+			}
+			var dups []model.Diagnostic
+			for _, d := range diags {
+				if strings.Contains(d.Message, "duplicate key") {
+					dups = append(dups, d)
+				}
+			}
+			if len(dups) != 1 {
+				t.Fatalf("diagnostics = %v, want one duplicate key", diags)
+			}
+			d := dups[0]
+			if d.Severity != tt.want || d.At.File != "template.yaml" || d.At.StartLine != tt.line {
+				t.Errorf("diagnostic = %+v, want severity %v at line %d", d, tt.want, tt.line)
+			}
+		})
+	}
+}
+
 func TestRefusedDocuments(t *testing.T) {
 	bomb := "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
 	prev := "a"

@@ -125,34 +125,129 @@ func expandedSize(n *yaml.Node, memo map[*yaml.Node]int, depth int) (int, bool) 
 	return size, size <= maxExpandedNodes
 }
 
-// duplicateKeys reports keys written twice in the same mapping (the last one is used, as
-// CloudFormation's YAML reader does). Aliases are not followed.
-func duplicateKeys(n *yaml.Node, file string, out *[]model.Diagnostic) {
-	var walk func(n *yaml.Node, depth int)
-	walk = func(n *yaml.Node, depth int) {
+// duplicateKeys reports keys written twice in the same mapping. CloudFormation deploys the last
+// one, and so does mqguard, but other tools on the way refuse the template (cfn-lint, the YAML
+// reader of `aws cloudformation deploy`) and a duplicate is nearly always a copy-paste slip: the
+// value the author meant, and the one a pipeline ends up deploying, are in doubt. Where the
+// duplicate can change what is read about a broker, the findings cannot be trusted and it is an
+// error (the scan is incomplete): in the sections that are evaluated (Parameters, Conditions,
+// Mappings) and in the resources the mapper reads (see brokerRelated). Elsewhere (a bucket's
+// properties, Outputs, Metadata) nothing a rule sees depends on it, and it is a note: the
+// template is still scanned completely. Aliases are not followed.
+func duplicateKeys(root *yaml.Node, file string, out *[]model.Diagnostic) {
+	report := func(sev model.DiagSeverity, k *yaml.Node, first int) {
+		*out = append(*out, model.Diagnostic{Severity: sev, Source: model.SourceCloudFormation,
+			At:      model.Range{File: file, StartLine: k.Line, EndLine: k.Line},
+			Message: fmt.Sprintf("duplicate key %q at lines %d and %d; the value at line %d is used", truncate(k.Value, 80), first, k.Line, k.Line)})
+	}
+	// mapping reports the duplicates of one mapping, with the severity sev returns for a key
+	// (given every value written for it), and returns its key/value pairs, duplicates included.
+	mapping := func(n *yaml.Node, sev func(key string, values []*yaml.Node) model.DiagSeverity) [][2]*yaml.Node {
+		var kvs [][2]*yaml.Node
+		values := map[string][]*yaml.Node{}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			kvs = append(kvs, [2]*yaml.Node{k, v})
+			if k.Kind == yaml.ScalarNode {
+				values[k.Value] = append(values[k.Value], v)
+			}
+		}
+		first := map[string]int{}
+		for _, kv := range kvs {
+			k := kv[0]
+			if k.Kind != yaml.ScalarNode {
+				continue
+			}
+			if line, ok := first[k.Value]; ok {
+				report(sev(k.Value, values[k.Value]), k, line)
+			}
+			first[k.Value] = k.Line
+		}
+		return kvs
+	}
+	var walk func(n *yaml.Node, sev model.DiagSeverity, depth int)
+	walk = func(n *yaml.Node, sev model.DiagSeverity, depth int) {
 		if n == nil || depth > 10000 {
 			return
 		}
 		if n.Kind == yaml.MappingNode {
-			seen := map[string]int{}
-			for i := 0; i+1 < len(n.Content); i += 2 {
-				k := n.Content[i]
-				if k.Kind != yaml.ScalarNode {
-					continue
-				}
-				if first, ok := seen[k.Value]; ok {
-					*out = append(*out, model.Diagnostic{Severity: model.DiagError, Source: model.SourceCloudFormation,
-						At:      model.Range{File: file, StartLine: k.Line, EndLine: k.Line},
-						Message: fmt.Sprintf("duplicate key %q at lines %d and %d; the value at line %d is used", truncate(k.Value, 80), first, k.Line, k.Line)})
-				}
-				seen[k.Value] = k.Line
-			}
+			mapping(n, func(string, []*yaml.Node) model.DiagSeverity { return sev })
 		}
 		for _, c := range n.Content {
-			walk(c, depth+1)
+			walk(c, sev, depth+1)
 		}
 	}
-	walk(n, 0)
+	if root == nil || root.Kind != yaml.MappingNode {
+		walk(root, model.DiagError, 0)
+		return
+	}
+	sectionSev := func(key string, _ []*yaml.Node) model.DiagSeverity {
+		if evaluatedSections[key] {
+			return model.DiagError
+		}
+		return model.DiagNote
+	}
+	for _, kv := range mapping(root, sectionSev) {
+		k, v := kv[0], kv[1]
+		walk(k, model.DiagError, 1)
+		if k.Kind != yaml.ScalarNode || k.Value != "Resources" || v.Kind != yaml.MappingNode {
+			walk(v, sectionSev(k.Value, nil), 1)
+			continue
+		}
+		// A logical ID written twice drops one of the resources: an error when either may be
+		// one the mapper reads.
+		idSev := func(_ string, defs []*yaml.Node) model.DiagSeverity { return resourceSeverity(defs...) }
+		for _, r := range mapping(v, idSev) {
+			walk(r[0], model.DiagError, 2)
+			walk(r[1], resourceSeverity(r[1]), 2)
+		}
+	}
+}
+
+// resourceSeverity is the severity of a duplicate key in (or naming) the resource definitions defs.
+func resourceSeverity(defs ...*yaml.Node) model.DiagSeverity {
+	for _, d := range defs {
+		if brokerRelated(d) {
+			return model.DiagError
+		}
+	}
+	return model.DiagNote
+}
+
+// evaluatedSections are the top-level sections whose values can reach a broker's.
+var evaluatedSections = map[string]bool{"Parameters": true, "Conditions": true, "Mappings": true, "Resources": true}
+
+// brokerRelatedPrefixes are the resource types whose properties the mapper reads, or that lead
+// to a template that may declare a broker.
+var brokerRelatedPrefixes = []string{"AWS::AmazonMQ::", "AWS::EC2::SecurityGroup", "AWS::KMS::",
+	"AWS::SecretsManager::", "AWS::CloudFormation::Stack", "AWS::Serverless::Application"}
+
+// brokerRelated reports whether a resource definition may be read for a broker: one of its Type
+// values (all of them, when Type is written twice) is broker-related, or its type cannot be read.
+// Other resources only ever reach a broker through Ref or Fn::GetAtt, whose values are deploy-time
+// attributes that do not depend on the resource's properties.
+func brokerRelated(def *yaml.Node) bool {
+	def = deref(def)
+	if def == nil || def.Kind != yaml.MappingNode {
+		return true
+	}
+	typed := false
+	for i := 0; i+1 < len(def.Content); i += 2 {
+		if def.Content[i].Value != "Type" {
+			continue
+		}
+		typ := deref(def.Content[i+1])
+		if typ == nil || typ.Kind != yaml.ScalarNode {
+			return true
+		}
+		typed = true
+		for _, p := range brokerRelatedPrefixes {
+			if strings.HasPrefix(typ.Value, p) {
+				return true
+			}
+		}
+	}
+	return !typed
 }
 
 // lookup returns the value of key in mapping m (the last one when written twice).
