@@ -260,10 +260,24 @@ Resources:
 }
 
 func checkRequiredTags(b *model.Broker, ctx *Context) []Result {
-	s := contextSettings(ctx)
-	tags := b.Tags
+	return requiredTags(readTags(b.Tags), contextSettings(ctx))
+}
+
+// requiredTags judges a tag map. Known keys decide: a required key missing from a map whose keys
+// are all known fails even when other values are unknown; it is undecided only when the keys
+// themselves could hide it, or when the key is there with a value that could not be decided.
+func requiredTags(tags tagSet, s Settings) []Result {
 	var fails []Result
 	var unknownKeys []string
+	var unknownAt model.Range
+	valuesOnly := true // every undecided key is there, only its value is unknown
+	undecided := func(key string, at model.Range, st tagState) {
+		if unknownKeys == nil {
+			unknownAt = at
+		}
+		unknownKeys = append(unknownKeys, key)
+		valuesOnly = valuesOnly && st == tagValueUnknown
+	}
 	seen := map[string]bool{}
 	for _, key := range s.RequiredTags {
 		lower := strings.ToLower(strings.TrimSpace(key))
@@ -272,15 +286,16 @@ func checkRequiredTags(b *model.Broker, ctx *Context) []Result {
 		}
 		seen[lower] = true
 
-		value, at, ok := tags.Lookup(lower)
-		value = strings.TrimSpace(value)
+		value, at, st := tags.get(lower)
 		switch {
-		case (!ok || value == "") && !tags.Known():
-			// The key or its value may be in the part of the map that could not be decided.
-			unknownKeys = append(unknownKeys, lower)
-		case !ok:
+		case st == tagUndecided || st == tagValueUnknown:
+			undecided(lower, at, st)
+		case st == tagAbsent:
 			fails = append(fails, Result{Status: Fail, Message: "The required tag " + lower + " is missing.",
-				At: tags.At, ValueFrom: tags.State, Subject: "tag:" + lower})
+				At: at, ValueFrom: tags.keysFrom(), Subject: "tag:" + lower})
+		case value == "" && !tags.keysKnown:
+			// Another spelling of the key may be in the part of the map that could not be decided.
+			undecided(lower, at, tagUndecided)
 		case value == "":
 			fails = append(fails, Result{Status: Fail, Message: "The required tag " + lower + " is empty.",
 				At: at, ValueFrom: model.Explicit, Subject: "tag:" + lower})
@@ -296,16 +311,22 @@ func checkRequiredTags(b *model.Broker, ctx *Context) []Result {
 	switch {
 	case len(fails) > 0:
 		return fails
+	case len(unknownKeys) == 1 && valuesOnly:
+		return one(Unknown, "The value of the required tag "+unknownKeys[0]+" could not be determined.",
+			unknownAt, model.Unknown)
+	case len(unknownKeys) > 1 && valuesOnly:
+		return one(Unknown, "The values of the required tags "+strings.Join(unknownKeys, ", ")+
+			" could not be determined.", unknownAt, model.Unknown)
 	case len(unknownKeys) > 0:
 		return one(Unknown, "The tags could not be fully determined, so the required tags "+
-			strings.Join(unknownKeys, ", ")+" could not be checked.", tags.At, model.Unknown)
+			strings.Join(unknownKeys, ", ")+" could not be checked.", tags.t.At, model.Unknown)
 	case len(seen) == 0:
-		return notApplicable("No required tags are configured.", tags.At)
-	case tags.Known():
-		return one(Pass, "Every required tag is set.", tags.At, tags.State)
+		return notApplicable("No required tags are configured.", tags.t.At)
+	case tags.t.Known():
+		return one(Pass, "Every required tag is set.", tags.t.At, tags.t.State)
 	default:
 		// Every required key is among the known part of a partly unknown map.
-		return one(Pass, "Every required tag is set.", tags.At, model.Explicit)
+		return one(Pass, "Every required tag is set.", tags.t.At, model.Explicit)
 	}
 }
 

@@ -52,3 +52,59 @@ func TestMQG011NeverPrintsTagValues(t *testing.T) {
 		}
 	}
 }
+
+// TestMQG011KnownKeysDecide covers maps whose keys are all known while some values are not
+// (tags = { owner = var.owner, ... }): the known keys decide.
+func TestMQG011KnownKeysDecide(t *testing.T) {
+	withAllowed := DefaultSettings()
+	withAllowed.AllowedTagValues = map[string][]string{"data-sensitivity": {"internal"}}
+	tests := []struct {
+		name     string
+		ts       tagSet
+		s        Settings
+		want     []Status
+		subjects []string
+		at       model.Range
+		from     model.State
+		contains string
+	}{
+		{name: "missing keys fail although a value is unknown", ts: tTags(true, []string{"owner"}, "application", "orders"),
+			want: []Status{Fail}, subjects: []string{"tag:data-sensitivity"}, at: aAt(30), from: model.Explicit, contains: "missing"},
+		{name: "known empty value fails", ts: tTags(true, []string{"owner"}, "application", "", "data-sensitivity", "internal"),
+			want: []Status{Fail}, subjects: []string{"tag:application"}, at: aAt(31), contains: "empty", from: model.Explicit},
+		{name: "only the value of a present key is unknown", ts: tTags(true, []string{"Owner"}, "application", "orders", "data-sensitivity", "internal"),
+			want: []Status{Unknown}, at: aAt(41), from: model.Unknown, contains: "value of the required tag owner"},
+		{name: "several values unknown", ts: tTags(true, []string{"owner", "application"}, "data-sensitivity", "internal"),
+			want: []Status{Unknown}, at: aAt(41), from: model.Unknown, contains: "values of the required tags owner, application"},
+		{name: "unknown value and a value outside the allowed ones", ts: tTags(true, []string{"owner"}, "application", "orders", "data-sensitivity", "secret"),
+			s: withAllowed, want: []Status{Fail}, subjects: []string{"tag:data-sensitivity"}, at: aAt(32), from: model.Explicit},
+		{name: "every key set, other values unknown", ts: tTags(true, []string{"cost-center"}, "owner", "a", "application", "b", "data-sensitivity", "c"),
+			want: []Status{Pass}, from: model.Explicit},
+		// The keys themselves are not all known: a missing key may be in the unknown part.
+		{name: "keys could hide the missing key", ts: tTags(false, nil, "owner", "a", "application", "b"),
+			want: []Status{Unknown}, at: aAt(30), from: model.Unknown, contains: "could not be checked"},
+		{name: "keys could hide another spelling of an empty key", ts: tTags(false, nil, "owner", "", "application", "b", "data-sensitivity", "c"),
+			want: []Status{Unknown}, from: model.Unknown},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := tc.s
+			if s.RequiredTags == nil {
+				s = DefaultSettings()
+			}
+			res := requiredTags(tc.ts, s)
+			aCheckInvariants(t, res)
+			bCheckResults(t, res, tc.want, tc.subjects)
+			first := res[0]
+			if !tc.at.IsZero() && first.At != tc.at {
+				t.Errorf("At = %+v, want %+v", first.At, tc.at)
+			}
+			if first.ValueFrom != tc.from {
+				t.Errorf("ValueFrom = %v, want %v", first.ValueFrom, tc.from)
+			}
+			if !strings.Contains(first.Message, tc.contains) {
+				t.Errorf("message %q does not contain %q", first.Message, tc.contains)
+			}
+		})
+	}
+}
