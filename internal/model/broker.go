@@ -70,7 +70,12 @@ type Broker struct {
 
 	Encryption Encryption
 	Logs       Logs
-	LDAP       *LDAP // nil when no LDAP metadata is declared
+	// LDAP is nil when no LDAP metadata is declared, unless LDAPUnread is set: the source could
+	// not read whether any is declared (a live broker whose DescribeBroker failed), so a nil LDAP
+	// says nothing. Its zero value (false) keeps the nil meaningful for every source that reads
+	// the metadata.
+	LDAP       *LDAP
+	LDAPUnread bool
 
 	// Users holds the declared users. UsersState is Unknown when the user list could not be
 	// fully decided (e.g. a dynamic block over an unknown collection).

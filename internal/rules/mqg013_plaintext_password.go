@@ -409,6 +409,8 @@ func checkPlaintextPassword(b *model.Broker, _ *Context) []Result {
 		return unknown
 	case b.UsersState == model.Unknown:
 		return unknownResult("The broker's users", b.ID.At)
+	case b.LDAP == nil && b.LDAPUnread:
+		return unknownResult("Whether the broker has an LDAP service account", b.ID.At)
 	}
 	return one(Pass, "No broker password is a literal written in code.", b.ID.At, model.Explicit)
 }

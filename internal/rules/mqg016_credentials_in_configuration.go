@@ -270,6 +270,9 @@ func checkCredentialsInConfiguration(b *model.Broker, _ *Context) []Result {
 			undecided(unknownResult("The LDAP server URLs", b.LDAP.Hosts.At))
 		}
 	}
+	if b.LDAP == nil && b.LDAPUnread {
+		undecided(unknownResult("Whether the broker declares LDAP server URLs", b.ID.At))
+	}
 
 	for _, k := range b.Tags.SortedKeys() {
 		if brokeruri.HasCredentials(b.Tags.V[k]) {

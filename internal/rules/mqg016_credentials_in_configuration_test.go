@@ -37,6 +37,7 @@ func TestMQG016CredentialsInConfiguration(t *testing.T) {
 			[]Status{Fail}, []string{"ldap-host#2"}},
 		{"ldap clean", aBroker(model.EngineActiveMQ, ldapHosts(model.Explicit, "ldaps://a.example.com:636")), []Status{Pass}, nil},
 		{"ldap unknown", aBroker(model.EngineActiveMQ, ldapHosts(model.Unknown)), []Status{Unknown}, nil},
+		{"ldap metadata not read", aBroker(model.EngineActiveMQ, func(b *model.Broker) { b.LDAPUnread = true }), []Status{Unknown}, nil},
 		{"tag with url credential", aBroker(model.EngineRabbitMQ, aTags("endpoint", "amqps://app:"+secret+"@b-1.mq.eu-west-1.amazonaws.com:5671")),
 			[]Status{Fail}, []string{"tag:endpoint"}},
 		{"tag with password parameter", aBroker(model.EngineRabbitMQ, aTags("dsn", "https://x.example.com/?password="+secret)),

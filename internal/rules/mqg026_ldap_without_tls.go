@@ -310,12 +310,15 @@ Resources:
 const ldapPlainPort = 389
 
 func checkLDAPWithoutTLS(b *model.Broker, _ *Context) []Result {
-	if b.LDAP == nil {
+	if b.LDAP == nil && !b.LDAPUnread {
 		return notApplicable("The broker declares no LDAP server.", b.ID.At)
 	}
 	auth := b.AuthStrategy
 	if auth.Known() && !strings.EqualFold(strings.TrimSpace(auth.V), "LDAP") {
 		return notApplicable("The broker uses "+strings.TrimSpace(auth.V)+" authentication, not LDAP.", auth.At)
+	}
+	if b.LDAP == nil {
+		return unknownResult("Whether the broker declares an LDAP server", b.ID.At)
 	}
 	hosts := b.LDAP.Hosts
 	var out []Result

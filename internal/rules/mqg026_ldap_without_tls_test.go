@@ -16,8 +16,15 @@ func TestMQG026LDAPWithoutTLS(t *testing.T) {
 	}
 	simple := func(b *model.Broker) { b.AuthStrategy = model.ExplicitString("SIMPLE", aAt(6)) }
 	unknownAuth := func(b *model.Broker) { b.AuthStrategy = model.UnknownString(aAt(6)) }
+	unread := func(b *model.Broker) { b.LDAPUnread = true }
 	aRun(t, mqg026, []aCase{
 		{name: "no ldap metadata", b: aBroker(model.EngineActiveMQ), want: []Status{NotApplicable}},
+		{name: "ldap metadata not read", b: aBroker(model.EngineActiveMQ, unread, unknownAuth),
+			want: []Status{Unknown}, at: aRange(aAt(1)), contains: "LDAP server"},
+		{name: "ldap metadata not read, simple auth", b: aBroker(model.EngineActiveMQ, unread, simple),
+			want: []Status{NotApplicable}, contains: "SIMPLE"},
+		{name: "ldap metadata not read, ldap auth", b: aBroker(model.EngineActiveMQ, unread,
+			func(b *model.Broker) { b.AuthStrategy = model.ExplicitString("LDAP", aAt(6)) }), want: []Status{Unknown}},
 		{name: "metadata but simple auth", b: aBroker(model.EngineActiveMQ, cLDAP(cHosts("ldap://dir:389")), simple),
 			want: []Status{NotApplicable}, contains: "SIMPLE"},
 		{name: "bare host names", b: aBroker(model.EngineActiveMQ, cLDAP(cHosts("ldap.corp.example.com", "ldap2.corp.example.com"))),

@@ -10,6 +10,7 @@ import (
 // snapshot reader: it must never panic, whatever the files hold.
 func FuzzLoadSnapshot(f *testing.F) {
 	f.Add([]byte(`{"BrokerArn":"arn:aws:mq:eu-west-1:111111111111:broker:b:b-1","BrokerId":"b-1","EngineType":"ACTIVEMQ",`+
+		`"DeploymentMode":"SINGLE_INSTANCE","AutoMinorVersionUpgrade":true,"PubliclyAccessible":false,`+
 		`"Configurations":{"Current":{"Id":"c-1","Revision":1}},"EncryptionOptions":{"UseAwsOwnedKey":false,"KmsKeyId":"k"},"SecurityGroups":["sg-1"]}`),
 		[]byte(`{"Data":"PGJyb2tlci8+"}`))
 	f.Add([]byte(`{"BrokerId":"b-1","Users":[{"Username":"../x"}],"Logs":{}}`), []byte(`{"Data":"<broker><x"}`))

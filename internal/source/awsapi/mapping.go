@@ -60,7 +60,8 @@ func deref(p *string) string {
 }
 
 // brokerFromSummary is what ListBrokers tells of a broker; every other field stays Unknown. It
-// stands for a broker whose DescribeBroker failed.
+// stands for a broker whose DescribeBroker failed or answered without the members Amazon MQ
+// always returns.
 func brokerFromSummary(s mqtypes.BrokerSummary, account, region string) *model.Broker {
 	arn := deref(s.BrokerArn)
 	r := refs(arn)
@@ -70,12 +71,16 @@ func brokerFromSummary(s mqtypes.BrokerSummary, account, region string) *model.B
 		Engine:           enum(s.EngineType, r.at("EngineType")),
 		DeploymentMode:   enum(s.DeploymentMode, r.at("DeploymentMode")),
 		HostInstanceType: str(s.HostInstanceType, r.at("HostInstanceType")),
-		// The configuration is in use but could not be read.
+		BrokerState:      enum(s.BrokerState, r.at("BrokerState")),
+		// Whether a configuration is in use, and which, could not be read: an unresolved
+		// reference says so to every rule that reads it.
 		Configuration: &model.ConfigurationRef{
 			ID:       model.UnknownString(r.at("Configurations")),
 			Revision: model.Int{At: r.at("Configurations")},
 			At:       r.at("Configurations"),
 		},
+		// Whether the broker declares an LDAP server could not be read either.
+		LDAPUnread: true,
 	}
 	if b.Engine.Known() {
 		b.Engine.V = model.NormalizeEngine(b.Engine.V)
@@ -88,9 +93,45 @@ func identity(arn, account, region string) model.Identity {
 		Region: region, Type: typeBroker, At: model.Range{Ref: arn}}
 }
 
-// mapBroker maps a DescribeBroker answer. Users, security groups, configurations and keys are
-// resolved by the caller.
-func mapBroker(out *mq.DescribeBrokerOutput, arn, account, region string) *model.Broker {
+// missingBrokerFields lists the members of a DescribeBroker answer that Amazon MQ always returns
+// and the answer lacks: the broker's id and ARN, the members the mq API model requires of the
+// answer (DescribeBrokerOutput: DeploymentMode, EngineType, AutoMinorVersionUpgrade,
+// PubliclyAccessible), and the required members of the structures mapBroker reads. An answer
+// without them does not describe the broker: every other absent member would read as "none".
+func missingBrokerFields(out *mq.DescribeBrokerOutput) []string {
+	var missing []string
+	need := func(present bool, member string) {
+		if !present {
+			missing = append(missing, member)
+		}
+	}
+	need(out.BrokerId != nil, "BrokerId")
+	need(out.BrokerArn != nil, "BrokerArn")
+	need(out.EngineType != "", "EngineType")
+	need(out.DeploymentMode != "", "DeploymentMode")
+	need(out.AutoMinorVersionUpgrade != nil, "AutoMinorVersionUpgrade")
+	need(out.PubliclyAccessible != nil, "PubliclyAccessible")
+	if e := out.EncryptionOptions; e != nil {
+		need(e.UseAwsOwnedKey != nil, "EncryptionOptions.UseAwsOwnedKey")
+	}
+	if l := out.Logs; l != nil {
+		need(l.General != nil, "Logs.General")
+	}
+	if l := out.LdapServerMetadata; l != nil {
+		need(l.Hosts != nil, "LdapServerMetadata.Hosts")
+		need(l.ServiceAccountUsername != nil, "LdapServerMetadata.ServiceAccountUsername")
+	}
+	if c := out.Configurations; c != nil {
+		need(c.Current == nil || c.Current.Id != nil, "Configurations.Current.Id")
+		need(c.Pending == nil || c.Pending.Id != nil, "Configurations.Pending.Id")
+	}
+	return missing
+}
+
+// mapBroker maps a DescribeBroker answer; sum is the broker's ListBrokers entry, which gives the
+// members the answer leaves out. Users, security groups, configurations and keys are resolved by
+// the caller.
+func mapBroker(out *mq.DescribeBrokerOutput, sum mqtypes.BrokerSummary, arn, account, region string) *model.Broker {
 	r := refs(arn)
 	b := &model.Broker{
 		ID:                 identity(arn, account, region),
@@ -114,6 +155,16 @@ func mapBroker(out *mq.DescribeBrokerOutput, arn, account, region string) *model
 		PendingConfigurationState: model.Explicit,
 		BrokerState:               enum(out.BrokerState, r.at("BrokerState")),
 		ActionsRequired:           mapActions(out.ActionsRequired, r),
+	}
+	// Members the mq API model does not require: ListBrokers may have them.
+	if !b.Name.Known() {
+		b.Name = str(sum.BrokerName, r.at("BrokerName"))
+	}
+	if !b.HostInstanceType.Known() {
+		b.HostInstanceType = str(sum.HostInstanceType, r.at("HostInstanceType"))
+	}
+	if !b.BrokerState.Known() {
+		b.BrokerState = enum(sum.BrokerState, r.at("BrokerState"))
 	}
 	if b.Engine.Known() {
 		b.Engine.V = model.NormalizeEngine(b.Engine.V)
@@ -173,12 +224,10 @@ func mapLogs(l *mqtypes.LogsSummary, r refs) model.Logs {
 		return model.Logs{General: model.UnknownBool(r.at("Logs")), Audit: model.UnknownBool(r.at("Logs"))}
 	}
 	logs := model.Logs{General: boolean(l.General, r.at("Logs.General")), Audit: boolean(l.Audit, r.at("Logs.Audit"))}
-	// RabbitMQ brokers have no audit log: the API leaves the member out.
+	// General is required: absent, it stays Unknown. RabbitMQ brokers have no audit log: the API
+	// leaves the member out.
 	if l.Audit == nil {
 		logs.Audit = model.DefaultBool(false, r.at("Logs"))
-	}
-	if l.General == nil {
-		logs.General = model.DefaultBool(false, r.at("Logs"))
 	}
 	return logs
 }
@@ -188,8 +237,12 @@ func mapLDAP(l *mqtypes.LdapServerMetadataOutput, r refs) *model.LDAP {
 		return nil
 	}
 	at := r.at("LdapServerMetadata")
+	hosts := model.StringList{At: r.at("LdapServerMetadata.Hosts")} // required: absent is unread
+	if l.Hosts != nil {
+		hosts = list(l.Hosts, hosts.At)
+	}
 	return &model.LDAP{
-		Hosts:                  list(l.Hosts, r.at("LdapServerMetadata.Hosts")),
+		Hosts:                  hosts,
 		ServiceAccountUsername: str(l.ServiceAccountUsername, r.at("LdapServerMetadata.ServiceAccountUsername")),
 		// The API never returns the service account password: its origin is not knowable.
 		ServiceAccountPassword: model.Secret{Origin: model.SecretUnknown, At: at},

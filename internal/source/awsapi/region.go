@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -148,6 +149,12 @@ func (u *unit) broker(ctx context.Context, sum mqtypes.BrokerSummary) *model.Bro
 	out, fail := call(ctx, u, pDescribeBroker(u.account, u.region, id), func(ctx context.Context) (*mq.DescribeBrokerOutput, error) {
 		return u.mq.DescribeBroker(ctx, &mq.DescribeBrokerInput{BrokerId: aws.String(id)})
 	})
+	if fail == nil {
+		if missing := missingBrokerFields(out); len(missing) > 0 {
+			fail = &apiFailure{Code: "InvalidResponse", Message: "the answer lacks " + strings.Join(missing, ", ") +
+				", which Amazon MQ always returns; the broker is known only from mq:ListBrokers"}
+		}
+	}
 	if fail != nil {
 		u.failed(at, what, "mq:DescribeBroker", fail)
 		return brokerFromSummary(sum, u.account, u.region)
@@ -155,7 +162,7 @@ func (u *unit) broker(ctx context.Context, sum mqtypes.BrokerSummary) *model.Bro
 	if a := deref(out.BrokerArn); a != "" {
 		arn = a
 	}
-	b := mapBroker(out, arn, u.account, u.region)
+	b := mapBroker(out, sum, arn, u.account, u.region)
 
 	if b.IsEngine(model.EngineActiveMQ) {
 		u.users(ctx, b, id)

@@ -173,12 +173,14 @@ func TestFailureSemantics(t *testing.T) {
 		{"DescribeBroker", home + "/" + region + "/mq/describe-broker/" + amqID, "broker " + amqID + ": mq:DescribeBroker: AccessDeniedException",
 			func(t *testing.T, inv *model.Inventory) {
 				b := findBroker(t, inv, amqARN)
-				if b.Name.V != "orders" || b.Engine.V != model.EngineActiveMQ || b.DeploymentMode.V != "ACTIVE_STANDBY_MULTI_AZ" || b.HostInstanceType.V != "mq.m5.large" {
+				if b.Name.V != "orders" || b.Engine.V != model.EngineActiveMQ || b.DeploymentMode.V != "ACTIVE_STANDBY_MULTI_AZ" ||
+					b.HostInstanceType.V != "mq.m5.large" || b.BrokerState.V != "RUNNING" {
 					t.Errorf("summary fields lost: %+v", b)
 				}
 				if b.PubliclyAccessible.Known() || b.EngineVersion.Known() || b.Encryption.UseAWSOwnedKey.Known() || b.Logs.Audit.Known() ||
-					b.UsersState != model.Unknown || b.SecurityGroupsState != model.Unknown || b.Tags.Known() || b.BrokerState.Known() ||
-					b.ActionsRequired.Known() || b.PendingConfigurationState != model.Unknown || b.AutoMinorUpgrade.Known() {
+					b.UsersState != model.Unknown || b.SecurityGroupsState != model.Unknown || b.Tags.Known() ||
+					b.ActionsRequired.Known() || b.PendingConfigurationState != model.Unknown || b.AutoMinorUpgrade.Known() ||
+					b.AuthStrategy.Known() || b.LDAP != nil || !b.LDAPUnread {
 					t.Errorf("a field is known without DescribeBroker: %+v", b)
 				}
 				if b.Configuration == nil || b.Configuration.Config != nil || b.Configuration.ID.Known() {
@@ -349,7 +351,8 @@ func TestPagination(t *testing.T) {
 	r := w.Region(home, other)
 	for _, id := range []string{"b-p1", "b-p2", "b-p3", "b-p4", "b-p5"} {
 		r.AddBroker(mq.DescribeBrokerOutput{BrokerId: aws.String(id), BrokerArn: aws.String("arn:aws:mq:us-east-1:" + home + ":broker:p:" + id),
-			BrokerName: aws.String("p"), EngineType: mqtypes.EngineTypeActivemq},
+			BrokerName: aws.String("p"), EngineType: mqtypes.EngineTypeActivemq, DeploymentMode: mqtypes.DeploymentModeSingleInstance,
+			AutoMinorVersionUpgrade: aws.Bool(true), PubliclyAccessible: aws.Bool(false)},
 			mq.DescribeUserOutput{Username: aws.String("u1")}, mq.DescribeUserOutput{Username: aws.String("u2")}, mq.DescribeUserOutput{Username: aws.String("u3")})
 	}
 	inv, diags, srv := scan(t, w, awstest.Faults{}, Options{Regions: []string{other}})
