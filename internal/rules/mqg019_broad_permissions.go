@@ -12,12 +12,18 @@ import (
 var broadGroups = []string{"users", "everyone", "anonymous", "guests", "*"}
 
 // Amazon MQ puts users with console access in activemq-webconsole, a group with admin rights on
-// every queue and topic. A user is an administrator, for MQG019, when its groups include admins
-// or admin: membership of activemq-webconsole is then intended. Anyone else in the group is a
-// non-admin user with every permission.
+// every queue and topic. For an administrator that membership is intended: one admin user with
+// console access is the normal setup. Anyone else in the group is a non-admin user with every
+// permission.
 const webConsoleGroup = "activemq-webconsole"
 
-var adminGroups = []string{"admins", "admin"}
+// An ActiveMQ user is an administrator when one of its groups is an admin group, or its name is,
+// starts with or ends with an admin name (admin, orders_admin, amq-admin, AdminUser), all
+// case-insensitive.
+var (
+	adminGroups = []string{"admins", "admin", "administrators"}
+	adminNames  = []string{"admin", "administrator"}
+)
 
 var mqg019 = &Rule{
 	ID:       "MQG019",
@@ -28,13 +34,17 @@ var mqg019 = &Rule{
 		"destinations it owns. An ActiveMQ authorizationEntry on \">\" that grants write or admin to a " +
 		"group every user is in, or a non-administrator in activemq-webconsole (which Amazon MQ gives admin " +
 		"rights on every queue and topic), lets one compromised application read, inject or purge every " +
-		"other application's messages. A user counts as an administrator when its groups include admins " +
-		"or admin.",
+		"other application's messages. A user counts as an administrator when one of its groups is admins, " +
+		"admin or administrators, or its name is, starts with or ends with admin or administrator " +
+		"(orders_admin, amq-admin, AdminUser; case-insensitive): console access for an administrator is " +
+		"the normal setup and passes. A console user whose name cannot be resolved and whose groups do not " +
+		"make it an administrator cannot be judged.",
 	Remediation: map[model.SourceKind]string{
 		model.SourceTerraform: "In the aws_mq_configuration data, grant write and admin on \">\" only to the " +
 			"admins group and give application groups entries on their own destinations (e.g. queue=\"orders.>\"). " +
 			"Set console_access = false on application users (console_access puts a user in activemq-webconsole, " +
-			"which has admin rights everywhere); keep it for users in the admins group.",
+			"which has admin rights everywhere); keep it for administrators (a user in the admins group, or " +
+			"named as an admin, such as orders-admin).",
 		model.SourceTFPlan: "Fix the Terraform code: narrow the authorizationEntry on \">\" to the admins group " +
 			"and set console_access = false on non-admin users.",
 		model.SourceCloudFormation: "In the AWS::AmazonMQ::Configuration Data, grant write/admin on \">\" only to " +
@@ -77,6 +87,68 @@ resource "aws_mq_broker" "example" {
     username = "orders-app"
     password = var.app_password
     groups   = ["orders"]
+  }
+}
+`},
+		},
+		{
+			Kind: model.SourceTerraform, Address: "aws_mq_broker.example", Want: Pass,
+			Note: "An administrator-named user (orders-admin) with console access and no groups: the normal single-admin setup.",
+			Files: map[string]string{"main.tf": `variable "admin_password" {
+  type      = string
+  sensitive = true
+}
+
+variable "app_password" {
+  type      = string
+  sensitive = true
+}
+
+resource "aws_mq_broker" "example" {
+  broker_name        = "orders"
+  engine_type        = "ActiveMQ"
+  engine_version     = "5.18"
+  host_instance_type = "mq.m5.large"
+  subnet_ids         = ["subnet-0a1b2c3d4e5f60718"]
+
+  user {
+    username       = "orders-admin"
+    password       = var.admin_password
+    console_access = true
+  }
+
+  user {
+    username = "orders-app"
+    password = var.app_password
+    groups   = ["orders"]
+  }
+}
+`},
+		},
+		{
+			Kind: model.SourceTerraform, Address: "aws_mq_broker.example", Want: Unknown,
+			Note: "A console user whose name is a variable with no value, in no admin group: administrator or not is undecided.",
+			Files: map[string]string{"main.tf": `variable "console_username" {
+  type = string
+}
+
+variable "console_password" {
+  type      = string
+  sensitive = true
+}
+
+resource "aws_mq_broker" "example" {
+  broker_name        = "orders"
+  engine_type        = "ActiveMQ"
+  engine_version     = "5.18"
+  host_instance_type = "mq.m5.large"
+  subnet_ids         = ["subnet-0a1b2c3d4e5f60718"]
+
+  user {
+    username       = var.console_username
+    password       = var.console_password
+    console_access = true
+    groups         = ["orders"]
   }
 }
 `},
@@ -203,6 +275,61 @@ Resources:
             - admins
         - Username: orders-app
           Password: "{{resolve:secretsmanager:mq/orders/app:SecretString:password}}"
+          Groups:
+            - orders
+`},
+		},
+		{
+			Kind: model.SourceCloudFormation, Address: "Broker", Want: Pass,
+			Note: "An administrator-named user (orders-admin) with console access and no groups: the normal single-admin setup.",
+			Files: map[string]string{"template.yaml": `AWSTemplateFormatVersion: "2010-09-09"
+Description: Orders broker.
+Resources:
+  Broker:
+    Type: AWS::AmazonMQ::Broker
+    Properties:
+      BrokerName: orders
+      EngineType: ACTIVEMQ
+      EngineVersion: "5.18"
+      HostInstanceType: mq.m5.large
+      DeploymentMode: SINGLE_INSTANCE
+      PubliclyAccessible: false
+      SubnetIds:
+        - subnet-0a1b2c3d4e5f60718
+      Users:
+        - Username: orders-admin
+          Password: "{{resolve:secretsmanager:mq/orders/admin:SecretString:password}}"
+          ConsoleAccess: true
+        - Username: orders-app
+          Password: "{{resolve:secretsmanager:mq/orders/app:SecretString:password}}"
+          Groups:
+            - orders
+`},
+		},
+		{
+			Kind: model.SourceCloudFormation, Address: "Broker", Want: Unknown,
+			Note: "A console user whose name is a parameter with no Default, in no admin group: administrator or not is undecided.",
+			Files: map[string]string{"template.yaml": `AWSTemplateFormatVersion: "2010-09-09"
+Description: Orders broker.
+Parameters:
+  ConsoleUsername:
+    Type: String
+Resources:
+  Broker:
+    Type: AWS::AmazonMQ::Broker
+    Properties:
+      BrokerName: orders
+      EngineType: ACTIVEMQ
+      EngineVersion: "5.18"
+      HostInstanceType: mq.m5.large
+      DeploymentMode: SINGLE_INSTANCE
+      PubliclyAccessible: false
+      SubnetIds:
+        - subnet-0a1b2c3d4e5f60718
+      Users:
+        - Username: !Ref ConsoleUsername
+          Password: "{{resolve:secretsmanager:mq/orders/console:SecretString:password}}"
+          ConsoleAccess: true
           Groups:
             - orders
 `},
@@ -363,6 +490,10 @@ func webConsoleUser(u model.User, i int) (fails, unknown []Result) {
 	if u.Username.Known() && u.Username.V != "" {
 		name, subject = "'"+u.Username.V+"'", u.Username.V
 	}
+	admin := administrator(u.Username, u.Groups)
+	if admin == Yes {
+		return nil, nil // console access or not, an administrator is meant to have every right
+	}
 	inGroup := u.Groups.Known() && containsFold(trimmed(u.Groups.V), webConsoleGroup)
 	console := u.ConsoleAccess.Known() && u.ConsoleAccess.V || inGroup
 	switch {
@@ -372,16 +503,42 @@ func webConsoleUser(u model.User, i int) (fails, unknown []Result) {
 		return nil, nil
 	case !u.Groups.Known():
 		return nil, unknownResult("The groups of user "+name+" (who has console access)", u.Groups.At)
-	case containsAnyFold(trimmed(u.Groups.V), adminGroups):
-		return nil, nil
+	case admin == Maybe:
+		return nil, unknownResult("The name of console user "+name+" (its groups do not make it an administrator)", u.Username.At)
 	}
 	at, from := u.ConsoleAccess.At, u.ConsoleAccess.State
 	if inGroup && !(u.ConsoleAccess.Known() && u.ConsoleAccess.V) {
 		at, from = u.Groups.At, u.Groups.State
 	}
 	return []Result{{Status: Fail, At: at, ValueFrom: from, Subject: subject,
-		Message: "User " + name + " is not in an admins group but has console access, which Amazon MQ " +
-			"grants through activemq-webconsole with admin rights on every queue and topic."}}, nil
+		Message: "User " + name + " is not an administrator (no admin group, no admin name) but has console " +
+			"access, which Amazon MQ grants through activemq-webconsole with admin rights on every queue and topic."}}, nil
+}
+
+// administrator says whether an ActiveMQ user is an administrator: Yes when its groups or its
+// name make it one, whatever else is unknown; No when both are known and neither does.
+func administrator(name model.String, groups model.StringList) Tri {
+	switch {
+	case groups.Known() && containsAnyFold(trimmed(groups.V), adminGroups):
+		return Yes
+	case name.Known() && isAdminName(name.V):
+		return Yes
+	case name.Known() && groups.Known():
+		return No
+	}
+	return Maybe
+}
+
+// isAdminName reports whether a username is, starts with or ends with an admin name
+// (case-insensitive).
+func isAdminName(name string) bool {
+	n := strings.ToLower(strings.TrimSpace(name))
+	for _, a := range adminNames {
+		if strings.HasPrefix(n, a) || strings.HasSuffix(n, a) {
+			return true
+		}
+	}
+	return false
 }
 
 // configurationPermissions judges an ActiveMQ configuration's authorization entries on ">" and
@@ -423,17 +580,28 @@ func configurationPermissions(c *model.Configuration) (fails, unknown []Result) 
 		}
 	}
 	for i, u := range doc.Users {
-		if !containsFold(trimmed(u.Groups), webConsoleGroup) || containsAnyFold(trimmed(u.Groups), adminGroups) {
+		if !containsFold(trimmed(u.Groups), webConsoleGroup) {
 			continue
 		}
 		name, subject := "#"+strconv.Itoa(i+1), "config-user#"+strconv.Itoa(i+1)
 		if u.Username.Known() && u.Username.V != "" {
 			name, subject = "'"+u.Username.V+"'", "config-user:"+u.Username.V
 		}
+		switch administrator(u.Username, model.StringList{V: u.Groups, State: model.Explicit, At: u.At}) {
+		case Yes:
+			continue
+		case Maybe:
+			if unknown == nil {
+				unknown = unknownResult("The name of configuration user "+name+" (in activemq-webconsole, its groups "+
+					"do not make it an administrator)", u.At)
+			}
+			continue
+		}
 		fails = append(fails, Result{Status: Fail, At: u.At, ValueFrom: model.Explicit, Subject: subject,
-			Message: "Configuration user " + name + " is in activemq-webconsole without being in an admins group."})
+			Message: "Configuration user " + name + " is in activemq-webconsole without being an administrator " +
+				"(no admin group, no admin name)."})
 	}
-	return fails, nil
+	return fails, unknown
 }
 
 // broadIn returns the broad groups among groups (which may hold comma-separated lists).

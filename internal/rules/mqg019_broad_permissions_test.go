@@ -26,12 +26,44 @@ func TestMQG019BroadPermissions(t *testing.T) {
 	consoleUnknown.ConsoleAccess = model.UnknownBool(aAt(11))
 	groupsUnknown := user("app", true)
 	groupsUnknown.Groups = model.StringList{State: model.Unknown, At: aAt(12)}
+	unnamed := func(console bool, groups ...string) model.User {
+		u := user("", console, groups...)
+		u.Username = model.UnknownString(aAt(10))
+		return u
+	}
+	adminNamedGroupsUnknown := user("orders_admin", true)
+	adminNamedGroupsUnknown.Groups = model.StringList{State: model.Unknown, At: aAt(12)}
+	adminNamedConsoleUnknown := user("AdminUser", false, "orders")
+	adminNamedConsoleUnknown.ConsoleAccess = model.UnknownBool(aAt(11))
+	configUsers := func(us ...model.ConfigUser) func(*model.Broker) {
+		return bConfig(&model.ActiveMQConfig{Users: us})
+	}
+	configUser := func(name model.String, groups ...string) model.ConfigUser {
+		return model.ConfigUser{Username: name, Groups: groups, At: aAt(80)}
+	}
 
 	bRunCases(t, mqg019, []bCase{
 		{"rabbitmq", aBroker(model.EngineRabbitMQ, bUsers(user("app", true))), []Status{NotApplicable}, nil},
 		{"engine unknown", aBroker(""), []Status{Unknown}, nil},
 		{"no console access", aBroker(model.EngineActiveMQ, bUsers(user("app", false, "orders"))), []Status{Pass}, nil},
 		{"admin with console", aBroker(model.EngineActiveMQ, bUsers(user("ops", true, "Admins"))), []Status{Pass}, nil},
+		{"administrators group with console", aBroker(model.EngineActiveMQ, bUsers(user("ops", true, "Administrators"))), []Status{Pass}, nil},
+		// An administrator-named console user is the normal single-admin setup.
+		{"admin-named console user", aBroker(model.EngineActiveMQ, bUsers(user("admin", true))), []Status{Pass}, nil},
+		{"admin-named console user, other groups", aBroker(model.EngineActiveMQ, bUsers(user("Administrator", true, "orders"))), []Status{Pass}, nil},
+		{"name ends with admin", aBroker(model.EngineActiveMQ, bUsers(user("orders_admin", true, "orders"), user("amq-ADMIN", true))), []Status{Pass}, nil},
+		{"name ends with administrator", aBroker(model.EngineActiveMQ, bUsers(user("mq.administrator", true))), []Status{Pass}, nil},
+		{"name starts with admin", aBroker(model.EngineActiveMQ, bUsers(user("AdminUser", true))), []Status{Pass}, nil},
+		{"admin inside the name only", aBroker(model.EngineActiveMQ, bUsers(user("badminton", true))), []Status{Fail}, []string{"badminton"}},
+		{"admin-named, groups unknown", aBroker(model.EngineActiveMQ, bUsers(adminNamedGroupsUnknown)), []Status{Pass}, nil},
+		{"admin-named, console unknown", aBroker(model.EngineActiveMQ, bUsers(adminNamedConsoleUnknown)), []Status{Pass}, nil},
+		{"admin-named in webconsole group", aBroker(model.EngineActiveMQ, bUsers(user("ops-admin", false, "activemq-webconsole"))), []Status{Pass}, nil},
+		// A console user whose name cannot be resolved: only its groups can make it an administrator.
+		{"unresolved name, console, no groups", aBroker(model.EngineActiveMQ, bUsers(unnamed(true))), []Status{Unknown}, nil},
+		{"unresolved name, console, other groups", aBroker(model.EngineActiveMQ, bUsers(unnamed(true, "orders"))), []Status{Unknown}, nil},
+		{"unresolved name, console, admins group", aBroker(model.EngineActiveMQ, bUsers(unnamed(true, "admins"))), []Status{Pass}, nil},
+		{"unresolved name, no console", aBroker(model.EngineActiveMQ, bUsers(unnamed(false, "orders"))), []Status{Pass}, nil},
+		{"unresolved name and a failing user", aBroker(model.EngineActiveMQ, bUsers(unnamed(true), user("app", true))), []Status{Fail}, []string{"app"}},
 		{"app with console", aBroker(model.EngineActiveMQ, bUsers(user("app", true, "orders"))), []Status{Fail}, []string{"app"}},
 		{"console, no groups", aBroker(model.EngineActiveMQ, bUsers(user("app", true))), []Status{Fail}, nil},
 		{"webconsole group without console flag", aBroker(model.EngineActiveMQ, bUsers(user("app", false, "activemq-webconsole"))), []Status{Fail}, nil},
@@ -60,6 +92,13 @@ func TestMQG019BroadPermissions(t *testing.T) {
 			{Username: model.ExplicitString("app", aAt(80)), Groups: []string{"users", "activemq-webconsole"}, At: aAt(80)},
 			{Username: model.ExplicitString("ops", aAt(81)), Groups: []string{"admins", "activemq-webconsole"}, At: aAt(81)}}})),
 			[]Status{Fail}, []string{"config-user:app"}},
+		{"configuration users named as administrators", aBroker(model.EngineActiveMQ, configUsers(
+			configUser(model.ExplicitString("admin", aAt(80)), "activemq-webconsole"),
+			configUser(model.ExplicitString("ops_administrator", aAt(80)), "users", "activemq-webconsole"),
+			configUser(model.ExplicitString("ops", aAt(80)), "administrators", "activemq-webconsole"))),
+			[]Status{Pass}, nil},
+		{"configuration user without a name", aBroker(model.EngineActiveMQ, configUsers(
+			configUser(model.UnknownString(aAt(80)), "users", "activemq-webconsole"))), []Status{Unknown}, nil},
 	})
 
 	t.Run("unused configuration", func(t *testing.T) {
