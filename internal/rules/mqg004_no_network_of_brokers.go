@@ -17,7 +17,8 @@ var mqg004 = &Rule{
 		"brokers forwards messages between brokers, so load can be spread and a broker can be drained " +
 		"or replaced without stopping producers. A broker passes when its configuration declares a " +
 		"networkConnector or when its name ends in -Broker-<n> (matched case-insensitively), the naming " +
-		"of mesh members whose connectors live on their peers.",
+		"of mesh members whose connectors live on their peers. A broker that names no configuration runs " +
+		"the Amazon MQ default configuration, which declares no networkConnector, and fails.",
 	Remediation: map[model.SourceKind]string{
 		model.SourceTerraform: "Add a networkConnector to the broker's aws_mq_configuration data, e.g. " +
 			"<networkConnectors><networkConnector name=\"to-peer\" userName=\"bridge\" duplex=\"true\" " +
@@ -137,6 +138,112 @@ resource "aws_mq_broker" "example" {
   tags = {
     environment = "dev"
   }
+}
+`},
+		},
+		{
+			Kind: model.SourceTFPlan, Address: "aws_mq_broker.example", Want: Fail,
+			Note: "In a plan, a production broker with no configuration block (the provider computes one at apply) runs the default configuration, which has no network connector.",
+			Files: map[string]string{"plan.json": `{
+  "format_version": "1.2",
+  "terraform_version": "1.9.8",
+  "planned_values": {
+    "root_module": {
+      "resources": [
+        {
+          "address": "aws_mq_broker.example",
+          "mode": "managed",
+          "type": "aws_mq_broker",
+          "name": "example",
+          "provider_name": "registry.terraform.io/hashicorp/aws",
+          "schema_version": 0,
+          "values": {
+            "broker_name": "orders",
+            "deployment_mode": "ACTIVE_STANDBY_MULTI_AZ",
+            "engine_type": "ActiveMQ",
+            "engine_version": "5.18",
+            "host_instance_type": "mq.m5.large",
+            "publicly_accessible": false,
+            "tags": {"Environment": "prod"},
+            "user": [
+              {"console_access": false, "groups": [], "replication_user": false, "username": "orders-app"}
+            ]
+          },
+          "sensitive_values": {
+            "user": [{"password": true}]
+          }
+        }
+      ]
+    }
+  },
+  "resource_changes": [
+    {
+      "address": "aws_mq_broker.example",
+      "mode": "managed",
+      "type": "aws_mq_broker",
+      "name": "example",
+      "provider_name": "registry.terraform.io/hashicorp/aws",
+      "change": {
+        "actions": ["create"],
+        "before": null,
+        "after": {
+          "broker_name": "orders",
+          "deployment_mode": "ACTIVE_STANDBY_MULTI_AZ",
+          "engine_type": "ActiveMQ",
+          "engine_version": "5.18",
+          "host_instance_type": "mq.m5.large",
+          "publicly_accessible": false,
+          "tags": {"Environment": "prod"},
+          "user": [
+            {"console_access": false, "groups": [], "replication_user": false, "username": "orders-app"}
+          ]
+        },
+        "after_unknown": {
+          "arn": true,
+          "configuration": true,
+          "id": true,
+          "instances": true,
+          "tags_all": true,
+          "user": [{"password": true}]
+        },
+        "before_sensitive": false,
+        "after_sensitive": {
+          "user": [{"password": true}]
+        }
+      }
+    }
+  ],
+  "configuration": {
+    "root_module": {
+      "resources": [
+        {
+          "address": "aws_mq_broker.example",
+          "mode": "managed",
+          "type": "aws_mq_broker",
+          "name": "example",
+          "provider_config_key": "aws",
+          "expressions": {
+            "broker_name": {"constant_value": "orders"},
+            "deployment_mode": {"constant_value": "ACTIVE_STANDBY_MULTI_AZ"},
+            "engine_type": {"constant_value": "ActiveMQ"},
+            "engine_version": {"constant_value": "5.18"},
+            "host_instance_type": {"constant_value": "mq.m5.large"},
+            "tags": {"constant_value": {"Environment": "prod"}},
+            "user": [
+              {
+                "username": {"constant_value": "orders-app"},
+                "password": {"references": ["random_password.mq.result", "random_password.mq"]}
+              }
+            ]
+          },
+          "schema_version": 0
+        }
+      ]
+    }
+  },
+  "applyable": true,
+  "complete": true,
+  "errored": false
 }
 `},
 		},
