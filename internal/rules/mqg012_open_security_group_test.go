@@ -119,3 +119,49 @@ func TestBrokerPortsTable(t *testing.T) {
 		t.Errorf("BrokerPorts(activemq) = %v, want the six ActiveMQ ports", got)
 	}
 }
+
+// TestMQG012RulesWithoutCIDR covers ingress rules whose source is a security group (or a prefix
+// list) rather than a CIDR: known empty CIDRs never admit the internet, whatever their protocol
+// and ports, so undecided ports on such a rule leave nothing undecided.
+func TestMQG012RulesWithoutCIDR(t *testing.T) {
+	amq := model.EngineActiveMQ
+	fromGroup := func(mod func(*model.IngressRule)) model.IngressRule {
+		r := bIngress("tcp", 61617, 61617)
+		r.CIDRs = model.StringList{V: []string{}, State: model.Explicit, At: aAt(61)}
+		mod(&r)
+		return r
+	}
+	portsUnknown := fromGroup(func(r *model.IngressRule) {
+		r.FromPort, r.ToPort = model.Int{State: model.Unknown, At: aAt(62)}, model.Int{State: model.Unknown, At: aAt(63)}
+	})
+	protoUnknown := fromGroup(func(r *model.IngressRule) { r.Protocol = model.UnknownString(aAt(61)) })
+	defaultCIDRs := fromGroup(func(r *model.IngressRule) {
+		r.CIDRs.State = model.Default
+		r.ToPort = model.Int{State: model.Unknown, At: aAt(63)}
+	})
+	internetPortsUnknown := bIngress("tcp", 61617, 61617, "0.0.0.0/0")
+	internetPortsUnknown.ToPort = model.Int{State: model.Unknown, At: aAt(63)}
+	// Rules may be missing from the group (a dynamic block over an unknown collection): the
+	// listed rule without CIDR does not decide the group.
+	incomplete := bGroup("aws_security_group.a", portsUnknown)
+	incomplete.Group.IngressState = model.Unknown
+
+	aRun(t, mqg012, []aCase{
+		{name: "from a group, ports unknown", b: aBroker(amq, bGroups(bGroup("aws_security_group.a", portsUnknown))),
+			want: []Status{Pass}, from: aState(model.Explicit)},
+		{name: "from a group, protocol unknown", b: aBroker(amq, bGroups(bGroup("aws_security_group.a", protoUnknown))),
+			want: []Status{Pass}},
+		{name: "no CIDR attribute, port unknown", b: aBroker(amq, bGroups(bGroup("aws_security_group.a", defaultCIDRs))),
+			want: []Status{Pass}},
+		{name: "from a group next to an internet rule", b: aBroker(amq, bGroups(bGroup("aws_security_group.a", portsUnknown,
+			bIngress("tcp", 8162, 8162, "0.0.0.0/0")))), want: []Status{Fail}, subjects: []string{"sg-rule:aws_security_group.a#1"}},
+		{name: "internet rule with unknown ports is undecided at the rule", b: aBroker(amq, bGroups(bGroup("aws_security_group.a", internetPortsUnknown))),
+			want: []Status{Unknown}, at: aRange(aAt(61))},
+		{name: "rules may be missing from the group", b: aBroker(amq, bGroups(incomplete)),
+			want: []Status{Unknown}, at: aRange(aAt(60))},
+	})
+	t.Run("MQG020 agrees", func(t *testing.T) {
+		b := aBroker(amq, bPublic(true), bGroups(bGroup("aws_security_group.a", portsUnknown)))
+		bCheckResults(t, mqg020.Check(b, aCtx()), []Status{Pass}, nil)
+	})
+}
