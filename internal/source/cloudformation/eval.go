@@ -50,6 +50,7 @@ type tmpl struct {
 	steps     int
 	diags     []model.Diagnostic
 	reported  map[string]bool
+	stores    map[string]*val // memo of the properties of secrets and SSM parameters (templateStore)
 }
 
 func (t *tmpl) rng(n *yaml.Node) model.Range {
@@ -255,12 +256,7 @@ func (t *tmpl) eval(n *yaml.Node, depth int) *val {
 		if n.Tag == "!!null" {
 			return &val{k: kNoValue, at: at}
 		}
-		v := scalar(n.Value, at)
-		if ok, origin := dynamicRef(n.Value); ok {
-			v = unknown(at)
-			v.orig, v.litAt = origin, model.Range{}
-		}
-		return v
+		return t.dynamic(scalar(n.Value, at), depth)
 	case yaml.SequenceNode:
 		l := &val{k: kList, at: at, orig: model.SecretLiteral, litAt: at}
 		for _, c := range n.Content {
@@ -332,6 +328,9 @@ func (t *tmpl) call(fn string, arg *yaml.Node, at model.Range, depth int) *val {
 			return t.invalid(fn, at)
 		}
 		delim, ok := t.str(parts[0], depth)
+		if pieces, ok2 := t.joinPieces(delim, parts[1], depth); ok && ok2 {
+			return t.dynamicPieces(pieces, at, depth)
+		}
 		list := t.eval(parts[1], depth)
 		if !ok || list.k != kList {
 			return unknownFrom(at, delim, list)
@@ -356,7 +355,7 @@ func (t *tmpl) call(fn string, arg *yaml.Node, at model.Range, depth int) *val {
 		if out.orig == model.SecretUnknown {
 			out.orig, out.litAt = model.SecretLiteral, at
 		}
-		return t.dynamic(out)
+		return t.dynamic(out, depth)
 	case "Fn::Select":
 		parts, ok := t.args(arg, 2, 2, depth)
 		if !ok {
@@ -480,16 +479,11 @@ func (t *tmpl) invalid(fn string, at model.Range) *val {
 	return unknown(at)
 }
 
-// dynamic turns a known string holding a dynamic reference into an unknown value read from a
-// store.
-func (t *tmpl) dynamic(v *val) *val {
-	if v.isScalar() {
-		if ok, origin := dynamicRef(v.s); ok {
-			u := unknown(v.at)
-			u.refs = v.refs
-			u.orig = origin
-			return u
-		}
+// dynamic turns a known string holding a dynamic reference into the value it reads: what a
+// secret of the template holds, else an unknown value read from a store.
+func (t *tmpl) dynamic(v *val, depth int) *val {
+	if ok, _ := dynamicRef(v.s); ok && v.isScalar() {
+		return t.dynamicPieces([]piece{{v: v}}, v.at, depth)
 	}
 	return v
 }
@@ -513,8 +507,11 @@ func (t *tmpl) ref(name string, at model.Range) *val {
 	if r, ok := t.resources[name]; ok {
 		v := unknown(at)
 		v.refs = []string{r.id}
-		if r.typ == "AWS::SecretsManager::Secret" {
-			v.orig = model.SecretStore
+		switch r.typ {
+		case typeSecret:
+			v.orig, v.storeOf = model.SecretStore, r.id
+		case typeParameter:
+			v.storeOf = r.id
 		}
 		return v
 	}
@@ -524,12 +521,15 @@ func (t *tmpl) ref(name string, at model.Range) *val {
 
 // getAtt resolves Fn::GetAtt: the attributes of a resource are known at deploy time only; the
 // value keeps the resource it comes from.
-func (t *tmpl) getAtt(id, _ string, at model.Range) *val {
+func (t *tmpl) getAtt(id, attr string, at model.Range) *val {
 	v := unknown(at)
 	if r, ok := t.resources[id]; ok {
 		v.refs = []string{r.id}
-		if r.typ == "AWS::SecretsManager::Secret" {
+		if r.typ == typeSecret {
 			v.orig = model.SecretStore
+			if attr == "Id" {
+				v.storeOf = r.id // the secret's ARN, as Ref
+			}
 		}
 	} else {
 		t.diag(model.DiagNote, model.Range{File: t.disp}, fmt.Sprintf("Fn::GetAtt of %q, which is not a resource of the template: its value is unknown", truncate(id, 80)))
@@ -560,38 +560,34 @@ func (t *tmpl) sub(arg *yaml.Node, at model.Range, depth int) *val {
 		return t.invalid("Fn::Sub", at)
 	}
 	s := text.Value
-	if ok, origin := dynamicRef(s); ok {
-		u := unknown(at)
-		u.orig = origin
-		for _, v := range varList {
-			for _, r := range v.refs {
-				u.addRef(r)
-			}
-		}
-		return u
-	}
+	isDynamic, _ := dynamicRef(s)
 	out := scalar("", at)
 	out.orig = model.SecretUnknown
 	var sb strings.Builder
 	var parts []*val
+	var pieces []piece // for a dynamic reference
 	unknownPart := false
 	for {
 		i := strings.Index(s, "${")
 		if i < 0 {
 			sb.WriteString(s)
+			pieces = append(pieces, piece{text: s})
 			break
 		}
 		sb.WriteString(s[:i])
+		pieces = append(pieces, piece{text: s[:i]})
 		s = s[i+2:]
 		j := strings.IndexByte(s, '}')
 		if j < 0 {
 			sb.WriteString("${" + s)
+			pieces = append(pieces, piece{text: "${" + s})
 			break
 		}
 		name := s[:j]
 		s = s[j+1:]
 		if strings.HasPrefix(name, "!") {
 			sb.WriteString("${" + name[1:] + "}")
+			pieces = append(pieces, piece{text: "${" + name[1:] + "}"})
 			continue
 		}
 		name = strings.TrimSpace(name)
@@ -605,6 +601,7 @@ func (t *tmpl) sub(arg *yaml.Node, at model.Range, depth int) *val {
 			v = t.ref(name, at)
 		}
 		parts = append(parts, v)
+		pieces = append(pieces, piece{v: v})
 		if !v.isScalar() {
 			unknownPart = true
 			continue
@@ -615,6 +612,12 @@ func (t *tmpl) sub(arg *yaml.Node, at model.Range, depth int) *val {
 			break
 		}
 	}
+	if isDynamic {
+		if sb.Len() > maxStringSize {
+			pieces = []piece{{text: text.Value}} // too large to build: the text says which store
+		}
+		return t.dynamicPieces(pieces, at, depth, varList...)
+	}
 	if unknownPart {
 		return unknownFrom(at, parts...)
 	}
@@ -623,7 +626,7 @@ func (t *tmpl) sub(arg *yaml.Node, at model.Range, depth int) *val {
 	if out.orig == model.SecretUnknown {
 		out.orig, out.litAt = model.SecretLiteral, t.rng(text)
 	}
-	return t.dynamic(out)
+	return t.dynamic(out, depth)
 }
 
 func (t *tmpl) findInMap(arg *yaml.Node, at model.Range, depth int) *val {

@@ -15,6 +15,8 @@ func FuzzLoad(f *testing.F) {
 		"Resources:\n  S:\n    Type: AWS::CloudFormation::Stack\n    Properties: {TemplateURL: template.yaml}\n",
 		"Conditions:\n  A: !Condition A\nResources:\n  B:\n    Type: AWS::AmazonMQ::Broker\n    Condition: A\n",
 		"Resources:\n  C:\n    Type: AWS::AmazonMQ::Configuration\n    Properties:\n      Data: !Base64 |\n        <broker><plugins/></broker>\n",
+		secretTemplate(generated, key(subRef, "username"), key(joinRef, "password")),
+		`{"Resources": {"S": {"Type": "AWS::SecretsManager::Secret", "Properties": {"SecretString": "{\"u\": 1}"}}, "B": {"Type": "AWS::AmazonMQ::Broker", "Properties": {"Users": [{"Username": {"Fn::Sub": "{{resolve:secretsmanager:\u0000${S}:SecretString:u}}"}}]}}}}`,
 	} {
 		f.Add([]byte(seed))
 	}

@@ -280,6 +280,7 @@ func TestDuplicateKeySeverity(t *testing.T) {
 		{"ingress", "Resources:\n" + broker + resource("AWS::EC2::SecurityGroupIngress"), model.DiagError, 10},
 		{"kms key", "Resources:\n" + broker + resource("AWS::KMS::Key"), model.DiagError, 10},
 		{"secret", "Resources:\n" + broker + resource("AWS::SecretsManager::Secret"), model.DiagError, 10},
+		{"ssm parameter", "Resources:\n" + broker + resource("AWS::SSM::Parameter"), model.DiagError, 10},
 		{"nested stack", "Resources:\n" + broker + resource("AWS::CloudFormation::Stack"), model.DiagError, 10},
 		{"type written twice", "Resources:\n" + broker + "  R:\n    Type: AWS::S3::Bucket\n    Type: AWS::AmazonMQ::Broker\n", model.DiagError, 8},
 		{"type not a string", "Resources:\n" + broker + "  R:\n    Type: [x]\n    Properties: {A: 1, A: 2}\n", model.DiagError, 8},

@@ -220,7 +220,7 @@ var evaluatedSections = map[string]bool{"Parameters": true, "Conditions": true, 
 // brokerRelatedPrefixes are the resource types whose properties the mapper reads, or that lead
 // to a template that may declare a broker.
 var brokerRelatedPrefixes = []string{"AWS::AmazonMQ::", "AWS::EC2::SecurityGroup", "AWS::KMS::",
-	"AWS::SecretsManager::", "AWS::CloudFormation::Stack", "AWS::Serverless::Application"}
+	"AWS::SecretsManager::", "AWS::SSM::Parameter", "AWS::CloudFormation::Stack", "AWS::Serverless::Application"}
 
 // brokerRelated reports whether a resource definition may be read for a broker: one of its Type
 // values (all of them, when Type is written twice) is broker-related, or its type cannot be read.

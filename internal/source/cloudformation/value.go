@@ -31,6 +31,10 @@ type val struct {
 	orig  model.SecretOrigin
 	litAt model.Range
 	refs  []string
+	// storeOf is the logical ID of the AWS::SecretsManager::Secret whose ARN the value is (its Ref
+	// or Fn::GetAtt Id), or of the AWS::SSM::Parameter whose name it is (its Ref), so that a
+	// dynamic reference to it can read what the template says it holds.
+	storeOf string
 }
 
 // originPriority orders origins when a value is built from several: what is only known at deploy
