@@ -138,7 +138,9 @@ func (s *scanner) run(ctx context.Context) (*model.Inventory, []model.Diagnostic
 		fail = &apiFailure{Code: "InvalidResponse", Message: "no account in the caller identity"}
 	}
 	if fail != nil {
-		return inv, []model.Diagnostic{s.diag(model.Range{}, "sts:GetCallerIdentity: "+fail.Error())}
+		// Nothing else can be read; the snapshot still records why.
+		s.rec.save(pCallerUnknown(), nil, fail)
+		return inv, s.finishSnapshot(started, nil, []model.Diagnostic{s.diag(model.Range{}, "sts:GetCallerIdentity: "+fail.Error())})
 	}
 	homeID := *ident.Account
 	s.homeID = homeID
@@ -214,13 +216,20 @@ func (s *scanner) run(ctx context.Context) (*model.Inventory, []model.Diagnostic
 	if err := ctx.Err(); err != nil {
 		diags = append(diags, s.diag(model.Range{}, "scan interrupted: "+err.Error()))
 	}
-	if s.rec != nil {
-		s.writeManifest(started, accounts)
-		if s.rec.failed != nil {
-			diags = append(diags, s.diag(model.Range{File: s.opts.SnapshotDir}, s.rec.failed.Error()))
-		}
+	return inv, s.finishSnapshot(started, accounts, diags)
+}
+
+// finishSnapshot writes the snapshot's manifest, when the scan records one, and adds the error
+// entry of a snapshot that could not be written.
+func (s *scanner) finishSnapshot(started time.Time, accounts []*account, diags []model.Diagnostic) []model.Diagnostic {
+	if s.rec == nil {
+		return diags
 	}
-	return inv, diags
+	s.writeManifest(started, accounts)
+	if s.rec.failed != nil {
+		diags = append(diags, s.diag(model.Range{File: s.opts.SnapshotDir}, s.rec.failed.Error()))
+	}
+	return diags
 }
 
 // listAccounts lists the organization's active accounts, sorted by id.

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/mq"
 	mqtypes "github.com/aws/aws-sdk-go-v2/service/mq/types"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/mqguard/mqguard/internal/model"
 	"github.com/mqguard/mqguard/internal/source/awsapi/awstest"
@@ -525,5 +526,53 @@ func TestOfferedVersions(t *testing.T) {
 				t.Errorf("offered %s versions %v lack %s", engine, inv.OfferedVersions[engine], aws.ToString(v.Name))
 			}
 		}
+	}
+}
+
+// TestSnapshotOfFailedCallerIdentity: a scan whose GetCallerIdentity fails reads nothing else,
+// and its snapshot records the failure, so that scanning the snapshot, or serving it from the
+// fake again, reproduces the same error entry.
+func TestSnapshotOfFailedCallerIdentity(t *testing.T) {
+	cases := []struct {
+		name  string
+		setup func(w *awstest.World) awstest.Faults
+		diag  string
+	}{
+		{"denied", func(*awstest.World) awstest.Faults {
+			return awstest.Faults{Deny: func(c awstest.Call) bool { return c.Operation == "GetCallerIdentity" }}
+		}, "sts:GetCallerIdentity: AccessDenied"},
+		{"no account in the answer", func(w *awstest.World) awstest.Faults {
+			w.Account(home).CallerIdentity = &sts.GetCallerIdentityOutput{}
+			return awstest.Faults{}
+		}, "sts:GetCallerIdentity: InvalidResponse: no account in the caller identity"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			w := testWorld()
+			faults := c.setup(w)
+			dir := t.TempDir()
+			inv, diags, _ := scan(t, w, faults, Options{SnapshotDir: dir})
+			if len(inv.Brokers) != 0 || len(diags) != 1 || diags[0].Severity != model.DiagError || !strings.Contains(diags[0].Message, c.diag) {
+				t.Fatalf("%d brokers, diagnostics %v, want one containing %q", len(inv.Brokers), diags, c.diag)
+			}
+			for _, must := range []string{"manifest.json", "sts/get-caller-identity.error.json"} {
+				if _, err := os.Stat(dir + "/" + must); err != nil {
+					t.Errorf("snapshot lacks %s", must)
+				}
+			}
+
+			got, gotDiags := LoadSnapshot(context.Background(), os.DirFS(dir), ".")
+			if !reflect.DeepEqual(gotDiags, diags) || !reflect.DeepEqual(got, inv) {
+				t.Errorf("snapshot scan: %d brokers, diagnostics %v, want %v", len(got.Brokers), gotDiags, diags)
+			}
+			w2, err := awstest.LoadWorld(os.DirFS(dir), ".")
+			if err != nil {
+				t.Fatal(err)
+			}
+			again, againDiags, _ := scan(t, w2, awstest.Faults{}, Options{})
+			if !reflect.DeepEqual(againDiags, diags) || !reflect.DeepEqual(again, inv) {
+				t.Errorf("scan of the reloaded world: diagnostics %v, want %v", againDiags, diags)
+			}
+		})
 	}
 }

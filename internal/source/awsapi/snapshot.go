@@ -80,6 +80,10 @@ func pDescribeKey(a, r, key string) string {
 	return pRegion(a, r, "kms/describe-key/"+esc(key)+".json")
 }
 
+// pCallerUnknown is where a failed GetCallerIdentity is recorded: the caller's account, which
+// names the directory of every other file, is what could not be read.
+func pCallerUnknown() string { return "sts/get-caller-identity.json" }
+
 // errorPath is where an API error is stored instead of the response.
 func errorPath(p string) string { return strings.TrimSuffix(p, ".json") + ".error.json" }
 
@@ -175,7 +179,8 @@ type snapshotBackend struct {
 }
 
 // openSnapshot reads the manifest and finds the caller's account: the one whose
-// sts/get-caller-identity.json is present.
+// sts/get-caller-identity.json is present. A snapshot of a scan whose GetCallerIdentity failed
+// has no caller's account, only the recorded failure (see pCallerUnknown).
 func openSnapshot(fsys fs.FS, dir string) (*snapshotBackend, *Manifest, error) {
 	b := &snapshotBackend{fsys: fsys, dir: dir, region: "us-east-1", regions: map[string][]string{}}
 	data, err := b.read("manifest.json")
@@ -198,7 +203,7 @@ func openSnapshot(fsys fs.FS, dir string) (*snapshotBackend, *Manifest, error) {
 			b.homeAcct = a.Id
 		}
 	}
-	if b.homeAcct == "" {
+	if b.homeAcct == "" && !b.exists(errorPath(pCallerUnknown())) {
 		return nil, nil, fmt.Errorf("%s: no account has sts/get-caller-identity.json", dir)
 	}
 	return b, &m, nil
@@ -273,6 +278,9 @@ func fetch[O any](s *snapSession, rel string) (*O, error) {
 }
 
 func (s *snapSession) GetCallerIdentity(context.Context, *sts.GetCallerIdentityInput, ...func(*sts.Options)) (*sts.GetCallerIdentityOutput, error) {
+	if s.acct == "" {
+		return fetch[sts.GetCallerIdentityOutput](s, pCallerUnknown())
+	}
 	return fetch[sts.GetCallerIdentityOutput](s, pCallerIdentity(s.acct))
 }
 

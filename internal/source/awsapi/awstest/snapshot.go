@@ -84,6 +84,12 @@ func LoadWorld(fsys fs.FS, dir string) (*World, error) {
 		return nil, err
 	}
 	l.finish()
+	// A scan whose GetCallerIdentity failed records the failure outside any account's directory
+	// (sts/get-caller-identity.error.json): the home caller's call fails with it.
+	if e, ok := l.w.Errors["sts/get-caller-identity"]; ok {
+		delete(l.w.Errors, "sts/get-caller-identity")
+		l.w.Errors[l.w.HomeAccount+"/sts/get-caller-identity"] = e
+	}
 	return l.w, nil
 }
 
