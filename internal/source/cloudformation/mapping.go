@@ -187,7 +187,9 @@ func (mp *mapper) decide() {
 				case 0:
 					continue
 				case -1:
-					mp.t.diag(model.DiagNote, mp.t.rng(c), fmt.Sprintf("resource %s%s is scanned although its condition %q is undecided", mp.prefix, r.id, truncate(c.Value, 80)))
+					if brokerRelatedType(r.typ) { // the others are not read: the note would be noise
+						mp.t.diag(model.DiagNote, mp.t.rng(c), fmt.Sprintf("resource %s%s is scanned although its condition %q is undecided", mp.prefix, r.id, truncate(c.Value, 80)))
+					}
 				}
 			}
 		}

@@ -476,6 +476,9 @@ Resources:
     Type: AWS::AmazonMQ::Broker
     Properties:
       PubliclyAccessible: !If [IsProd, false, true]
+  MaybeBucket:
+    Type: AWS::S3::Bucket
+    Condition: Maybe
 `
 	tests := []struct {
 		params []string

@@ -241,13 +241,21 @@ func brokerRelated(def *yaml.Node) bool {
 			return true
 		}
 		typed = true
-		for _, p := range brokerRelatedPrefixes {
-			if strings.HasPrefix(typ.Value, p) {
-				return true
-			}
+		if brokerRelatedType(typ.Value) {
+			return true
 		}
 	}
 	return !typed
+}
+
+// brokerRelatedType reports whether resources of type typ may be read for a broker.
+func brokerRelatedType(typ string) bool {
+	for _, p := range brokerRelatedPrefixes {
+		if strings.HasPrefix(typ, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // lookup returns the value of key in mapping m (the last one when written twice).
