@@ -136,9 +136,12 @@ func TestGolden(t *testing.T) {
 	}{
 		{"report.json", "json", Options{}},
 		{"report.sarif", "sarif", Options{}},
-		{"report.txt", "table", Options{Width: 100}},
-		{"report-verbose.txt", "table", Options{Width: 80, Verbose: true}},
-		{"report-color.txt", "table", Options{Width: 100, Color: true}},
+		{"report-80.txt", "table", Options{Width: 80}},
+		{"report-80-color.txt", "table", Options{Width: 80, Color: true}},
+		{"report-80-verbose.txt", "table", Options{Width: 80, Verbose: true}},
+		{"report-140.txt", "table", Options{Width: 140}},
+		{"report-140-color.txt", "table", Options{Width: 140, Color: true}},
+		{"report-140-verbose-color.txt", "table", Options{Width: 140, Verbose: true, Color: true}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
@@ -328,36 +331,6 @@ func TestArtifactURI(t *testing.T) {
 		if got.URI != tt.uri || got.URIBaseID != tt.base {
 			t.Errorf("artifact(%q) = %+v, want %q %q", tt.path, got, tt.uri, tt.base)
 		}
-	}
-}
-
-func TestWrap(t *testing.T) {
-	tests := []struct {
-		s     string
-		width int
-		want  []string
-	}{
-		{"", 10, []string{""}},
-		{"short", 10, []string{"short"}},
-		{"one two three four", 9, []string{"one two", "three", "four"}},
-		{"abcdefghijkl", 5, []string{"abcde", "fghij", "kl"}},
-		{"ab cdefghijkl", 5, []string{"ab", "cdefg", "hijkl"}},
-		{"héllo wörld", 5, []string{"héllo", "wörld"}},
-	}
-	for _, tt := range tests {
-		if got := wrap(tt.s, tt.width); strings.Join(got, "|") != strings.Join(tt.want, "|") {
-			t.Errorf("wrap(%q, %d) = %q, want %q", tt.s, tt.width, got, tt.want)
-		}
-	}
-}
-
-func TestTableNeutralisesControlCharacters(t *testing.T) {
-	r := fixture()
-	r.Findings[0].Message = "evil\x1b]0;pwned\x07 name\nnext"
-	r.Findings[0].Resource.Address = "aws_mq_broker.\x1b[2Jx"
-	out := string(write(t, "table", r, Options{}))
-	if strings.ContainsAny(out, "\x1b\x07") {
-		t.Errorf("control characters reached the terminal:\n%q", out)
 	}
 }
 

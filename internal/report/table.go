@@ -2,8 +2,10 @@ package report
 
 import (
 	"bufio"
+	"cmp"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -12,14 +14,15 @@ import (
 	"github.com/mqguard/mqguard/internal/finding"
 )
 
-// tableFormat writes a report for people at a terminal: one header line per resource, one row
-// per finding (severity, rule, status, message, line), then the summary, errors and notes.
+// tableFormat writes a report for people at a terminal: the findings, most severe first, under
+// a header line per resource; each FAIL with the first sentence of its fix; then the summary,
+// errors and notes, so that what limits the scan is what the reader sees last.
 type tableFormat struct{}
 
 func (tableFormat) Name() string { return "table" }
 
 func (tableFormat) Description() string {
-	return "human-readable table grouped by resource (the default)"
+	return "human-readable table, most severe findings first (the default)"
 }
 
 // Column widths of a finding row; the message takes the rest of the line.
@@ -29,6 +32,8 @@ const (
 	ruleWidth   = 6  // MQG001
 	statusWidth = 10 // SUPPRESSED
 	minMessage  = 24
+	// msgColumn is where the message starts: after the indent and the three columns.
+	msgColumn = len(indent) + sevWidth + 1 + ruleWidth + 1 + statusWidth + 1
 )
 
 // ANSI styles.
@@ -59,13 +64,6 @@ var statusStyle = map[string]string{
 	finding.StatusNA:         ansiDim,
 }
 
-// group is the findings of one resource.
-type group struct {
-	res      finding.Resource
-	path     string
-	findings []finding.Finding
-}
-
 func (tableFormat) Write(w io.Writer, r *finding.Report, o Options) error {
 	t := &tableWriter{w: bufio.NewWriter(w), color: o.Color, verbose: o.Verbose, width: o.Width}
 	if t.width <= 0 {
@@ -74,7 +72,7 @@ func (tableFormat) Write(w io.Writer, r *finding.Report, o Options) error {
 	t.findings(r.Findings)
 	t.summary(r)
 	t.diagnostics("Errors", ansiRed, errorsAsNotes(r.Errors))
-	t.diagnostics("Notes", ansiDim, r.Notes)
+	t.diagnostics("Notes", ansiYellow, r.Notes)
 	return t.w.Flush()
 }
 
@@ -85,110 +83,192 @@ type tableWriter struct {
 	width   int
 }
 
+// findings writes the findings in table order, with a resource header wherever the resource
+// changes from one row to the next.
 func (t *tableWriter) findings(fs []finding.Finding) {
 	if len(fs) == 0 {
 		t.line("No findings.")
 		return
 	}
-	for i, g := range groups(fs) {
-		if i > 0 {
-			t.line("")
+	keys := make([]string, len(fs))
+	for i := range fs {
+		keys[i] = resourceKey(fs[i].Resource)
+	}
+	home := homePaths(fs, keys)
+	prev := ""
+	for _, i := range tableOrder(fs, keys) {
+		if keys[i] != prev {
+			if prev != "" {
+				t.line("")
+			}
+			t.header(fs[i].Resource, home[keys[i]])
+			prev = keys[i]
 		}
-		t.line(t.style(ansiBold, clean(g.res.Address)) + clean(resourceDetails(g.res, g.path)))
-		for _, f := range g.findings {
-			t.row(f, g.path)
-		}
+		t.row(&fs[i], home[keys[i]])
 	}
 }
 
-// groups gathers findings by resource, in order of first appearance.
-func groups(fs []finding.Finding) []*group {
-	var out []*group
-	byKey := map[string]*group{}
-	for _, f := range fs {
-		r := f.Resource
-		key := strings.Join([]string{r.Source, r.Address, r.ARN, r.Account, r.Region}, "\x00")
-		g, ok := byKey[key]
-		if !ok {
-			g = &group{res: r, path: f.Location.Path}
-			byKey[key] = g
-			out = append(out, g)
+// tableOrder returns the indexes of fs sorted by severity (CRITICAL first), resource address,
+// rule ID and line. The sort is stable, so equal findings keep the report's order, which the
+// other formats keep as a whole.
+func tableOrder(fs []finding.Finding, keys []string) []int {
+	order := make([]int, len(fs))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(i, j int) int {
+		a, b := &fs[i], &fs[j]
+		return cmp.Or(
+			cmp.Compare(severityRank[b.Severity], severityRank[a.Severity]), // most severe first
+			strings.Compare(a.Resource.Address, b.Resource.Address),
+			// Two resources with one address (a module file and a live broker) stay apart.
+			strings.Compare(keys[i], keys[j]),
+			strings.Compare(a.RuleID, b.RuleID),
+			cmp.Compare(a.Location.StartLine, b.Location.StartLine),
+		)
+	})
+	return order
+}
+
+// resourceKey identifies a resource instance across its findings.
+func resourceKey(r finding.Resource) string {
+	return strings.Join([]string{r.Source, r.Address, r.ARN, r.Account, r.Region}, "\x00")
+}
+
+// homePaths gives every resource (by key) the file most of its findings point at, the first
+// such file on a tie: the file its header names and its rows' "[line N]" markers refer to.
+func homePaths(fs []finding.Finding, keys []string) map[string]string {
+	type tally struct {
+		count map[string]int
+		best  string
+	}
+	byKey := map[string]*tally{}
+	for i := range fs {
+		p := fs[i].Location.Path
+		t := byKey[keys[i]]
+		if t == nil {
+			t = &tally{count: map[string]int{}}
+			byKey[keys[i]] = t
 		}
-		g.findings = append(g.findings, f)
+		if p == "" {
+			continue
+		}
+		t.count[p]++
+		if t.best == "" || t.count[p] > t.count[t.best] {
+			t.best = p
+		}
+	}
+	out := make(map[string]string, len(byKey))
+	for key, t := range byKey {
+		out[key] = t.best
 	}
 	return out
 }
 
-// resourceDetails is what follows the address in a resource header.
-func resourceDetails(r finding.Resource, path string) string {
+// header writes a resource's address, name and engine, and its file or account and region.
+func (t *tableWriter) header(r finding.Resource, path string) {
+	words := []word{{{text: KeepTogether(clean(r.Address)), style: ansiBold}}}
 	var details []string
 	for _, s := range []string{r.Name, r.Engine} {
 		if s != "" {
-			details = append(details, s)
+			details = append(details, clean(s))
 		}
 	}
-	var b strings.Builder
+	// Each part stays on one line: a header breaks between its parts.
 	if len(details) > 0 {
-		b.WriteString(" (" + strings.Join(details, ", ") + ")")
+		words = append(words, word{{text: KeepTogether("(" + strings.Join(details, ", ") + ")")}})
 	}
+	place := ""
 	switch {
 	case path != "":
-		b.WriteString("  " + path)
+		place = path
 	case r.Account != "" || r.Region != "":
-		b.WriteString("  " + r.Source + " " + strings.Trim(r.Account+"/"+r.Region, "/"))
+		place = r.Source + " " + strings.Trim(r.Account+"/"+r.Region, "/")
 	case r.Source != "":
-		b.WriteString("  " + r.Source)
+		place = r.Source
 	}
-	return b.String()
+	if place != "" {
+		words = append(words, word{{text: KeepTogether(clean(place))}})
+	}
+	t.lines("", indent+indent, t.width-2*len(indent), words)
 }
 
-// row writes one finding: fixed columns, then the message wrapped to the terminal width.
-func (t *tableWriter) row(f finding.Finding, groupPath string) {
+// row writes one finding: fixed columns, then the message wrapped to the terminal width with
+// its location as one unbreakable "[line N]" marker, then its suppression and fix.
+func (t *tableWriter) row(f *finding.Finding, homePath string) {
 	prefix := indent + t.cell(severityStyle[f.Severity], f.Severity, sevWidth) + " " +
 		t.cell("", f.RuleID, ruleWidth) + " " +
 		t.cell(statusStyle[f.Status], f.Status, statusWidth) + " "
-	hang := strings.Repeat(" ", len(indent)+sevWidth+ruleWidth+statusWidth+3)
-	msgWidth := max(t.width-len(hang), minMessage)
+	hang := strings.Repeat(" ", msgColumn)
+	width := max(t.width-msgColumn, minMessage)
 
-	msg := clean(f.Message)
-	at := where(f.Location, groupPath)
+	words := plainWords(clean(f.Message))
+	at := where(f.Location, homePath)
 	if field, ok := strings.CutPrefix(at, f.Resource.Address+"#"); ok && f.Resource.Address != "" {
 		at = field // live data: the header already names the resource
 	}
 	if at != "" {
-		msg += " [" + clean(at) + "]"
+		words = append(words, word{{text: KeepTogether("[" + clean(at) + "]")}})
 	}
-	for i, l := range wrap(msg, msgWidth) {
-		if i == 0 {
-			t.line(prefix + l)
-		} else {
-			t.line(hang + l)
-		}
-	}
+	t.lines(prefix, hang, width, words)
+
 	if s := f.Suppression; s != nil {
-		t.block(hang, msgWidth, ansiDim, suppressionText(s))
+		t.lines(hang, hang, width, styled(ansiDim, suppressionText(s)))
+	}
+	if f.Remediation != "" && (t.verbose || f.Status == finding.StatusFail) {
+		label := "fix:"
+		if f.ReplacementRequired {
+			label = "fix (new broker):"
+		}
+		fix := clean(f.Remediation)
+		if !t.verbose {
+			// One line, the first sentence; -v shows the rest.
+			fix = Truncate(firstSentence(strings.Join(strings.Fields(fix), " ")), width)
+		}
+		t.labelled(label, ansiGreen, "", width, fix)
 	}
 	if t.verbose {
-		if f.Remediation != "" {
-			fix := "fix: " + clean(f.Remediation)
-			if f.ReplacementRequired {
-				fix += " (requires a new broker)"
-			}
-			t.block(hang, msgWidth, "", fix)
-		}
 		if f.HelpURI != "" {
 			// Never wrapped: a broken URL cannot be clicked.
-			t.line(hang + t.style(ansiDim, "docs: "+clean(f.HelpURI)))
+			t.labelled("docs:", ansiDim, ansiDim, width, KeepTogether(clean(f.HelpURI)))
 		}
-		t.block(hang, msgWidth, ansiDim, "fingerprint: "+clean(f.Fingerprint))
+		t.labelled("fingerprint:", ansiDim, ansiDim, width, clean(f.Fingerprint))
 	}
 }
 
-// block writes wrapped text under the message column.
-func (t *tableWriter) block(hang string, width int, style, text string) {
-	for _, l := range wrap(text, width) {
-		t.line(hang + t.style(style, l))
+// labelled writes text in the message column with its label right-aligned in the rule and
+// status columns, so that the text keeps the whole message width.
+func (t *tableWriter) labelled(label, labelStyle, style string, width int, text string) {
+	hang := strings.Repeat(" ", msgColumn)
+	first := strings.Repeat(" ", max(msgColumn-1-len(label), 0)) + t.style(labelStyle, label) + " "
+	t.lines(first, hang, width, styled(style, text))
+}
+
+// firstSentence is s up to the end of its first sentence: a '.', '!' or '?' outside
+// parentheses and code spans, followed by a space and a capital letter or a code span, and not
+// ending "e.g." or "i.e.".
+func firstSentence(s string) string {
+	rs := []rune(s)
+	depth, code := 0, false
+	for i, r := range rs {
+		switch {
+		case r == '`':
+			code = !code
+		case code:
+		case r == '(' || r == '[' || r == '{':
+			depth++
+		case r == ')' || r == ']' || r == '}':
+			depth = max(depth-1, 0)
+		case depth == 0 && strings.ContainsRune(".!?", r) && i+2 < len(rs) && rs[i+1] == ' ' &&
+			(unicode.IsUpper(rs[i+2]) || rs[i+2] == '`'):
+			head := string(rs[:i+1])
+			last := strings.ToLower(head[strings.LastIndexByte(head, ' ')+1:])
+			if last != "e.g." && last != "i.e." {
+				return head
+			}
+		}
 	}
+	return s
 }
 
 func suppressionText(s *finding.Suppression) string {
@@ -203,20 +283,20 @@ func suppressionText(s *finding.Suppression) string {
 		parts = append(parts, "by "+clean(s.Approver))
 	}
 	if s.Location != nil && s.Location.Path != "" {
-		parts = append(parts, "at "+clean(where(*s.Location, "")))
+		parts = append(parts, "at "+KeepTogether(clean(where(*s.Location, ""))))
 	}
 	return strings.Join(parts, "; ")
 }
 
-// where renders a location compactly: "line 12" inside the group's file, "path:12" elsewhere,
-// the reference for live data.
-func where(l finding.Location, groupPath string) string {
+// where renders a location compactly: "line 12" inside the resource's file, "path:12"
+// elsewhere, the reference for live data.
+func where(l finding.Location, homePath string) string {
 	switch {
-	case l.Path != "" && l.Path == groupPath && l.StartLine > 0:
+	case l.Path != "" && l.Path == homePath && l.StartLine > 0:
 		return "line " + strconv.Itoa(l.StartLine)
 	case l.Path != "" && l.StartLine > 0:
 		return l.Path + ":" + strconv.Itoa(l.StartLine)
-	case l.Path != "" && l.Path != groupPath:
+	case l.Path != "" && l.Path != homePath:
 		return l.Path
 	}
 	return l.Ref
@@ -224,25 +304,33 @@ func where(l finding.Location, groupPath string) string {
 
 func (t *tableWriter) summary(r *finding.Report) {
 	s := r.Summary
-	parts := []string{
-		plural(s.Brokers, "broker", "brokers"),
-		t.style(statusStyle[finding.StatusFail], strconv.Itoa(s.Fail)+" failed"),
-		t.style(statusStyle[finding.StatusUnknown], strconv.Itoa(s.Unknown)+" unknown"),
-		strconv.Itoa(s.Suppressed) + " suppressed",
+	parts := []span{
+		{text: plural(s.Brokers, "broker", "brokers")},
+		{text: strconv.Itoa(s.Fail) + " failed", style: statusStyle[finding.StatusFail]},
+		{text: strconv.Itoa(s.Unknown) + " unknown", style: statusStyle[finding.StatusUnknown]},
+		{text: strconv.Itoa(s.Suppressed) + " suppressed"},
 	}
 	if s.Passed > 0 {
-		parts = append(parts, strconv.Itoa(s.Passed)+" passed")
+		parts = append(parts, span{text: strconv.Itoa(s.Passed) + " passed"})
 	}
 	if s.NotApplicable > 0 {
-		parts = append(parts, strconv.Itoa(s.NotApplicable)+" not applicable")
+		parts = append(parts, span{text: strconv.Itoa(s.NotApplicable) + " not applicable"})
 	}
-	errs := plural(s.Errors, "error", "errors")
+	errs := span{text: plural(s.Errors, "error", "errors")}
 	if s.Errors > 0 {
-		errs = t.style(ansiRed, errs+" (scan incomplete)")
+		errs = span{text: errs.text + " (scan incomplete)", style: ansiRed}
 	}
 	parts = append(parts, errs)
+	words := []word{{{text: "Summary:"}}}
+	for i, p := range parts {
+		w := word{{text: KeepTogether(p.text), style: p.style}}
+		if i < len(parts)-1 {
+			w = append(w, span{text: ","})
+		}
+		words = append(words, w)
+	}
 	t.line("")
-	t.line("Summary: " + strings.Join(parts, ", "))
+	t.lines("", indent, t.width-len(indent), words)
 }
 
 func (t *tableWriter) diagnostics(title, style string, ns []finding.Note) {
@@ -252,17 +340,13 @@ func (t *tableWriter) diagnostics(title, style string, ns []finding.Note) {
 	t.line("")
 	t.line(t.style(style, title+":"))
 	for _, n := range ns {
-		head := clean(n.Source)
+		words := plainWords(clean(n.Source))
 		if at := where(finding.Location{Path: n.Path, StartLine: n.Line}, ""); at != "" {
-			head += " " + clean(at)
+			words = append(words, word{{text: KeepTogether(clean(at))}})
 		}
-		for i, l := range wrap(head+": "+clean(n.Message), max(t.width-2*len(indent), minMessage)) {
-			if i == 0 {
-				t.line(indent + l)
-			} else {
-				t.line(indent + indent + l)
-			}
-		}
+		words[len(words)-1] = append(words[len(words)-1], span{text: ":"})
+		words = append(words, plainWords(clean(n.Message))...)
+		t.lines(indent, indent+indent, t.width-2*len(indent), words)
 	}
 }
 
@@ -274,10 +358,69 @@ func errorsAsNotes(es []finding.Error) []finding.Note {
 	return out
 }
 
+// span is text in one style; word is what wrapping never breaks: one or more spans.
+type (
+	span struct{ text, style string }
+	word []span
+)
+
+func plainWords(s string) []word { return styled("", s) }
+
+// styled splits s into words in one style.
+func styled(style, s string) []word {
+	var ws []word
+	for _, f := range fields(s) {
+		ws = append(ws, word{{text: f, style: style}})
+	}
+	return ws
+}
+
+// lines wraps words to width columns (not counting first and hang) and writes them, the first
+// line after first, the others after hang.
+func (t *tableWriter) lines(first, hang string, width int, words []word) {
+	widths := make([]int, len(words))
+	for i, w := range words {
+		for _, s := range w {
+			widths[i] += Width(s.text)
+		}
+	}
+	lead := first
+	for _, n := range fill(widths, max(width, minMessage)) {
+		// Neighbouring text in one style gets one pair of escape codes.
+		var spans []span
+		add := func(s span) {
+			if k := len(spans) - 1; k >= 0 && spans[k].style == s.style {
+				spans[k].text += s.text
+				return
+			}
+			spans = append(spans, s)
+		}
+		for i, w := range words[:n] {
+			if i > 0 {
+				space := span{text: " "}
+				if spans[len(spans)-1].style == w[0].style {
+					space.style = w[0].style
+				}
+				add(space)
+			}
+			for _, s := range w {
+				add(s)
+			}
+		}
+		var b strings.Builder
+		b.WriteString(lead)
+		for _, s := range spans {
+			b.WriteString(t.style(s.style, strings.ReplaceAll(s.text, string(NoBreak), " ")))
+		}
+		t.line(b.String())
+		words, lead = words[n:], hang
+	}
+}
+
 // cell pads s to width (before styling, so escape codes do not count).
 func (t *tableWriter) cell(style, s string, width int) string {
 	s = clean(s)
-	if n := utf8.RuneCountInString(s); n < width {
+	if n := Width(s); n < width {
 		s += strings.Repeat(" ", width-n)
 	}
 	return t.style(style, s)
@@ -303,48 +446,16 @@ func plural(n int, one, many string) string {
 }
 
 // clean replaces control characters (terminal escape sequences from scanned input, newlines)
-// so that a finding cannot rewrite the terminal or break the layout.
+// and bidirectional controls (which reorder what the terminal shows) so that a finding cannot
+// rewrite the terminal, disguise itself or break the layout.
 func clean(s string) string {
 	return strings.Map(func(r rune) rune {
-		if r == '\t' || r == '\n' || r == '\r' {
+		switch {
+		case r == '\t' || r == '\n' || r == '\r':
 			return ' '
-		}
-		if unicode.IsControl(r) || r == utf8.RuneError {
+		case unicode.IsControl(r) || r == utf8.RuneError || unicode.Is(unicode.Bidi_Control, r):
 			return '?'
 		}
 		return r
 	}, s)
-}
-
-// wrap splits s into lines of at most width runes, at spaces when possible.
-func wrap(s string, width int) []string {
-	words := strings.Fields(s)
-	if len(words) == 0 {
-		return []string{""}
-	}
-	var (
-		out  []string
-		cur  []rune
-		line = func() { out = append(out, string(cur)); cur = cur[:0] }
-	)
-	for _, word := range words {
-		wr := []rune(word)
-		if len(cur) > 0 && len(cur)+1+len(wr) > width {
-			line()
-		}
-		if len(cur) > 0 {
-			cur = append(cur, ' ')
-		}
-		for len(cur)+len(wr) > width {
-			n := width - len(cur)
-			cur = append(cur, wr[:n]...)
-			wr = wr[n:]
-			line()
-		}
-		cur = append(cur, wr...)
-	}
-	if len(cur) > 0 {
-		line()
-	}
-	return out
 }
