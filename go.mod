@@ -22,6 +22,7 @@ require (
 	github.com/zclconf/go-cty v1.19.0
 	go.yaml.in/yaml/v3 v3.0.6
 	golang.org/x/sync v0.18.0
+	golang.org/x/term v0.37.0
 	golang.org/x/text v0.31.0
 )
 

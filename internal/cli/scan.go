@@ -337,7 +337,7 @@ func runScan(ctx context.Context, env *Env, opts *scanOptions) error {
 		}
 	}
 	logReport(log, res.Report)
-	if err := writeOutputs(cfg.Outputs, res.Report, env.Stdout, report.Options{Color: cfg.Color, Verbose: cfg.Verbose}); err != nil {
+	if err := writeOutputs(cfg.Outputs, res.Report, env.Stdout, report.Options{Color: cfg.Color, Verbose: cfg.Verbose, Width: terminalWidth(env)}); err != nil {
 		return err
 	}
 	return outcome(res, cfg.FailOn, cfg.AllowUnknown)
