@@ -342,7 +342,7 @@ func TestRunUsageErrors(t *testing.T) {
 		{[]string{"frobnicate"}, `unknown command "frobnicate"`},
 		{[]string{"rules", "MQG999"}, `unknown rule "MQG999"`},
 		{[]string{"rules", "a", "b"}, "at most one RULE"},
-		{[]string{"rules", "--format", "xml"}, "want table or json"},
+		{[]string{"rules", "--format", "xml"}, "want table, markdown or json"},
 		{[]string{"version", "extra"}, "unknown command"},
 	}
 	for _, tt := range tests {
@@ -384,13 +384,21 @@ func TestRules(t *testing.T) {
 		}
 	}
 
+	r, _ := rules.Lookup("MQG001")
+	env, stdout, _ = testEnv(t.TempDir())
+	if code := RunEnv(context.Background(), []string{"rules", "CKV_AWS_69", "--format", "markdown"}, env); code != ExitOK {
+		t.Fatalf("exit code %d", code)
+	}
+	if stdout.String() != rules.Markdown(r) {
+		t.Errorf("rules CKV_AWS_69 --format markdown printed %q, want MQG001's documentation", stdout)
+	}
+
 	env, stdout, _ = testEnv(t.TempDir())
 	if code := RunEnv(context.Background(), []string{"rules", "CKV_AWS_69"}, env); code != ExitOK {
 		t.Fatalf("exit code %d", code)
 	}
-	r, _ := rules.Lookup("MQG001")
-	if stdout.String() != rules.Markdown(r) {
-		t.Errorf("rules CKV_AWS_69 printed %q, want MQG001's documentation", stdout)
+	if want := renderMarkdown(rules.Markdown(r), 100); stdout.String() != want {
+		t.Errorf("rules CKV_AWS_69 printed %q, want MQG001's documentation for a terminal", stdout)
 	}
 }
 

@@ -26,11 +26,12 @@ func newRulesCmd(env *Env, runF func(context.Context, *Env, *rulesOptions) error
 		Use:   "rules [RULE]",
 		Short: "List the rule catalog, or show one rule's documentation",
 		Long: `List the rule catalog (ID, slug, severity, engines, title), or, given a rule ID, slug
-or another tool's ID (CKV_AWS_69, AVD-AWS-0072), print that rule's documentation.`,
+or another tool's ID (CKV_AWS_69, AVD-AWS-0072), print that rule's documentation laid out for
+the terminal (--format markdown prints its Markdown source, as in docs/rules/).`,
 		Example: `  mqguard rules
   mqguard rules --format json
   mqguard rules MQG007
-  mqguard rules public-access`,
+  mqguard rules public-access --format markdown`,
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) > 1 {
 				return usagef("rules takes at most one RULE, got %d", len(args))
@@ -44,7 +45,7 @@ or another tool's ID (CKV_AWS_69, AVD-AWS-0072), print that rule's documentation
 			return runF(cmd.Context(), env, opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.Format, "format", "table", "list `FORMAT`: table or json")
+	cmd.Flags().StringVar(&opts.Format, "format", "table", "output `FORMAT`: table (for a terminal), markdown or json")
 	return cmd
 }
 
@@ -62,26 +63,36 @@ type ruleSummary struct {
 // runRules is `mqguard rules`.
 func runRules(_ context.Context, env *Env, opts *rulesOptions) error {
 	format := strings.ToLower(opts.Format)
-	if format != "table" && format != "json" {
-		return usagef("--format %q: want table or json", opts.Format)
+	if format != "table" && format != "json" && format != "markdown" {
+		return usagef("--format %q: want table, markdown or json", opts.Format)
 	}
 	if opts.Rule != "" {
 		r, ok := rules.Lookup(opts.Rule)
 		if !ok {
 			return usagef("unknown rule %q (see 'mqguard rules')", opts.Rule)
 		}
-		if format == "json" {
+		switch format {
+		case "json":
 			return writeRulesJSON(env.Stdout, []*rules.Rule{r})
+		case "markdown":
+			return writeString(env.Stdout, rules.Markdown(r))
 		}
-		if _, err := io.WriteString(env.Stdout, rules.Markdown(r)); err != nil {
-			return &reportError{err}
-		}
-		return nil
+		return writeString(env.Stdout, renderMarkdown(rules.Markdown(r), terminalWidth(env)))
 	}
-	if format == "json" {
+	switch format {
+	case "json":
 		return writeRulesJSON(env.Stdout, rules.All())
+	case "markdown":
+		return writeString(env.Stdout, rules.IndexMarkdown(rules.All()))
 	}
 	return writeRulesTable(env.Stdout, rules.All())
+}
+
+func writeString(w io.Writer, s string) error {
+	if _, err := io.WriteString(w, s); err != nil {
+		return &reportError{err}
+	}
+	return nil
 }
 
 func writeRulesJSON(w io.Writer, rs []*rules.Rule) error {
