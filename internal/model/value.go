@@ -93,8 +93,17 @@ type StringList struct {
 type Tags struct {
 	V     map[string]string
 	KeyAt map[string]Range
-	State State
-	At    Range
+	// ValueUnknown holds the keys known to be set whose value could not be decided (they are
+	// not in V), with where each is written. Such a key makes State Unknown.
+	ValueUnknown map[string]Range
+	// KeysKnown, when State is Unknown, says that every key is known: each is in V or in
+	// ValueUnknown, and only values are missing. It is false when the keys themselves could
+	// not all be decided (a map whose keys are unknown, such as merge() with an unknown map):
+	// then keys outside V and ValueUnknown may be set too. A decided map (State Explicit or
+	// Default) knows all its keys whatever KeysKnown says.
+	KeysKnown bool
+	State     State
+	At        Range
 }
 
 // Known reports whether the value was decided (explicit or default).

@@ -185,21 +185,35 @@ func (mp *mapper) secret(eb *evalBody, name string) model.Secret {
 	return s
 }
 
-// tags merges provider default tags under the resource's tags (resource tags win).
+// tags merges provider default tags under the resource's tags (resource tags win). An unknown
+// value leaves its key known (ValueUnknown); a map whose keys are unknown keeps the keys known
+// so far, their values undecided since it may override them, and clears KeysKnown.
 func (mp *mapper) tags(ri *resInst) model.Tags {
 	eb := ri.eb
-	t := model.Tags{V: map[string]string{}, KeyAt: map[string]model.Range{}, State: model.Default, At: mp.rng(eb.rng)}
-	add := func(v cty.Value, at hcl.Range, keyAt map[string]hcl.Range) {
-		t.State = model.Explicit
-		if t.At == mp.rng(eb.rng) {
-			t.At = mp.rng(at)
+	t := model.Tags{V: map[string]string{}, KeyAt: map[string]model.Range{}, KeysKnown: true,
+		State: model.Default, At: mp.rng(eb.rng)}
+	undecided := func(key string, at model.Range) {
+		delete(t.V, key)
+		if t.ValueUnknown == nil {
+			t.ValueUnknown = map[string]model.Range{}
 		}
+		t.ValueUnknown[key] = at
+		t.KeyAt[key] = at
+	}
+	add := func(v cty.Value, at hcl.Range, keyAt map[string]hcl.Range) {
+		if t.State == model.Default {
+			t.State = model.Explicit
+		}
+		t.At = mp.rng(at)
 		u, _ := v.UnmarkDeep()
 		if u.IsKnown() && u.IsNull() {
 			return
 		}
 		if !u.IsKnown() || !(u.Type().IsObjectType() || u.Type().IsMapType()) {
-			t.State = model.Unknown
+			for _, k := range t.SortedKeys() {
+				undecided(k, t.KeyAt[k])
+			}
+			t.KeysKnown = false
 			return
 		}
 		for it := u.ElementIterator(); it.Next(); {
@@ -207,31 +221,30 @@ func (mp *mapper) tags(ri *resInst) model.Tags {
 			if e.IsNull() {
 				continue
 			}
+			key := k.AsString()
+			kat := mp.rng(at)
+			if r, ok := keyAt[key]; ok {
+				kat = mp.rng(r)
+			}
 			s, err := convert.Convert(e, cty.String)
 			if err != nil || !s.IsKnown() {
-				t.State = model.Unknown
+				undecided(key, kat)
 				continue
 			}
-			key := k.AsString()
+			delete(t.ValueUnknown, key)
 			t.V[key] = s.AsString()
-			if r, ok := keyAt[key]; ok {
-				t.KeyAt[key] = mp.rng(r)
-			} else {
-				t.KeyAt[key] = mp.rng(at)
-			}
+			t.KeyAt[key] = kat
 		}
 	}
-	unknown := false
 	if dt := ri.mi.lookupProvider(ri.provider); dt != nil {
 		add(dt.v, dt.at, dt.keyAt)
-		unknown = t.State == model.Unknown
 	}
 	if a, ok := eb.get("tags"); ok {
-		t.At = mp.rng(eb.rng)
 		add(a.v, a.rng, keyRanges(a.expr))
-		t.At = mp.rng(a.rng)
 	}
-	if unknown {
+	// A later value decides a key an earlier layer left undecided: only what is still
+	// undecided at the end makes the map Unknown.
+	if len(t.ValueUnknown) > 0 || !t.KeysKnown {
 		t.State = model.Unknown
 	}
 	return t

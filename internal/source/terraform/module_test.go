@@ -222,3 +222,91 @@ resource "aws_mq_broker" "b" {
 		})
 	}
 }
+
+// One unknown tag value leaves the other tags, and its own key, known; a map whose keys are
+// unknown keeps what was known before it, its values now undecided.
+func TestPartialTags(t *testing.T) {
+	tests := []struct {
+		name      string
+		src       string
+		want      map[string]string
+		undecided map[string]string // key -> where it is written
+		keysKnown bool
+	}{
+		{"one unknown value", `variable "name" { type = string }
+resource "aws_mq_broker" "b" {
+  tags = {
+    owner = "platform"
+    Name  = var.name
+  }
+}`, map[string]string{"owner": "platform"}, map[string]string{"Name": "main.tf:5"}, true},
+		{"unknown value through a typed module variable", `variable "name" { type = string }
+module "m" {
+  source = "./m"
+  tags   = { owner = "platform", Name = var.name }
+}`, map[string]string{"owner": "platform"}, map[string]string{"Name": "m/main.tf:3"}, true},
+		{"unknown resource value over a default tag", `variable "env" { type = string }
+provider "aws" {
+  default_tags {
+    tags = { owner = "platform", env = "dev" }
+  }
+}
+resource "aws_mq_broker" "b" {
+  tags = { env = var.env }
+}`, map[string]string{"owner": "platform"}, map[string]string{"env": "main.tf:8"}, true},
+		{"known resource value over an unknown default tag", `variable "env" { type = string }
+provider "aws" {
+  default_tags {
+    tags = { owner = "platform", env = var.env }
+  }
+}
+resource "aws_mq_broker" "b" {
+  tags = { env = "prod" }
+}`, map[string]string{"owner": "platform", "env": "prod"}, nil, true},
+		{"unknown keys over default tags", `variable "extra" { type = map(string) }
+provider "aws" {
+  default_tags {
+    tags = { owner = "platform" }
+  }
+}
+resource "aws_mq_broker" "b" {
+  tags = var.extra
+}`, map[string]string{}, map[string]string{"owner": "main.tf:4"}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			files := map[string]string{"main.tf": tt.src}
+			if strings.Contains(tt.src, `module "m"`) {
+				// The tags' keys are written in the caller: the module knows its variable only.
+				files["m/main.tf"] = `variable "tags" { type = map(string) }
+resource "aws_mq_broker" "b" {
+  tags = var.tags
+}`
+			}
+			inv, diags := load(t, files, Options{})
+			noErrors(t, diags)
+			if len(inv.Brokers) != 1 {
+				t.Fatalf("%d brokers", len(inv.Brokers))
+			}
+			tags := inv.Brokers[0].Tags
+			wantState := model.Unknown
+			if len(tt.undecided) == 0 && tt.keysKnown {
+				wantState = model.Explicit
+			}
+			if tags.State != wantState || tags.KeysKnown != tt.keysKnown {
+				t.Errorf("state %v, keys known %v; want %v, %v", tags.State, tags.KeysKnown, wantState, tt.keysKnown)
+			}
+			if dump(tags.V) != dump(tt.want) {
+				t.Errorf("V = %v, want %v", tags.V, tt.want)
+			}
+			if len(tags.ValueUnknown) != len(tt.undecided) {
+				t.Errorf("undecided values %v, want %v", tags.ValueUnknown, tt.undecided)
+			}
+			for k, where := range tt.undecided {
+				if at, ok := tags.ValueUnknown[k]; !ok || at.String() != where || tags.KeyAt[k].String() != where {
+					t.Errorf("undecided %s at %v (key at %v), want %s", k, at, tags.KeyAt[k], where)
+				}
+			}
+		})
+	}
+}
