@@ -305,3 +305,75 @@ resource "aws_mq_broker" "b" {
 		})
 	}
 }
+
+// lookup() is Terraform's (two arguments, a null default, unknown values elsewhere in the map),
+// and try() resolves the same in a local as inline, keeping where an undecided value comes from.
+func TestLookupAndTry(t *testing.T) {
+	head := `variable "ctx" {
+  type    = any
+  default = { a = "x", tags = { k = "v" } }
+}
+variable "input" { type = string }
+variable "empty" {
+  type    = list(string)
+  default = []
+}
+resource "random_password" "p" { length = 16 }
+data "aws_ssm_parameter" "s" { name = "x" }
+`
+	tests := []struct {
+		expr   string
+		want   string // "" when the value is unknown
+		origin model.SecretOrigin
+	}{
+		{`lookup(var.ctx, "a")`, "x", model.SecretLiteral},
+		{`coalesce(lookup(var.ctx, "tenant", null), "dflt")`, "dflt", model.SecretLiteral},
+		{`lookup(var.ctx.tags, "k", null)`, "v", model.SecretLiteral},
+		{`lookup({ a = "x", b = var.input }, "a", "d")`, "x", model.SecretLiteral},
+		{`lookup(var.ctx, "missing")`, "", model.SecretUnknown},
+		{`try(lookup(var.ctx, "missing"), "nf")`, "nf", model.SecretLiteral},
+		{`try(var.empty[0], "fallback")`, "fallback", model.SecretLiteral},
+		{`try(var.ctx.nope, "nob")`, "nob", model.SecretLiteral},
+		{`try(random_password.p.result, "")`, "", model.SecretGenerated},
+		{`try(data.aws_ssm_parameter.s.value, "")`, "", model.SecretStore},
+		{`try(var.input, "")`, "", model.SecretInput},
+	}
+	for _, tt := range tests {
+		t.Run(tt.expr, func(t *testing.T) {
+			for _, viaLocal := range []bool{false, true} {
+				src := head + `resource "aws_mq_broker" "b" {
+  broker_name = ` + tt.expr + `
+  user {
+    username = "u"
+    password = ` + tt.expr + `
+  }
+}`
+				if viaLocal {
+					src = head + `locals {
+  x = ` + tt.expr + `
+}
+resource "aws_mq_broker" "b" {
+  broker_name = local.x
+  user {
+    username = "u"
+    password = local.x
+  }
+}`
+				}
+				inv, diags := load(t, map[string]string{"main.tf": src}, Options{})
+				noErrors(t, diags)
+				b := brokerByAddr(t, inv, "aws_mq_broker.b")
+				wantState := model.Explicit
+				if tt.want == "" {
+					wantState = model.Unknown
+				}
+				if b.Name.V != tt.want || b.Name.State != wantState {
+					t.Errorf("local %v: name = %q (%v), want %q (%v)", viaLocal, b.Name.V, b.Name.State, tt.want, wantState)
+				}
+				if got := b.Users[0].Password.Origin; got != tt.origin {
+					t.Errorf("local %v: password origin %v, want %v", viaLocal, got, tt.origin)
+				}
+			}
+		})
+	}
+}

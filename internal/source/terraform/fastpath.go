@@ -98,7 +98,7 @@ func (m *moduleDir) parseBlock(name string, src []byte, b hclscan.Block) {
 }
 
 // resolveLazy parses the kept blocks that parsed resources, data sources, module calls,
-// providers and the locals they use reference, transitively. It runs once per directory,
+// providers, outputs and the locals they use reference, transitively. It runs once per directory,
 // before the directory is evaluated.
 func (m *moduleDir) resolveLazy() {
 	if len(m.lazy) == 0 {
@@ -113,6 +113,10 @@ func (m *moduleDir) resolveLazy() {
 	}
 	for _, p := range m.providers {
 		work = bodyTraversals(p.body, work)
+	}
+	// A module's outputs reach its callers (a broker's name from a label module's output).
+	for _, o := range m.outputs {
+		work = append(work, o.Expr.Variables()...)
 	}
 	seenLocal := map[string]bool{}
 	for len(work) > 0 {

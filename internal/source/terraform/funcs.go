@@ -2,6 +2,8 @@ package terraform
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io/fs"
 	"path"
 	"strings"
@@ -11,6 +13,7 @@ import (
 	"github.com/hashicorp/go-cty-funcs/crypto"
 	"github.com/hashicorp/go-cty-funcs/encoding"
 	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/ext/customdecode"
 	"github.com/hashicorp/hcl/v2/ext/tryfunc"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
@@ -40,7 +43,7 @@ var baseFuncs = map[string]function.Function{
 	"coalescelist": stdlib.CoalesceListFunc, "compact": stdlib.CompactFunc,
 	"concat": stdlib.ConcatFunc, "contains": stdlib.ContainsFunc, "distinct": stdlib.DistinctFunc,
 	"element": stdlib.ElementFunc, "flatten": stdlib.FlattenFunc, "index": indexFunc,
-	"keys": stdlib.KeysFunc, "length": lengthFunc, "lookup": stdlib.LookupFunc,
+	"keys": stdlib.KeysFunc, "length": lengthFunc, "lookup": lookupFunc,
 	"merge": stdlib.MergeFunc, "one": oneFunc, "range": stdlib.RangeFunc,
 	"reverse": stdlib.ReverseListFunc, "setintersection": stdlib.SetIntersectionFunc,
 	"setproduct": stdlib.SetProductFunc, "setsubtract": stdlib.SetSubtractFunc,
@@ -70,7 +73,37 @@ var baseFuncs = map[string]function.Function{
 	"toset": stdlib.MakeToFunc(cty.Set(cty.DynamicPseudoType)), "tostring": stdlib.MakeToFunc(cty.String),
 
 	"sensitive": identityFunc, "nonsensitive": identityFunc,
-	"try": tryfunc.TryFunc, "can": tryfunc.CanFunc,
+	"try": tryFunc, "can": tryfunc.CanFunc,
+}
+
+// tryFunc is hcl's try(), except that a value it cannot decide yet keeps its marks: like
+// Terraform it answers unknown when the first expression that succeeds is not wholly known, and
+// the answer still says where the value comes from (a generated password, a resource
+// reference), as the same expression outside try() would.
+var tryFunc = function.New(&function.Spec{
+	VarParam: &function.Parameter{Name: "expressions", Type: customdecode.ExpressionClosureType},
+	Type: func(args []cty.Value) (cty.Type, error) {
+		v, err := tryValue(args)
+		if err != nil {
+			return cty.NilType, err
+		}
+		return v.Type(), nil
+	},
+	Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) { return tryValue(args) },
+})
+
+func tryValue(args []cty.Value) (cty.Value, error) {
+	for _, arg := range args {
+		v, diags := customdecode.ExpressionClosureFromVal(arg).Value()
+		if diags.HasErrors() {
+			continue
+		}
+		if !v.IsWhollyKnown() {
+			return cty.DynamicVal.WithMarks(marksOf(v)), nil
+		}
+		return v, nil
+	}
+	return cty.NilVal, errors.New("no expression succeeded")
 }
 
 // fileMark marks a value read from a file (file, templatefile) with the file's FS path.
@@ -246,6 +279,72 @@ var lengthFunc = function.New(&function.Spec{
 			return cty.UnknownVal(cty.Number), nil
 		}
 		return stdlib.Length(v)
+	},
+})
+
+// lookupFunc is Terraform's lookup(map, key[, default]), which go-cty's differs from: the
+// default may be null (lookup(var.context, "tenant", null), the null-label pattern), it may
+// be left out (a missing key is then an error), and an unknown value elsewhere in the map does
+// not hide a known one.
+var lookupFunc = function.New(&function.Spec{
+	Params: []function.Parameter{
+		{Name: "inputMap", Type: cty.DynamicPseudoType, AllowMarked: true},
+		{Name: "key", Type: cty.String, AllowMarked: true},
+	},
+	VarParam: &function.Parameter{
+		Name: "default", Type: cty.DynamicPseudoType,
+		AllowUnknown: true, AllowDynamicType: true, AllowNull: true, AllowMarked: true,
+	},
+	Type: func(args []cty.Value) (cty.Type, error) {
+		if len(args) > 3 {
+			return cty.NilType, fmt.Errorf("lookup() takes two or three arguments, got %d", len(args))
+		}
+		ty := args[0].Type()
+		switch {
+		case ty.IsObjectType():
+			if !args[1].IsKnown() {
+				return cty.DynamicPseudoType, nil
+			}
+			key, _ := args[1].Unmark()
+			if ty.HasAttribute(key.AsString()) {
+				return ty.AttributeType(key.AsString()), nil
+			}
+			if len(args) == 3 {
+				return args[2].Type(), nil
+			}
+			return cty.DynamicPseudoType, function.NewArgErrorf(0, "the given object has no attribute %q", key.AsString())
+		case ty.IsMapType():
+			if len(args) == 3 {
+				if _, err := convert.Convert(args[2], ty.ElementType()); err != nil {
+					return cty.NilType, function.NewArgErrorf(2, "the default value must have the same type as the map elements")
+				}
+			}
+			return ty.ElementType(), nil
+		}
+		return cty.NilType, function.NewArgErrorf(0, "lookup() requires a map as the first argument")
+	},
+	Impl: func(args []cty.Value, ret cty.Type) (cty.Value, error) {
+		m, mapMarks := args[0].Unmark()
+		key, keyMarks := args[1].Unmark()
+		k := key.AsString()
+		if !m.IsKnown() {
+			return cty.UnknownVal(ret).WithMarks(mapMarks, keyMarks), nil
+		}
+		if m.Type().IsObjectType() {
+			if m.Type().HasAttribute(k) {
+				return m.GetAttr(k).WithMarks(mapMarks, keyMarks), nil
+			}
+		} else if m.HasIndex(cty.StringVal(k)).True() {
+			return m.Index(cty.StringVal(k)).WithMarks(mapMarks, keyMarks), nil
+		}
+		if len(args) == 3 {
+			def, err := convert.Convert(args[2], ret)
+			if err != nil {
+				return cty.NilVal, err
+			}
+			return def.WithMarks(mapMarks, keyMarks), nil
+		}
+		return cty.UnknownVal(cty.DynamicPseudoType), function.NewArgErrorf(1, "no element with this key")
 	},
 })
 

@@ -310,3 +310,20 @@ resource "aws_mq_broker" "b" {
 		})
 	}
 }
+
+// A module's output may read a resource the fast path keeps unparsed: it is parsed too.
+func TestOutputOfLazyResource(t *testing.T) {
+	inv, diags := load(t, map[string]string{
+		"main.tf": `module "label" { source = "./label" }
+resource "aws_mq_broker" "b" { broker_name = module.label.id }`,
+		"label/main.tf": `resource "null_resource" "n" {
+  triggers = { id = "orders-prod" }
+}
+locals { id = null_resource.n.triggers.id }
+output "id" { value = local.id }`,
+	}, Options{})
+	noErrors(t, diags)
+	if n := brokerByAddr(t, inv, "aws_mq_broker.b").Name; n.V != "orders-prod" || n.State != model.Explicit {
+		t.Errorf("name = %+v, want orders-prod", n)
+	}
+}
