@@ -131,7 +131,9 @@ type Logs struct {
 	Audit   Bool
 }
 
-// LDAP is the broker's LDAP server metadata.
+// LDAP is the broker's LDAP server metadata. A source that cannot decide whether the block it
+// reads declares any (a Terraform dynamic block over an unknown collection) gives an LDAP whose
+// fields are all Unknown, located at that block: the metadata, if any, is undecided.
 type LDAP struct {
 	Hosts                  StringList
 	ServiceAccountUsername String
@@ -141,12 +143,15 @@ type LDAP struct {
 
 // User is a broker user.
 type User struct {
-	Username        String
-	Password        Secret
-	ConsoleAccess   Bool
-	Groups          StringList
-	ReplicationUser Bool
-	At              Range
+	Username String
+	// UsernameGenerated says the username is generated at apply time (random_pet, random_string,
+	// random_id, ...): Username is then Unknown, yet the name is no default or guessable name.
+	UsernameGenerated bool
+	Password          Secret
+	ConsoleAccess     Bool
+	Groups            StringList
+	ReplicationUser   Bool
+	At                Range
 }
 
 // SecretOrigin says where a secret's value comes from. It is all rules need: the secret itself

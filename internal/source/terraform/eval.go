@@ -3,6 +3,7 @@ package terraform
 import (
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -63,9 +64,11 @@ type resInst struct {
 // evalBody is an evaluated configuration body: attribute values with their ranges, and nested
 // blocks by type (dynamic blocks expanded).
 type evalBody struct {
-	attrs         map[string]evalAttr
-	blocks        map[string][]*evalBody
-	unknownBlocks map[string]bool // a dynamic block iterated over an unknown collection
+	attrs  map[string]evalAttr
+	blocks map[string][]*evalBody
+	// unknownBlocks are the block types of a dynamic block iterated over an unknown collection,
+	// with the dynamic block's range: how many such blocks there are, if any, is undecided.
+	unknownBlocks map[string]hcl.Range
 	rng           hcl.Range
 }
 
@@ -379,6 +382,22 @@ var computedAttrs = map[string][]string{
 	"aws_mq_broker":        {"instances"},
 	"random_password":      {"result", "bcrypt_hash"},
 	"random_string":        {"result"},
+	"random_id":            {"hex", "b64_url", "b64_std", "dec", "b64"},
+	"random_uuid":          {"result"},
+	"random_integer":       {"result"},
+	"random_bytes":         {"base64", "hex"},
+}
+
+// generatedAttrs are the attributes of the random provider's resources whose value is generated
+// at apply time: a password or username taken from one is a generated secret.
+var generatedAttrs = map[string][]string{
+	"random_password": {"result", "bcrypt_hash"},
+	"random_string":   {"result", "id"},
+	"random_pet":      {"id"},
+	"random_id":       {"id", "hex", "b64_url", "b64_std", "dec", "b64"},
+	"random_uuid":     {"result", "id"},
+	"random_integer":  {"result", "id"},
+	"random_bytes":    {"base64", "hex"},
 }
 
 // secretStoreData are data sources whose values come from a secrets store.
@@ -454,7 +473,7 @@ func (mi *modInst) instanceValue(r *resourceDecl, addr string, eb *evalBody) cty
 	computed := append([]string{"id", "arn"}, computedAttrs[r.typ]...)
 	for _, name := range computed {
 		v := cty.DynamicVal.Mark(ref)
-		if r.typ == "random_password" {
+		if slices.Contains(generatedAttrs[r.typ], name) {
 			v = v.Mark(originMark{origin: model.SecretGenerated, at: hclRange(&r.rng)})
 		}
 		attrs[name] = v
@@ -527,11 +546,16 @@ func (mi *modInst) dynamic(eb *evalBody, blk *block, ctx *hcl.EvalContext, depth
 		return
 	}
 	v, marks := mi.eval(fe.Expr, ctx).Unmark()
-	if !v.IsWhollyKnown() || v.IsNull() || !v.CanIterateElements() {
+	// A known list, tuple, map or object has a known number of elements and known keys even
+	// when some elements are unknown: its blocks are generated, with unknown contents. A set
+	// with unknown elements may hold fewer elements than it shows.
+	if !v.IsKnown() || v.IsNull() || !v.CanIterateElements() || (v.Type().IsSetType() && !v.IsWhollyKnown()) {
 		if eb.unknownBlocks == nil {
-			eb.unknownBlocks = map[string]bool{}
+			eb.unknownBlocks = map[string]hcl.Range{}
 		}
-		eb.unknownBlocks[typ] = true
+		if _, seen := eb.unknownBlocks[typ]; !seen {
+			eb.unknownBlocks[typ] = blk.rng
+		}
 		return
 	}
 	n := 0
@@ -584,6 +608,11 @@ func (mi *modInst) provider(p *providerDecl, refs []hcl.Traversal) {
 		return
 	}
 	eb := mi.evalBody(p.body, mi.ctx(refs), 0)
+	if r, unknown := eb.unknownBlocks["default_tags"]; unknown && eb.first("default_tags") == nil {
+		// A dynamic default_tags over an unknown collection: some default tags may be set.
+		mi.providers[p.name] = &defaultTags{v: cty.DynamicVal, at: r}
+		return
+	}
 	dt := eb.first("default_tags")
 	a, ok := dt.get("tags")
 	if !ok {

@@ -338,7 +338,7 @@ func (mp *mapper) securityGroup(ri *resInst) {
 		Name:         mp.str(ri.eb, "name", nil),
 		IngressState: model.Explicit,
 	}
-	if ri.eb.unknownBlocks["ingress"] {
+	if _, ok := ri.eb.unknownBlocks["ingress"]; ok {
 		g.IngressState = model.Unknown
 	}
 	for _, b := range ri.eb.blocks["ingress"] {
@@ -530,6 +530,74 @@ func (mp *mapper) broker(ri *resInst) {
 	}
 	mp.encryption(b, eb)
 	mp.logs(b, eb)
+	mp.ldap(b, eb)
+	if _, ok := eb.unknownBlocks["user"]; ok {
+		b.UsersState = model.Unknown
+	}
+	for _, u := range eb.blocks["user"] {
+		user := model.User{
+			Username:        mp.str(u, "username", nil),
+			Password:        mp.secret(u, "password"),
+			ConsoleAccess:   mp.boolean(u, "console_access", ptr(false)),
+			Groups:          mp.list(u, "groups", true),
+			ReplicationUser: mp.boolean(u, "replication_user", ptr(false)),
+			At:              mp.rng(u.rng),
+		}
+		if a, ok := u.get("username"); ok && !user.Username.Known() {
+			user.UsernameGenerated = generatedOnly(a.v)
+		}
+		b.Users = append(b.Users, user)
+	}
+	mp.securityGroups(b, eb)
+	mp.brokerConfiguration(b, eb)
+	mp.r.inv.Brokers = append(mp.r.inv.Brokers, b)
+}
+
+// generatedOnly reports whether an undecided value is generated at apply time: it comes from
+// a random_* resource and from no input, secrets store or ephemeral value, which could hold any
+// name. Literals may take part: they reach a value through the conditions that chose it too
+// (`local.create ? random_pet.u[0].id : var.user`, with var.user's default deciding create),
+// and an undecided condition comes from an input, which rules the value out.
+func generatedOnly(v cty.Value) bool {
+	generated := false
+	for m := range marksOf(v) {
+		om, ok := m.(originMark)
+		if !ok {
+			continue
+		}
+		switch om.origin {
+		case model.SecretGenerated:
+			generated = true
+		case model.SecretLiteral:
+		default:
+			return false
+		}
+	}
+	return generated
+}
+
+// unknownBlock returns the range of a dynamic block of type typ iterated over an unknown
+// collection when eb has no block of that type: whether the block is there is undecided.
+func (mp *mapper) unknownBlock(eb *evalBody, typ string) (model.Range, bool) {
+	if len(eb.blocks[typ]) > 0 {
+		return model.Range{}, false
+	}
+	r, ok := eb.unknownBlocks[typ]
+	return mp.rng(r), ok
+}
+
+// ldap maps ldap_server_metadata. A dynamic block over an unknown collection may declare LDAP
+// metadata or not: every field is then Unknown, located at the dynamic block.
+func (mp *mapper) ldap(b *model.Broker, eb *evalBody) {
+	if at, ok := mp.unknownBlock(eb, "ldap_server_metadata"); ok {
+		b.LDAP = &model.LDAP{
+			Hosts:                  model.StringList{At: at},
+			ServiceAccountUsername: model.UnknownString(at),
+			ServiceAccountPassword: model.Secret{Origin: model.SecretUnknown, At: at},
+			At:                     at,
+		}
+		return
+	}
 	if l := eb.first("ldap_server_metadata"); l != nil {
 		b.LDAP = &model.LDAP{
 			Hosts:                  mp.list(l, "hosts", false),
@@ -538,34 +606,36 @@ func (mp *mapper) broker(ri *resInst) {
 			At:                     mp.rng(l.rng),
 		}
 	}
-	if eb.unknownBlocks["user"] {
-		b.UsersState = model.Unknown
+}
+
+// brokerConfiguration maps the configuration block. A dynamic block over an unknown collection
+// may name a configuration or not: the reference is then Unknown and resolves to none.
+func (mp *mapper) brokerConfiguration(b *model.Broker, eb *evalBody) {
+	if at, ok := mp.unknownBlock(eb, "configuration"); ok {
+		b.Configuration = &model.ConfigurationRef{ID: model.UnknownString(at), Revision: model.Int{At: at}, At: at}
+		return
 	}
-	for _, u := range eb.blocks["user"] {
-		b.Users = append(b.Users, model.User{
-			Username:        mp.str(u, "username", nil),
-			Password:        mp.secret(u, "password"),
-			ConsoleAccess:   mp.boolean(u, "console_access", ptr(false)),
-			Groups:          mp.list(u, "groups", true),
-			ReplicationUser: mp.boolean(u, "replication_user", ptr(false)),
-			At:              mp.rng(u.rng),
-		})
+	cb := eb.first("configuration")
+	if cb == nil {
+		return
 	}
-	mp.securityGroups(b, eb)
-	if cb := eb.first("configuration"); cb != nil {
-		ref := &model.ConfigurationRef{ID: mp.str(cb, "id", nil), Revision: mp.integer(cb, "revision"), At: mp.rng(cb.rng)}
-		if a, ok := cb.get("id"); ok {
-			ref.Config = refTarget(a.v, mp.cfgs)
-		}
-		if ref.Config != nil {
-			ref.Config.UsedBy++
-		}
-		b.Configuration = ref
+	ref := &model.ConfigurationRef{ID: mp.str(cb, "id", nil), Revision: mp.integer(cb, "revision"), At: mp.rng(cb.rng)}
+	if a, ok := cb.get("id"); ok {
+		ref.Config = refTarget(a.v, mp.cfgs)
 	}
-	mp.r.inv.Brokers = append(mp.r.inv.Brokers, b)
+	if ref.Config != nil {
+		ref.Config.UsedBy++
+	}
+	b.Configuration = ref
 }
 
 func (mp *mapper) encryption(b *model.Broker, eb *evalBody) {
+	if at, ok := mp.unknownBlock(eb, "encryption_options"); ok {
+		// Present or not, undecided: not the default either.
+		b.Encryption = model.Encryption{UseAWSOwnedKey: model.UnknownBool(at), KMSKeyID: model.UnknownString(at),
+			KeyManager: model.UnknownString(at)}
+		return
+	}
 	blk := eb.first("encryption_options")
 	if blk == nil {
 		at := mp.rng(eb.rng)
@@ -602,6 +672,10 @@ func (mp *mapper) encryption(b *model.Broker, eb *evalBody) {
 }
 
 func (mp *mapper) logs(b *model.Broker, eb *evalBody) {
+	if at, ok := mp.unknownBlock(eb, "logs"); ok {
+		b.Logs = model.Logs{General: model.UnknownBool(at), Audit: model.UnknownBool(at)}
+		return
+	}
 	blk := eb.first("logs")
 	if blk == nil {
 		at := mp.rng(eb.rng)

@@ -515,3 +515,205 @@ func TestActiveMQHeredocLines(t *testing.T) {
 		t.Errorf("connector at %v, want main.tf:6", at)
 	}
 }
+
+// A dynamic block over an unknown collection may generate its block or not: what the block
+// would set is Unknown, located at the dynamic block, never the provider default.
+func TestUnknownDynamicBlocks(t *testing.T) {
+	const head = `variable "on" { type = bool }
+variable "known_off" {
+  type    = bool
+  default = false
+}
+variable "input" { type = string }
+resource "aws_mq_broker" "b" {
+`
+	const dynLine = 8 // the dynamic block's first line
+	tests := []struct {
+		name  string
+		block string
+		check func(t *testing.T, b *model.Broker)
+	}{
+		{"logs", `  dynamic "logs" {
+    for_each = var.on ? [1] : []
+    content {
+      general = true
+      audit   = true
+    }
+  }`, func(t *testing.T, b *model.Broker) {
+			for name, v := range map[string]model.Bool{"general": b.Logs.General, "audit": b.Logs.Audit} {
+				if v.State != model.Unknown || v.At.StartLine != dynLine {
+					t.Errorf("%s = %+v, want Unknown at line %d", name, v, dynLine)
+				}
+			}
+		}},
+		{"encryption_options", `  dynamic "encryption_options" {
+    for_each = var.on ? ["x"] : []
+    content {
+      use_aws_owned_key = false
+      kms_key_id        = "arn:aws:kms:us-east-1:111122223333:key/k"
+    }
+  }`, func(t *testing.T, b *model.Broker) {
+			e := b.Encryption
+			if e.UseAWSOwnedKey.State != model.Unknown || e.KMSKeyID.State != model.Unknown || e.KeyManager.State != model.Unknown {
+				t.Errorf("encryption = %s, want every field Unknown", dump(e))
+			}
+			if e.UseAWSOwnedKey.At.StartLine != dynLine {
+				t.Errorf("use_aws_owned_key at %v, want line %d", e.UseAWSOwnedKey.At, dynLine)
+			}
+		}},
+		{"configuration", `  dynamic "configuration" {
+    for_each = var.on ? [1] : []
+    content {
+      id       = "c-1"
+      revision = 1
+    }
+  }`, func(t *testing.T, b *model.Broker) {
+			c := b.Configuration
+			if c == nil || c.ID.State != model.Unknown || c.Config != nil || c.At.StartLine != dynLine {
+				t.Errorf("configuration = %s, want an Unknown reference at line %d", dump(c), dynLine)
+			}
+		}},
+		{"ldap_server_metadata with a literal password", `  dynamic "ldap_server_metadata" {
+    for_each = var.on ? [1] : []
+    content {
+      hosts                    = ["ldap.example.com"]
+      service_account_username = "svc"
+      service_account_password = "literal"
+    }
+  }`, func(t *testing.T, b *model.Broker) {
+			l := b.LDAP
+			if l == nil {
+				t.Fatal("LDAP is nil: it would say no LDAP is declared")
+			}
+			if l.Hosts.State != model.Unknown || l.ServiceAccountUsername.State != model.Unknown ||
+				l.ServiceAccountPassword.Origin != model.SecretUnknown || l.At.StartLine != dynLine {
+				t.Errorf("LDAP = %s, want every field Unknown at line %d", dump(l), dynLine)
+			}
+		}},
+		{"user", `  dynamic "user" {
+    for_each = var.on ? ["admin"] : []
+    content {
+      username = user.value
+      password = "literal"
+    }
+  }`, func(t *testing.T, b *model.Broker) {
+			if b.UsersState != model.Unknown || len(b.Users) != 0 {
+				t.Errorf("users = %s (%v), want none and Unknown", dump(b.Users), b.UsersState)
+			}
+		}},
+		{"known empty collection: the defaults", `  dynamic "logs" {
+    for_each = var.known_off ? [1] : []
+    content {
+      general = true
+    }
+  }
+  dynamic "ldap_server_metadata" {
+    for_each = var.known_off ? [1] : []
+    content {
+      hosts = ["ldap.example.com"]
+    }
+  }`, func(t *testing.T, b *model.Broker) {
+			if b.Logs.General != model.DefaultBool(false, b.ID.At) || b.LDAP != nil {
+				t.Errorf("logs = %+v, LDAP = %v: want the defaults", b.Logs.General, b.LDAP)
+			}
+		}},
+		{"known list of unknown elements: the block is there", `  dynamic "logs" {
+    for_each = [var.input]
+    content {
+      general = true
+      audit   = logs.value == "x"
+    }
+  }`, func(t *testing.T, b *model.Broker) {
+			if b.Logs.General.State != model.Explicit || !b.Logs.General.V || b.Logs.Audit.State != model.Unknown {
+				t.Errorf("logs = %s, want general explicit true, audit Unknown", dump(b.Logs))
+			}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			inv, diags := load(t, map[string]string{"main.tf": head + tt.block + "\n}\n"}, Options{})
+			noErrors(t, diags)
+			tt.check(t, brokerByAddr(t, inv, "aws_mq_broker.b"))
+		})
+	}
+}
+
+func TestUnknownDynamicDefaultTags(t *testing.T) {
+	inv, diags := load(t, map[string]string{"main.tf": `variable "dt" { type = map(string) }
+provider "aws" {
+  dynamic "default_tags" {
+    for_each = length(var.dt) > 0 ? [1] : []
+    content { tags = var.dt }
+  }
+}
+resource "aws_mq_broker" "b" {
+  tags = { owner = "me" }
+}`}, Options{})
+	noErrors(t, diags)
+	tags := brokerByAddr(t, inv, "aws_mq_broker.b").Tags
+	if tags.State != model.Unknown || tags.KeysKnown || tags.V["owner"] != "me" {
+		t.Errorf("tags = %s, want owner kept, keys not all known", dump(tags))
+	}
+}
+
+// A value of the random provider is generated at apply time: as a password it is a generated
+// secret, as a username a generated name.
+func TestGeneratedValues(t *testing.T) {
+	head := `variable "user" { type = string }
+variable "names" {
+  type    = list(string)
+  default = []
+}
+resource "random_pet" "p" {}
+resource "random_string" "s" { length = 12 }
+resource "random_id" "i" { byte_length = 8 }
+resource "random_uuid" "u" {}
+resource "random_password" "pw" { length = 16 }
+resource "random_pet" "counted" {
+  count = length(var.names) == 0 ? 1 : 0
+}
+locals {
+  name = length(var.names) == 0 ? random_pet.counted[0].id : var.names[0]
+}
+`
+	tests := []struct {
+		expr      string
+		origin    model.SecretOrigin
+		generated bool
+	}{
+		{`random_pet.p.id`, model.SecretGenerated, true},
+		{`random_string.s.result`, model.SecretGenerated, true},
+		{`random_string.s.id`, model.SecretGenerated, true},
+		{`random_id.i.hex`, model.SecretGenerated, true},
+		{`random_id.i.b64_url`, model.SecretGenerated, true},
+		{`random_uuid.u.result`, model.SecretGenerated, true},
+		{`"mq-${random_pet.p.id}"`, model.SecretGenerated, true},
+		{`local.name`, model.SecretGenerated, true},
+		{`try(random_password.pw.result, "")`, model.SecretGenerated, true},
+		{`var.user`, model.SecretInput, false},
+		{`var.user != "" ? var.user : random_pet.p.id`, model.SecretGenerated, false},
+		{`"admin"`, model.SecretLiteral, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.expr, func(t *testing.T) {
+			src := head + `resource "aws_mq_broker" "b" {
+  user {
+    username = ` + tt.expr + `
+    password = ` + tt.expr + `
+  }
+}`
+			inv, diags := load(t, map[string]string{"main.tf": src}, Options{})
+			noErrors(t, diags)
+			u := brokerByAddr(t, inv, "aws_mq_broker.b").Users[0]
+			if u.Password.Origin != tt.origin {
+				t.Errorf("password origin %v, want %v", u.Password.Origin, tt.origin)
+			}
+			if u.UsernameGenerated != tt.generated {
+				t.Errorf("username generated = %v, want %v", u.UsernameGenerated, tt.generated)
+			}
+			if tt.generated && (u.Username.State != model.Unknown || u.Username.At.StartLine != 19) {
+				t.Errorf("username = %+v, want Unknown at line 19", u.Username)
+			}
+		})
+	}
+}
