@@ -214,7 +214,12 @@ type IngressRule struct {
 	ToPort   Int
 	// CIDRs holds IPv4 and IPv6 source ranges.
 	CIDRs StringList
-	At    Range
+	// NonCIDRSources holds the other sources the rule admits: security groups (an id, or the
+	// address of the group resource when the id is known only after apply), prefix lists, and
+	// "self". Default and empty when the rule names none; Unknown when they could not be
+	// decided.
+	NonCIDRSources StringList
+	At             Range
 }
 
 // Key is a KMS key.
@@ -306,7 +311,9 @@ func (inv *Inventory) AddOfferedVersions(engine string, versions ...string) {
 
 // AddIngress appends rule to g. A rule for every protocol ("-1" or "all") covers every port,
 // whatever ports it names or leaves out; a rule with an undecided protocol, port or source
-// makes the group's ingress Unknown. Every source adds rules through it, so they agree.
+// makes the group's ingress Unknown, except a rule known to have no CIDR at all: it admits only
+// security groups or prefix lists, never the internet, whatever its ports. Every source adds
+// rules through it, so they agree.
 func (g *SecurityGroup) AddIngress(rule IngressRule) {
 	if rule.Protocol.Known() && (rule.Protocol.V == "-1" || strings.EqualFold(rule.Protocol.V, "all")) {
 		if !rule.FromPort.Known() {
@@ -316,7 +323,8 @@ func (g *SecurityGroup) AddIngress(rule IngressRule) {
 			rule.ToPort = Int{V: 65535, State: Default, At: rule.At}
 		}
 	}
-	if !rule.Protocol.Known() || !rule.FromPort.Known() || !rule.ToPort.Known() || !rule.CIDRs.Known() {
+	noCIDR := rule.CIDRs.Known() && len(rule.CIDRs.V) == 0
+	if !noCIDR && (!rule.Protocol.Known() || !rule.FromPort.Known() || !rule.ToPort.Known() || !rule.CIDRs.Known()) {
 		g.IngressState = Unknown
 	}
 	g.Ingress = append(g.Ingress, rule)

@@ -342,7 +342,7 @@ func (mp *mapper) securityGroup(ri *resInst) {
 		g.IngressState = model.Unknown
 	}
 	for _, b := range ri.eb.blocks["ingress"] {
-		mp.addRule(g, b, "protocol", []string{"cidr_blocks", "ipv6_cidr_blocks"})
+		mp.addRule(g, b, "protocol", []string{"cidr_blocks", "ipv6_cidr_blocks"}, inlineSources)
 	}
 	// ingress written as an attribute (a list of objects).
 	if a, ok := ri.eb.get("ingress"); ok {
@@ -362,7 +362,7 @@ func (mp *mapper) securityGroup(ri *resInst) {
 				for name := range e.Type().AttributeTypes() {
 					eb.attrs[name] = evalAttr{v: e.GetAttr(name), rng: a.rng}
 				}
-				mp.addRule(g, eb, "protocol", []string{"cidr_blocks", "ipv6_cidr_blocks"})
+				mp.addRule(g, eb, "protocol", []string{"cidr_blocks", "ipv6_cidr_blocks"}, inlineSources)
 			}
 		}
 	}
@@ -370,13 +370,22 @@ func (mp *mapper) securityGroup(ri *resInst) {
 	mp.r.inv.SecurityGroups = append(mp.r.inv.SecurityGroups, g)
 }
 
+// The attributes naming the sources of an ingress rule other than CIDRs: security groups,
+// prefix lists and the group itself.
+var (
+	inlineSources  = []string{"security_groups", "prefix_list_ids", "self"}
+	sgRuleSources  = []string{"source_security_group_id", "prefix_list_ids", "self"}
+	vpcRuleSources = []string{"referenced_security_group_id", "prefix_list_id"}
+)
+
 // addRule appends one ingress rule read from eb.
-func (mp *mapper) addRule(g *model.SecurityGroup, eb *evalBody, protoAttr string, cidrAttrs []string) {
+func (mp *mapper) addRule(g *model.SecurityGroup, eb *evalBody, protoAttr string, cidrAttrs, sourceAttrs []string) {
 	rule := model.IngressRule{
-		Protocol: mp.str(eb, protoAttr, nil),
-		FromPort: mp.integer(eb, "from_port"),
-		ToPort:   mp.integer(eb, "to_port"),
-		At:       mp.rng(eb.rng),
+		Protocol:       mp.str(eb, protoAttr, nil),
+		FromPort:       mp.integer(eb, "from_port"),
+		ToPort:         mp.integer(eb, "to_port"),
+		NonCIDRSources: mp.sources(eb, sourceAttrs),
+		At:             mp.rng(eb.rng),
 	}
 	rule.CIDRs = model.StringList{V: []string{}, State: model.Explicit, At: mp.rng(eb.rng)}
 	for _, name := range cidrAttrs {
@@ -391,6 +400,58 @@ func (mp *mapper) addRule(g *model.SecurityGroup, eb *evalBody, protoAttr string
 		rule.CIDRs.V = append(rule.CIDRs.V, l.V...)
 	}
 	g.AddIngress(rule)
+}
+
+// sources lists the non-CIDR sources an ingress rule names: each security group or prefix list
+// id, the address of the resource an id known only after apply comes from, and "self" for
+// self = true.
+func (mp *mapper) sources(eb *evalBody, attrs []string) model.StringList {
+	out := model.StringList{V: []string{}, State: model.Default, At: mp.rng(eb.rng)}
+	for _, name := range attrs {
+		a, ok := eb.get(name)
+		u, marks := a.v.Unmark()
+		if !ok || (u.IsKnown() && u.IsNull()) {
+			continue
+		}
+		at := mp.rng(a.rng)
+		if name == "self" {
+			switch b := mp.boolean(eb, name, ptr(false)); {
+			case !b.Known():
+				return model.StringList{At: at}
+			case b.V:
+				out.V, out.State, out.At = append(out.V, "self"), model.Explicit, at
+			}
+			continue
+		}
+		elems := []cty.Value{u.WithMarks(marks)}
+		if u.IsKnown() && u.CanIterateElements() {
+			elems = elems[:0]
+			for it := u.ElementIterator(); it.Next(); {
+				_, e := it.Element()
+				elems = append(elems, e.WithMarks(marks))
+			}
+		}
+		if !u.IsKnown() && len(refsOf(a.v)) == 0 {
+			// A list of unknown length and origin.
+			return model.StringList{At: at}
+		}
+		for _, e := range elems {
+			label := ""
+			if k, ok := known(e); ok {
+				if sv, err := convert.Convert(k, cty.String); err == nil {
+					label = sv.AsString()
+				}
+			} else if refs := refsOf(e); len(refs) > 0 {
+				label = refs[0]
+			}
+			if label == "" {
+				return model.StringList{At: at}
+			}
+			out.V = append(out.V, label)
+		}
+		out.State, out.At = model.Explicit, at
+	}
+	return out
 }
 
 func (mp *mapper) sgRule(ri *resInst) {
@@ -410,7 +471,7 @@ func (mp *mapper) sgRule(ri *resInst) {
 	if typ.V != "ingress" {
 		return
 	}
-	mp.addRule(g, ri.eb, "protocol", []string{"cidr_blocks", "ipv6_cidr_blocks"})
+	mp.addRule(g, ri.eb, "protocol", []string{"cidr_blocks", "ipv6_cidr_blocks"}, sgRuleSources)
 }
 
 func (mp *mapper) vpcIngressRule(ri *resInst) {
@@ -422,7 +483,7 @@ func (mp *mapper) vpcIngressRule(ri *resInst) {
 	if g == nil {
 		return
 	}
-	mp.addRule(g, ri.eb, "ip_protocol", []string{"cidr_ipv4", "cidr_ipv6"})
+	mp.addRule(g, ri.eb, "ip_protocol", []string{"cidr_ipv4", "cidr_ipv6"}, vpcRuleSources)
 }
 
 func (mp *mapper) configuration(ri *resInst) {

@@ -717,3 +717,108 @@ locals {
 		})
 	}
 }
+
+// An ingress rule whose sources are security groups or prefix lists, not CIDRs, never admits
+// the internet: its unknown ports leave the group's ingress decided, and the rule records its
+// sources, located at the rule.
+func TestIngressNonCIDRSources(t *testing.T) {
+	head := `variable "port" { type = number }
+variable "sgs" { type = list(string) }
+resource "aws_security_group" "app" {}
+`
+	tests := []struct {
+		name    string
+		src     string
+		group   model.State
+		sources string // NonCIDRSources: V joined, or "?" when Unknown
+		line    int    // where the rule is
+	}{
+		{"inline security_groups", `resource "aws_security_group" "g" {
+  ingress {
+    protocol        = "tcp"
+    from_port       = var.port
+    to_port         = var.port
+    security_groups = [aws_security_group.app.id, "sg-0123"]
+  }
+}`, model.Explicit, "aws_security_group.app,sg-0123", 5},
+		{"inline self", `resource "aws_security_group" "g" {
+  ingress {
+    protocol  = "tcp"
+    from_port = var.port
+    to_port   = var.port
+    self      = true
+  }
+}`, model.Explicit, "self", 5},
+		{"inline groups of unknown number", `resource "aws_security_group" "g" {
+  ingress {
+    protocol        = "tcp"
+    from_port       = var.port
+    to_port         = var.port
+    security_groups = var.sgs
+  }
+}`, model.Explicit, "?", 5},
+		{"aws_security_group_rule", `resource "aws_security_group" "g" {}
+resource "aws_security_group_rule" "r" {
+  type                     = "ingress"
+  security_group_id        = aws_security_group.g.id
+  protocol                 = "tcp"
+  from_port                = var.port
+  to_port                  = var.port
+  source_security_group_id = aws_security_group.app.id
+}`, model.Explicit, "aws_security_group.app", 5},
+		{"aws_security_group_rule prefix lists", `resource "aws_security_group" "g" {}
+resource "aws_security_group_rule" "r" {
+  type              = "ingress"
+  security_group_id = aws_security_group.g.id
+  protocol          = "tcp"
+  from_port         = var.port
+  to_port           = var.port
+  prefix_list_ids   = ["pl-0123"]
+}`, model.Explicit, "pl-0123", 5},
+		{"aws_vpc_security_group_ingress_rule", `resource "aws_security_group" "g" {}
+resource "aws_vpc_security_group_ingress_rule" "r" {
+  security_group_id            = aws_security_group.g.id
+  ip_protocol                  = "tcp"
+  from_port                    = var.port
+  to_port                      = var.port
+  referenced_security_group_id = aws_security_group.app.id
+}`, model.Explicit, "aws_security_group.app", 5},
+		{"an internet CIDR with unknown ports stays undecided", `resource "aws_security_group" "g" {
+  ingress {
+    protocol    = "tcp"
+    from_port   = var.port
+    to_port     = var.port
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}`, model.Unknown, "", 5},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			inv, diags := load(t, map[string]string{"main.tf": head + tt.src}, Options{})
+			noErrors(t, diags)
+			var g *model.SecurityGroup
+			for _, sg := range inv.SecurityGroups {
+				if sg.ID.Address == "aws_security_group.g" {
+					g = sg
+				}
+			}
+			if g == nil || len(g.Ingress) != 1 {
+				t.Fatalf("group: %s", dump(g))
+			}
+			r := g.Ingress[0]
+			if g.IngressState != tt.group {
+				t.Errorf("group ingress %v, want %v", g.IngressState, tt.group)
+			}
+			got := strings.Join(r.NonCIDRSources.V, ",")
+			if !r.NonCIDRSources.Known() {
+				got = "?"
+			}
+			if got != tt.sources || !r.CIDRs.Known() || r.FromPort.Known() {
+				t.Errorf("rule sources %q (CIDRs %+v, from %+v), want %q", got, r.CIDRs, r.FromPort, tt.sources)
+			}
+			if r.At.StartLine != tt.line {
+				t.Errorf("rule at %v, want line %d", r.At, tt.line)
+			}
+		})
+	}
+}
