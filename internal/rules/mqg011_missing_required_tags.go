@@ -15,7 +15,9 @@ var mqg011 = &Rule{
 	Rationale: "Owner, application and data-sensitivity tags tell responders who to call about a broker, " +
 		"what it serves and how carefully its messages must be handled; cost allocation and the " +
 		"production-only rules depend on tags too. An untagged broker is the one nobody answers for. " +
-		"Keys match case-insensitively, an empty value counts as missing, and provider default_tags count.",
+		"Keys match case-insensitively, an empty value counts as missing, and provider default_tags count. " +
+		"A tag value that cannot be decided leaves only its own key undecided: a required key missing " +
+		"from a map whose keys are known fails, and only a map whose keys themselves are unknown may hide it.",
 	Remediation: map[model.SourceKind]string{
 		model.SourceTerraform: "Add the missing keys to the broker's tags, or once for every resource in the " +
 			"provider's default_tags block, e.g. tags = { owner = \"team-payments\", application = \"orders\", " +
@@ -143,6 +145,37 @@ resource "aws_mq_broker" "example" {
   tags = {
     owner              = "team-events"
     "data-sensitivity" = ""
+  }
+}
+`},
+		},
+		{
+			Kind: model.SourceTerraform, Address: "aws_mq_broker.example", Want: Fail,
+			Note: "The owner tag's value is a variable with no value, but the keys are known: data-sensitivity is missing.",
+			Files: map[string]string{"main.tf": `variable "owner" {
+  type = string
+}
+
+variable "mq_password" {
+  type      = string
+  sensitive = true
+}
+
+resource "aws_mq_broker" "example" {
+  broker_name        = "orders"
+  engine_type        = "ActiveMQ"
+  engine_version     = "5.18"
+  host_instance_type = "mq.m5.large"
+  subnet_ids         = ["subnet-0a1b2c3d4e5f60718"]
+
+  user {
+    username = "orders-app"
+    password = var.mq_password
+  }
+
+  tags = {
+    owner       = var.owner
+    application = "orders"
   }
 }
 `},

@@ -108,3 +108,14 @@ func TestMQG011KnownKeysDecide(t *testing.T) {
 		})
 	}
 }
+
+// TestMQG011ReadsKnownKeys runs the rule on a broker whose tags have every key known and one
+// value unknown, as the sources record it.
+func TestMQG011ReadsKnownKeys(t *testing.T) {
+	aRun(t, mqg011, []aCase{
+		{name: "missing key fails, value unknown elsewhere", b: aBroker(model.EngineActiveMQ, aValueUnknownTags([]string{"owner"}, "application", "orders")),
+			want: []Status{Fail}, subjects: []string{"tag:data-sensitivity"}, from: aState(model.Explicit)},
+		{name: "only a value unknown", b: aBroker(model.EngineActiveMQ, aValueUnknownTags([]string{"owner"}, "application", "orders", "data-sensitivity", "internal")),
+			want: []Status{Unknown}, at: aRange(aAt(41)), contains: "value of the required tag owner"},
+	})
+}

@@ -152,6 +152,37 @@ resource "aws_mq_broker" "example" {
 `},
 		},
 		{
+			Kind: model.SourceTerraform, Address: "aws_mq_broker.example", Want: NotApplicable,
+			Note: "The tags have no environment key: not a production broker, although the owner tag's value is a variable with no value.",
+			Files: map[string]string{"main.tf": `variable "owner" {
+  type = string
+}
+
+variable "mq_password" {
+  type      = string
+  sensitive = true
+}
+
+resource "aws_mq_broker" "example" {
+  broker_name        = "events"
+  engine_type        = "RabbitMQ"
+  engine_version     = "3.13"
+  host_instance_type = "mq.t3.micro"
+  subnet_ids         = ["subnet-0a1b2c3d4e5f60718"]
+
+  user {
+    username = "events-app"
+    password = var.mq_password
+  }
+
+  tags = {
+    owner       = var.owner
+    application = "events"
+  }
+}
+`},
+		},
+		{
 			Kind: model.SourceCloudFormation, Address: "Broker", Want: NotApplicable,
 			Note: "A micro instance is fine outside production.",
 			Files: map[string]string{"template.yaml": `AWSTemplateFormatVersion: "2010-09-09"

@@ -21,10 +21,10 @@ type tagSet struct {
 	keysKnown bool
 }
 
-// readTags reads a broker's or configuration's tags. The model marks a map only as known or
-// partly unknown, so a partly unknown map counts as one whose keys could hide more.
+// readTags reads a broker's or configuration's tags. A source that cannot tell which keys a
+// partly unknown map has leaves KeysKnown false: its keys then count as able to hide more.
 func readTags(t model.Tags) tagSet {
-	return tagSet{t: t, keysKnown: t.Known()}
+	return tagSet{t: t, unknown: t.ValueUnknown, keysKnown: t.Known() || t.KeysKnown}
 }
 
 // tagState says what a tag map tells of one key.

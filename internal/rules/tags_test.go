@@ -76,3 +76,44 @@ func TestProduction(t *testing.T) {
 		})
 	}
 }
+
+// aValueUnknownTags sets tags whose keys are all known while the values of unknownKeys are not
+// (tags = { owner = var.owner, ... }): the known pairs kv at lines 31, 32, ..., the unknown
+// values at 41, 42, ...
+func aValueUnknownTags(unknownKeys []string, kv ...string) func(*model.Broker) {
+	return func(b *model.Broker) {
+		aUnknownTags(kv...)(b)
+		b.Tags.KeysKnown = true
+		b.Tags.ValueUnknown = map[string]model.Range{}
+		for i, k := range unknownKeys {
+			b.Tags.ValueUnknown[k] = aAt(41 + i)
+			b.Tags.KeyAt[k] = aAt(41 + i)
+		}
+	}
+}
+
+// TestProductionOnlyRulesOnKnownKeys runs the production-only rules on tags whose keys are all
+// known although a value is not: with no environment key they are N/A, with an environment key
+// whose value is unknown UNKNOWN.
+func TestProductionOnlyRulesOnKnownKeys(t *testing.T) {
+	noEnv := aValueUnknownTags([]string{"owner"}, "application", "orders")
+	envUnknown := aValueUnknownTags([]string{"Environment"}, "application", "orders")
+	micro := func(b *model.Broker) { b.HostInstanceType = model.ExplicitString("mq.t3.micro", aAt(5)) }
+	for _, r := range []*Rule{mqg004, mqg021} {
+		aRun(t, r, []aCase{
+			{name: r.ID + " no environment key", b: aBroker(model.EngineActiveMQ, noEnv, micro), want: []Status{NotApplicable}, at: aRange(aAt(30))},
+			{name: r.ID + " environment value unknown", b: aBroker(model.EngineActiveMQ, envUnknown, micro), want: []Status{Unknown}, at: aRange(aAt(41))},
+			{name: r.ID + " keys unknown", b: aBroker(model.EngineActiveMQ, aUnknownTags("application", "orders"), micro), want: []Status{Unknown}, at: aRange(aAt(30))},
+			{name: r.ID + " production, a value unknown", b: aBroker(model.EngineActiveMQ, aValueUnknownTags([]string{"owner"}, "env", "prod"), micro),
+				want: []Status{Fail}},
+		})
+	}
+	// An unused configuration is judged on its own tags the same way.
+	c := aConfig(0)
+	c.UsedBy = 0
+	b := aBroker(model.EngineActiveMQ, noEnv)
+	c.Tags = b.Tags
+	if res := mqg004.CheckConfiguration(c, aCtx()); res[0].Status != NotApplicable {
+		t.Errorf("unused configuration: %+v, want N/A", res)
+	}
+}
