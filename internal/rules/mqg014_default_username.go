@@ -14,7 +14,8 @@ var mqg014 = &Rule{
 	Rationale: "Credential stuffing and brute-force tools try admin, guest, root and the engine's name " +
 		"first: a guessable username leaves only the password between an attacker and the broker. A " +
 		"name that says which application or team uses the account also makes audit logs readable " +
-		"and lets one application's access be revoked without touching the others.",
+		"and lets one application's access be revoked without touching the others. A name generated at " +
+		"apply (random_pet, random_string, random_id) is neither default nor guessable and passes.",
 	Remediation: map[model.SourceKind]string{
 		model.SourceTerraform: "Rename the user in its user block to a name that identifies the application " +
 			"(e.g. \"orders-producer\"). Users change in place; clients must switch to the new name, so add " +
@@ -57,6 +58,32 @@ resource "aws_mq_broker" "example" {
   user {
     username = "orders-consumer"
     password = var.orders_consumer_password
+  }
+}
+`},
+		},
+		{
+			Kind: model.SourceTerraform, Address: "aws_mq_broker.example", Want: Pass,
+			Note: "A username generated at apply (random_pet) is no default name, though its value is not known before apply.",
+			Files: map[string]string{"main.tf": `resource "random_pet" "mq_user" {
+  length = 2
+}
+
+resource "random_password" "mq" {
+  length  = 32
+  special = false
+}
+
+resource "aws_mq_broker" "example" {
+  broker_name        = "orders"
+  engine_type        = "ActiveMQ"
+  engine_version     = "5.18"
+  host_instance_type = "mq.m5.large"
+  subnet_ids         = ["subnet-0a1b2c3d4e5f60718"]
+
+  user {
+    username = random_pet.mq_user.id
+    password = random_password.mq.result
   }
 }
 `},
@@ -315,6 +342,9 @@ func checkDefaultUsername(b *model.Broker, ctx *Context) []Result {
 	for _, u := range b.Users {
 		name := u.Username
 		switch {
+		case !name.Known() && u.UsernameGenerated:
+			// A name generated at apply (random_pet, random_string, random_id) is no default
+			// name and cannot be guessed, whatever it turns out to be.
 		case !name.Known():
 			if unknown == nil {
 				unknown = unknownResult("A broker username", name.At)
