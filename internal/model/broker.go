@@ -255,7 +255,10 @@ type Configuration struct {
 	// Unknown when it could not be resolved or parsed.
 	Data State
 	// DataAt locates the body (the heredoc, the file() target, the API field).
-	DataAt   Range
+	DataAt Range
+	// DataWhy says why Data is Unknown, when the source knows (`file("x.xml") not found`);
+	// empty otherwise. It never quotes the body.
+	DataWhy  string
 	ActiveMQ *ActiveMQConfig // nil unless the body is a parsed ActiveMQ XML document
 	// LatestRevision is the configuration's newest revision (live: LatestRevision.Revision).
 	LatestRevision Int

@@ -32,6 +32,7 @@ type modInst struct {
 	values map[string]cty.Value
 	inputs map[string]cty.Value
 	funcs  map[string]function.Function
+	files  *fileLog // why the file functions of funcs failed
 	// providers maps a provider name (aws, aws.alias) to the default tags of a provider block
 	// of this module; others are looked up in the parent through provMap (child name -> parent
 	// name, from `providers = {...}`).
@@ -208,6 +209,7 @@ func (mi *modInst) eval(expr hcl.Expression, ctx *hcl.EvalContext) (v cty.Value)
 	if ctx == nil {
 		ctx = &hcl.EvalContext{Functions: mi.funcs}
 	}
+	failedFiles := len(mi.files.reasons)
 	v, diags := expr.Value(ctx)
 	for _, d := range diags {
 		if d.Severity == hcl.DiagError && d.Summary == "Call to unknown function" {
@@ -217,7 +219,15 @@ func (mi *modInst) eval(expr hcl.Expression, ctx *hcl.EvalContext) (v cty.Value)
 		}
 	}
 	if v == cty.NilVal {
-		return cty.DynamicVal
+		v = cty.DynamicVal
+	}
+	// A file function that failed, and was not recovered from (try, a conditional), left the
+	// value unknown: the value says why.
+	if len(mi.files.reasons) > failedFiles && !v.IsWhollyKnown() {
+		why := mi.files.reasons[failedFiles]
+		rg := expr.Range()
+		mi.run.noteFile(why, hclRange(&rg))
+		v = v.Mark(whyMark{why})
 	}
 	return v
 }

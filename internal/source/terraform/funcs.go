@@ -109,10 +109,28 @@ func tryValue(args []cty.Value) (cty.Value, error) {
 // fileMark marks a value read from a file (file, templatefile) with the file's FS path.
 type fileMark struct{ file string }
 
+// whyMark says why a value is unknown, in words that name what failed (`file("x.xml") not
+// found`), never a value.
+type whyMark struct{ why string }
+
+// whyOf returns the reason carried by v's whyMark, or "".
+func whyOf(v cty.Value) string {
+	for m := range marksOf(v) {
+		if w, ok := m.(whyMark); ok {
+			return w.why
+		}
+	}
+	return ""
+}
+
+// fileLog records, in call order, why file functions failed. A failed call is an error that
+// try() may still recover from; the evaluation marks a value left unknown with the reason.
+type fileLog struct{ reasons []string }
+
 // makeFuncs returns the function table for a module: the file functions read through fsys,
 // relative to the root module directory (Terraform's working directory) or, failing that, to
-// the module directory.
-func makeFuncs(fsys fs.FS, rootDir, moduleDir string) map[string]function.Function {
+// the module directory. Their failures are recorded in log.
+func makeFuncs(fsys fs.FS, rootDir, moduleDir string, log *fileLog) map[string]function.Function {
 	funcs := make(map[string]function.Function, len(baseFuncs)+6)
 	for k, v := range baseFuncs {
 		funcs[k] = v
@@ -132,13 +150,15 @@ func makeFuncs(fsys fs.FS, rootDir, moduleDir string) map[string]function.Functi
 		}
 		return "", false
 	}
-	read := func(p string) (string, []byte, error) {
+	read := func(fn, p string) (string, []byte, error) {
 		full, ok := resolve(p)
 		if !ok {
+			log.reasons = append(log.reasons, fmt.Sprintf("%s(%q) not found", fn, p))
 			return "", nil, function.NewArgErrorf(0, "no file %q", p)
 		}
 		src, d := readFile(fsys, full)
 		if d != nil {
+			log.reasons = append(log.reasons, fmt.Sprintf("%s(%q) cannot be read", fn, p))
 			return "", nil, function.NewArgErrorf(0, "cannot read file")
 		}
 		return full, src, nil
@@ -147,7 +167,7 @@ func makeFuncs(fsys fs.FS, rootDir, moduleDir string) map[string]function.Functi
 		Params: []function.Parameter{{Name: "path", Type: cty.String}},
 		Type:   function.StaticReturnType(cty.String),
 		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
-			full, src, err := read(args[0].AsString())
+			full, src, err := read("file", args[0].AsString())
 			if err != nil {
 				return cty.UnknownVal(cty.String), err
 			}
@@ -158,7 +178,7 @@ func makeFuncs(fsys fs.FS, rootDir, moduleDir string) map[string]function.Functi
 		Params: []function.Parameter{{Name: "path", Type: cty.String}},
 		Type:   function.StaticReturnType(cty.String),
 		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
-			_, src, err := read(args[0].AsString())
+			_, src, err := read("filebase64", args[0].AsString())
 			if err != nil {
 				return cty.UnknownVal(cty.String), err
 			}
@@ -185,7 +205,7 @@ func makeFuncs(fsys fs.FS, rootDir, moduleDir string) map[string]function.Functi
 		},
 		Type: function.StaticReturnType(cty.String),
 		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
-			full, src, err := read(args[0].AsString())
+			full, src, err := read("templatefile", args[0].AsString())
 			if err != nil {
 				return cty.UnknownVal(cty.String), err
 			}
@@ -195,6 +215,7 @@ func makeFuncs(fsys fs.FS, rootDir, moduleDir string) map[string]function.Functi
 			}
 			tmpl, diags := hclsyntax.ParseTemplate(src, full, hcl.InitialPos)
 			if diags.HasErrors() {
+				log.reasons = append(log.reasons, fmt.Sprintf("templatefile(%q) is not a valid template", args[0].AsString()))
 				return cty.UnknownVal(cty.String), function.NewArgErrorf(0, "invalid template")
 			}
 			ctx := &hcl.EvalContext{Variables: map[string]cty.Value{}, Functions: inner}

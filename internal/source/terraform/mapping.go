@@ -516,6 +516,7 @@ func (mp *mapper) configurationData(c *model.Configuration, ri *resInst) {
 	c.DataAt = mp.rng(a.rng)
 	u, ok := known(a.v)
 	if !ok || u.Type() != cty.String {
+		c.DataWhy = whyOf(a.v)
 		return
 	}
 	data := u.AsString()
@@ -552,6 +553,7 @@ func (mp *mapper) configurationData(c *model.Configuration, ri *resInst) {
 	cfg, err := parseActiveMQ([]byte(data), mp.r.l.displayPath(file), firstLine)
 	if err != nil {
 		c.Data = model.Unknown
+		c.DataWhy = "its ActiveMQ XML is not valid"
 		mp.r.diags = append(mp.r.diags, model.Diagnostic{Severity: model.DiagError, Source: model.SourceTerraform,
 			At: model.Range{File: file, StartLine: errorLine(err, firstLine)}, Message: "invalid ActiveMQ configuration in " + ri.addr + parseErrorDetail(err)})
 		return

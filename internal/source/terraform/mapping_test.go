@@ -3,6 +3,7 @@ package terraform
 import (
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"testing"
 
@@ -820,5 +821,65 @@ resource "aws_vpc_security_group_ingress_rule" "r" {
 				t.Errorf("rule at %v, want line %d", r.At, tt.line)
 			}
 		})
+	}
+}
+
+// A file function that cannot read its file leaves its value unknown with the reason, which
+// the configuration body carries; try() and fileexists() still recover as in Terraform.
+func TestMissingFileReason(t *testing.T) {
+	inv, diags := load(t, map[string]string{"main.tf": `locals {
+  xml = file("${path.module}/missing.xml")
+}
+resource "aws_mq_configuration" "file" {
+  engine_type = "ActiveMQ"
+  data        = local.xml
+}
+resource "aws_mq_configuration" "template" {
+  engine_type = "ActiveMQ"
+  data        = templatefile("conf/gone.xml.tpl", { name = "x" })
+}
+resource "aws_mq_configuration" "b64" {
+  engine_type = "RabbitMQ"
+  data        = filebase64("gone.conf")
+}
+resource "aws_mq_configuration" "recovered" {
+  engine_type = "RabbitMQ"
+  data        = try(file("gone.conf"), "consumer_timeout = 1")
+}
+resource "aws_mq_configuration" "guarded" {
+  engine_type = "RabbitMQ"
+  data        = fileexists("gone.conf") ? file("gone.conf") : "consumer_timeout = 1"
+}`}, Options{})
+	noErrors(t, diags)
+	want := map[string]struct {
+		data model.State
+		why  string
+	}{
+		"aws_mq_configuration.file":      {model.Unknown, `file("./missing.xml") not found`},
+		"aws_mq_configuration.template":  {model.Unknown, `templatefile("conf/gone.xml.tpl") not found`},
+		"aws_mq_configuration.b64":       {model.Unknown, `filebase64("gone.conf") not found`},
+		"aws_mq_configuration.recovered": {model.Explicit, ""},
+		"aws_mq_configuration.guarded":   {model.Explicit, ""},
+	}
+	for _, c := range inv.Configurations {
+		w := want[c.ID.Address]
+		if c.Data != w.data || c.DataWhy != w.why {
+			t.Errorf("%s: data %v %q, want %v %q", c.ID.Address, c.Data, c.DataWhy, w.data, w.why)
+		}
+	}
+	var notes []string
+	for _, d := range diags {
+		if strings.Contains(d.Message, "not found") {
+			notes = append(notes, d.Error())
+		}
+	}
+	sort.Strings(notes)
+	wantNotes := []string{
+		`main.tf:10: templatefile("conf/gone.xml.tpl") not found; the value read from it is unknown`,
+		`main.tf:14: filebase64("gone.conf") not found; the value read from it is unknown`,
+		`main.tf:2: file("./missing.xml") not found; the value read from it is unknown`,
+	}
+	if strings.Join(notes, "\n") != strings.Join(wantNotes, "\n") {
+		t.Errorf("notes:\n%s\nwant\n%s", strings.Join(notes, "\n"), strings.Join(wantNotes, "\n"))
 	}
 }

@@ -267,6 +267,7 @@ type rootRun struct {
 	instances    int
 	stopped      bool
 	notedFuncs   map[string]bool
+	notedFiles   map[string]bool
 	reportedDirs map[string]bool
 	// used are the module directories the evaluation parsed or reused, released when it ends.
 	used map[string]bool
@@ -291,6 +292,18 @@ func (r *rootRun) module(dir string) *moduleDir {
 
 func (r *rootRun) diag(sev model.DiagSeverity, at model.Range, msg string) {
 	r.diags = append(r.diags, model.Diagnostic{Severity: sev, Source: model.SourceTerraform, At: at, Message: msg})
+}
+
+// noteFile says once per root module why a file function left a value unknown.
+func (r *rootRun) noteFile(why string, at model.Range) {
+	if r.notedFiles == nil {
+		r.notedFiles = map[string]bool{}
+	}
+	if r.notedFiles[why] {
+		return
+	}
+	r.notedFiles[why] = true
+	r.diag(model.DiagNote, at, why+"; the value read from it is unknown")
 }
 
 func (r *rootRun) noteFunc(name string, at model.Range) {
@@ -331,10 +344,12 @@ func (r *rootRun) addDirDiags(m *moduleDir) {
 func (r *rootRun) reportCycles(m *moduleDir) { r.addDirDiags(m) }
 
 func (r *rootRun) newInstance(md *moduleDir, addr, key string, inputs map[string]cty.Value, stack []string) *modInst {
+	files := &fileLog{}
 	return &modInst{
 		run: r, dir: md, addr: addr, key: key, inputs: inputs, providers: map[string]*defaultTags{}, stack: stack,
 		values: map[string]cty.Value{},
-		funcs:  makeFuncs(r.fsys, r.rootDir, md.dir),
+		funcs:  makeFuncs(r.fsys, r.rootDir, md.dir, files),
+		files:  files,
 	}
 }
 
