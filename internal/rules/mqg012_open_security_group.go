@@ -75,6 +75,59 @@ resource "aws_mq_broker" "example" {
 `},
 		},
 		{
+			Kind: model.SourceTerraform, Address: "aws_mq_broker.example", Want: Pass,
+			Note: "Rules that admit the clients' security group, not a CIDR, never admit the internet, even on ports from a variable with no value.",
+			Files: map[string]string{"main.tf": `variable "mq_port" {
+  type = number
+}
+
+variable "mq_password" {
+  type      = string
+  sensitive = true
+}
+
+resource "aws_security_group" "clients" {
+  name   = "orders-clients"
+  vpc_id = "vpc-0a1b2c3d4e5f60718"
+}
+
+resource "aws_security_group" "mq" {
+  name   = "orders-mq"
+  vpc_id = "vpc-0a1b2c3d4e5f60718"
+
+  ingress {
+    description     = "Broker port from the clients"
+    from_port       = var.mq_port
+    to_port         = var.mq_port
+    protocol        = "tcp"
+    security_groups = [aws_security_group.clients.id]
+  }
+}
+
+resource "aws_vpc_security_group_ingress_rule" "console" {
+  security_group_id            = aws_security_group.mq.id
+  referenced_security_group_id = aws_security_group.clients.id
+  ip_protocol                  = "tcp"
+  from_port                    = var.mq_port
+  to_port                      = var.mq_port
+}
+
+resource "aws_mq_broker" "example" {
+  broker_name        = "orders"
+  engine_type        = "ActiveMQ"
+  engine_version     = "5.18"
+  host_instance_type = "mq.m5.large"
+  security_groups    = [aws_security_group.mq.id]
+  subnet_ids         = ["subnet-0a1b2c3d4e5f60718"]
+
+  user {
+    username = "orders-app"
+    password = var.mq_password
+  }
+}
+`},
+		},
+		{
 			Kind: model.SourceTerraform, Address: "aws_mq_broker.example", Want: Fail,
 			Note: "A separate rule resource opens the OpenWire port to 0.0.0.0/0.",
 			Files: map[string]string{"main.tf": `variable "mq_password" {
