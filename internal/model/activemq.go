@@ -86,12 +86,28 @@ const (
 	DiagNote
 )
 
+// DiagKind names the diagnostics a scan acts on, whatever their message says; most have none.
+type DiagKind string
+
+const (
+	// DiagModuleMissing: a module call whose module is not there (a registry or remote module
+	// that is not installed, a local folder not found). What it declares, brokers included, is
+	// not in the inventory.
+	DiagModuleMissing DiagKind = "module-missing"
+	// DiagVarInvalid: a value given on the command line for a variable cannot be used (it does
+	// not convert to the variable's type, or is not NAME=VALUE). The message names the variable,
+	// never the value.
+	DiagVarInvalid DiagKind = "var-invalid"
+)
+
 // Diagnostic is a problem a source met while reading its input.
 type Diagnostic struct {
 	Severity DiagSeverity
 	Source   SourceKind
-	At       Range
-	Message  string
+	// Kind classifies the diagnostic for the scan's own handling; empty for most.
+	Kind    DiagKind
+	At      Range
+	Message string
 }
 
 func (d Diagnostic) Error() string {

@@ -56,6 +56,7 @@ func openCache(opts Options, fsys fs.FS) *cache {
 	put(opts.Version)
 	put(buildIdentity())
 	put(boolString(fastPath))
+	put("require-modules " + boolString(opts.RequireModules))
 	for _, v := range opts.Vars {
 		put("var " + v.Assign)
 		put("var-file " + v.File)

@@ -659,7 +659,7 @@ func (mi *modInst) moduleCall(c *moduleCall, refs []hcl.Traversal) cty.Value {
 	}
 	dir, ok := mi.run.resolveModule(mi, c)
 	if !ok {
-		mi.run.diag(model.DiagNote, hclRange(&c.rng), fmt.Sprintf("module %s (source %s) is not installed; its outputs are unknown", c.name, c.source))
+		mi.run.moduleMissing(mi, c)
 		return cty.DynamicVal
 	}
 	if len(mi.stack) >= maxModuleDepth {

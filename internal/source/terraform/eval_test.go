@@ -1,6 +1,7 @@
 package terraform
 
 import (
+	"sort"
 	"strings"
 	"testing"
 
@@ -30,7 +31,7 @@ variable "list" {
 		files   map[string]string
 		opts    Options
 		want    string
-		wantLit string // where the literal was written
+		wantLit string // where the literal was written (a --var or TF_VAR_ value is an input)
 	}{
 		{"default", map[string]string{}, Options{}, "from-default", "main.tf:2"},
 		{"env", map[string]string{}, Options{Env: []string{"TF_VAR_name=from-env"}}, "from-env", "TF_VAR_name"},
@@ -47,8 +48,8 @@ variable "list" {
 			"b.auto.tfvars":   `name = "b"`,
 			"env/prod.tfvars": `name = "prod"`}, Options{Vars: []VarArg{{File: "env/prod.tfvars"}}}, "prod", "env/prod.tfvars:1"},
 		{"var beats var-file", map[string]string{"env/prod.tfvars": `name = "prod"`},
-			Options{Vars: []VarArg{{File: "env/prod.tfvars"}, {Assign: "name=cli"}}}, "cli", "-var name"},
-		{"later var wins", map[string]string{}, Options{Vars: []VarArg{{Assign: "name=one"}, {Assign: "name=two"}}}, "two", "-var name"},
+			Options{Vars: []VarArg{{File: "env/prod.tfvars"}, {Assign: "name=cli"}}}, "cli", "--var name"},
+		{"later var wins", map[string]string{}, Options{Vars: []VarArg{{Assign: "name=one"}, {Assign: "name=two"}}}, "two", "--var name"},
 		{"var-file after var wins (command-line order)", map[string]string{"env/prod.tfvars": `name = "prod"`},
 			Options{Vars: []VarArg{{Assign: "name=cli"}, {File: "env/prod.tfvars"}}}, "prod", "env/prod.tfvars:1"},
 		{"undeclared ignored", map[string]string{"terraform.tfvars": `other = "x"`}, Options{}, "from-default", "main.tf:2"},
@@ -67,7 +68,8 @@ variable "list" {
 			}
 			pw := b.Users[0].Password
 			wantOrigin := model.SecretLiteral
-			if strings.HasPrefix(tt.wantLit, "TF_VAR") {
+			if strings.HasPrefix(tt.wantLit, "TF_VAR") || strings.HasPrefix(tt.wantLit, "--var") {
+				// Given when the command runs: not written in code (MQG013 must not fail it).
 				wantOrigin = model.SecretInput
 			}
 			if pw.Origin != wantOrigin {
@@ -376,4 +378,67 @@ resource "aws_mq_broker" "b" {
 			}
 		})
 	}
+}
+
+// A --var value is given when the command runs, like TF_VAR_*: an input, not a literal written
+// in code. One that does not fit its variable's type is reported, naming the variable and never
+// the value: through Stats when there is one, as an error diagnostic otherwise.
+func TestCLIVarErrors(t *testing.T) {
+	files := map[string]string{"main.tf": `variable "port" { type = number }
+variable "names" { type = list(string) }
+variable "conf" { type = object({ size = number }) }
+variable "pw" { type = string }
+resource "aws_mq_broker" "b" {
+  broker_name = join(",", var.names)
+  user {
+    username = "u"
+    password = var.pw
+  }
+}`}
+	vars := []VarArg{{Assign: "port=s3cr3t-port"}, {Assign: "names=[1,"}, {Assign: `conf={size="big"}`},
+		{Assign: "pw=s3cr3t"}, {Assign: "undeclared=x"}, {Assign: "s3cr3t-no-equals"}}
+	want := []string{
+		"--var conf: the value is not a valid object",
+		"--var names: the value is not a valid expression for a list of string",
+		"--var port: the value is not a valid number",
+		"--var: an argument is not NAME=VALUE",
+	}
+	t.Run("stats", func(t *testing.T) {
+		stats := &Stats{}
+		inv, diags := load(t, files, Options{Vars: vars, Stats: stats})
+		noErrors(t, diags)
+		if got := stats.VarErrors(); strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Errorf("var errors:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+		if pw := inv.Brokers[0].Users[0].Password; pw.Origin != model.SecretInput {
+			t.Errorf("password from --var: origin %v, want input", pw.Origin)
+		}
+		// A cached root module reports them again.
+		cached := &Stats{}
+		opts := Options{Vars: vars, Stats: cached, CacheDir: t.TempDir()}
+		load(t, files, opts)
+		opts.Stats = &Stats{}
+		load(t, files, opts)
+		if opts.Stats.CacheHits.Load() != 1 || strings.Join(opts.Stats.VarErrors(), "\n") != strings.Join(want, "\n") {
+			t.Errorf("from the cache (%d hits): %v", opts.Stats.CacheHits.Load(), opts.Stats.VarErrors())
+		}
+	})
+	t.Run("no stats", func(t *testing.T) {
+		_, diags := load(t, files, Options{Vars: vars})
+		var got []string
+		for _, d := range errorsOf(diags) {
+			if d.Kind == model.DiagVarInvalid {
+				got = append(got, d.Message)
+			}
+		}
+		sort.Strings(got)
+		if strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Errorf("var errors:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+		for _, d := range diags {
+			if strings.Contains(d.Message, "s3cr3t") {
+				t.Errorf("a value in a diagnostic: %s", d.Message)
+			}
+		}
+	})
 }

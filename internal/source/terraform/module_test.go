@@ -1,6 +1,7 @@
 package terraform
 
 import (
+	"sort"
 	"strings"
 	"testing"
 
@@ -308,6 +309,53 @@ resource "aws_mq_broker" "b" {
 				}
 			}
 		})
+	}
+}
+
+// A module that is not there is a DiagModuleMissing note, an error with RequireModules; a local
+// folder that is missing says "not found", not "not installed".
+func TestMissingModules(t *testing.T) {
+	files := map[string]string{
+		"live/main.tf": `module "reg" {
+  source = "terraform-aws-modules/mq/aws"
+}
+module "gone" {
+  source = "../modules/gone"
+}
+module "empty" {
+  source = "../modules/empty"
+}
+module "outside" {
+  source = "../../elsewhere"
+}`,
+		"modules/empty/README.md": "no configuration here",
+	}
+	want := []string{ // sorted
+		"live/main.tf:10: module outside: local source ../../elsewhere is outside the scanned directory; its outputs are unknown",
+		"live/main.tf:1: module reg (source terraform-aws-modules/mq/aws) is not installed; its outputs are unknown",
+		"live/main.tf:4: module gone: local source ../modules/gone not found; its outputs are unknown",
+		"live/main.tf:7: module empty: local source ../modules/empty holds no Terraform files; its outputs are unknown",
+	}
+	for _, require := range []bool{false, true} {
+		_, diags := load(t, files, Options{RequireModules: require})
+		wantSev := model.DiagNote
+		if require {
+			wantSev = model.DiagError
+		}
+		var got []string
+		for _, d := range diags {
+			if d.Kind != model.DiagModuleMissing {
+				continue
+			}
+			got = append(got, d.Error())
+			if d.Severity != wantSev {
+				t.Errorf("RequireModules %v: %s has severity %v, want %v", require, d.Error(), d.Severity, wantSev)
+			}
+		}
+		sort.Strings(got) // in evaluation order
+		if strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Errorf("RequireModules %v:\n%s\nwant\n%s", require, strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
 	}
 }
 

@@ -123,13 +123,30 @@ func (l *loader) root(dir string, reach []string, cache *cache) (*model.Inventor
 			l.opts.Stats.CacheHits.Add(1)
 		}
 		l.release(reach, nil)
-		return inv, diags
+		return inv, l.takeVarErrors(diags)
 	}
 	r := l.runRoot(dir)
 	diags := l.displayAll(r.diags)
 	cache.storeRoot(l, r, diags)
 	l.release(reach, r.used)
-	return r.inv, diags
+	return r.inv, l.takeVarErrors(diags)
+}
+
+// takeVarErrors moves the DiagVarInvalid diagnostics to Stats, when there is one, for the
+// caller to report as a usage error; without Stats they stay errors of the scan.
+func (l *loader) takeVarErrors(diags []model.Diagnostic) []model.Diagnostic {
+	if l.opts.Stats == nil {
+		return diags
+	}
+	kept := diags[:0:0]
+	for _, d := range diags {
+		if d.Kind == model.DiagVarInvalid {
+			l.opts.Stats.addVarError(d.Message)
+			continue
+		}
+		kept = append(kept, d)
+	}
+	return kept
 }
 
 // release drops the parsed directories no root module still to be evaluated uses: those reach

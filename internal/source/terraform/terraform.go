@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -18,6 +19,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/convert"
 
 	"github.com/mqguard/mqguard/internal/model"
 )
@@ -33,13 +35,38 @@ type Options struct {
 	// no cache. Version names the mqguard build in the cache key.
 	CacheDir string
 	Version  string
-	// Stats, when set, counts the root modules evaluated and those taken from the cache.
+	// Stats, when set, counts the root modules evaluated and those taken from the cache, and
+	// collects the command-line variable values that cannot be used (see Stats.VarErrors).
 	Stats *Stats
+	// RequireModules makes a module call whose module is missing (not installed, or a local
+	// folder not found) an error rather than a note: what it declares is not scanned.
+	RequireModules bool
 }
 
 // Stats counts what a scan did with its root modules.
 type Stats struct {
 	Roots, CacheHits atomic.Int64
+
+	mu        sync.Mutex
+	varErrors []string
+}
+
+// VarErrors returns, sorted and without duplicates, the problems of the -var values: a value
+// that does not convert to its variable's type, an argument that is not NAME=VALUE. Each
+// message names the variable, never the value. With Stats set they are reported here only,
+// for the caller to make a usage error; without, they are error diagnostics.
+func (s *Stats) VarErrors() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.varErrors)
+}
+
+func (s *Stats) addVarError(msg string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if i, found := slices.BinarySearch(s.varErrors, msg); !found {
+		s.varErrors = slices.Insert(s.varErrors, i, msg)
+	}
 }
 
 // VarArg is one -var (Assign, "NAME=VALUE") or -var-file (File, an FS path) argument.
@@ -414,6 +441,35 @@ func (r *rootRun) resolveModule(mi *modInst, c *moduleCall) (string, bool) {
 	return "", false
 }
 
+// moduleMissing reports a module call whose module is not there: a note (an error with
+// RequireModules) of kind DiagModuleMissing, since whatever the module declares, brokers
+// included, is not scanned. Messages keep stable prefixes: "module NAME (source S) is not
+// installed" for registry and remote sources, "module NAME: local source S ..." for local paths.
+func (r *rootRun) moduleMissing(mi *modInst, c *moduleCall) {
+	var msg string
+	switch d, inside := cleanJoin(mi.dir.dir, c.source); {
+	case !localSource(c.source):
+		msg = fmt.Sprintf("module %s (source %s) is not installed; its outputs are unknown", c.name, c.source)
+	case !inside:
+		msg = fmt.Sprintf("module %s: local source %s is outside the scanned directory; its outputs are unknown", c.name, c.source)
+	case r.isDir(d):
+		msg = fmt.Sprintf("module %s: local source %s holds no Terraform files; its outputs are unknown", c.name, c.source)
+	default:
+		msg = fmt.Sprintf("module %s: local source %s not found; its outputs are unknown", c.name, c.source)
+	}
+	sev := model.DiagNote
+	if r.l.opts.RequireModules {
+		sev = model.DiagError
+	}
+	r.diags = append(r.diags, model.Diagnostic{Severity: sev, Source: model.SourceTerraform, Kind: model.DiagModuleMissing,
+		At: hclRange(&c.rng), Message: msg})
+}
+
+func (r *rootRun) isDir(dir string) bool {
+	info, err := fs.Stat(r.fsys, dir)
+	return err == nil && info.IsDir()
+}
+
 func (r *rootRun) hasConfig(dir string) bool {
 	entries, err := fs.ReadDir(r.fsys, dir)
 	if err != nil {
@@ -439,9 +495,12 @@ func (r *rootRun) rootInputs(md *moduleDir) map[string]cty.Value {
 		}
 		name := strings.TrimPrefix(k, "TF_VAR_")
 		if decl := md.variables[name]; decl != nil {
-			if val, ok := parseCLIValue(decl, v); ok {
-				inputs[name] = val.Mark(originMark{origin: model.SecretInput, at: model.Range{Ref: k}})
+			val, err := parseCLIValue(decl, v)
+			if err != "" {
+				r.diag(model.DiagNote, model.Range{}, k+": "+err+"; ignored")
+				continue
 			}
+			inputs[name] = val.Mark(originMark{origin: model.SecretInput, at: model.Range{Ref: k}})
 		}
 	}
 	var files []string
@@ -472,16 +531,31 @@ func (r *rootRun) rootInputs(md *moduleDir) map[string]cty.Value {
 			continue
 		}
 		k, v, ok := strings.Cut(a.Assign, "=")
-		if !ok {
+		if !ok || k == "" {
+			r.varError("--var: an argument is not NAME=VALUE")
 			continue
 		}
-		if decl := md.variables[k]; decl != nil {
-			if val, ok := parseCLIValue(decl, v); ok {
-				inputs[k] = val.Mark(originMark{origin: model.SecretLiteral, at: model.Range{Ref: "-var " + k}})
-			}
+		decl := md.variables[k]
+		if decl == nil {
+			continue
 		}
+		val, err := parseCLIValue(decl, v)
+		if err != "" {
+			r.varError("--var " + k + ": " + err)
+			continue
+		}
+		// Given when the command runs, like TF_VAR_*: not a literal written in the code.
+		inputs[k] = val.Mark(originMark{origin: model.SecretInput, at: model.Range{Ref: "--var " + k}})
 	}
 	return inputs
+}
+
+// varError reports a -var value that cannot be used: as a DiagVarInvalid error, which
+// loader.root hands to Stats when there is one (the diagnostic is cached with the root's
+// model, so a cache hit reports it too).
+func (r *rootRun) varError(msg string) {
+	r.diags = append(r.diags, model.Diagnostic{Severity: model.DiagError, Source: model.SourceTerraform,
+		Kind: model.DiagVarInvalid, Message: msg})
 }
 
 // readVarFile applies one tfvars file to inputs; values are marked with where they are written.
@@ -531,19 +605,28 @@ func safeValue(e hcl.Expression) (v cty.Value, diags hcl.Diagnostics) {
 	return v, diags
 }
 
-// parseCLIValue parses a -var or TF_VAR_ value: a raw string for primitive or untyped
-// variables, an HCL expression otherwise.
-func parseCLIValue(decl *variableDecl, raw string) (cty.Value, bool) {
-	if !decl.complexTyp {
-		return cty.StringVal(raw), true
+// parseCLIValue parses a -var or TF_VAR_ value as Terraform does: a raw string for primitive or
+// untyped variables, an HCL expression otherwise; the value must convert to the variable's type.
+// The problem, if any, is described without the value.
+func parseCLIValue(decl *variableDecl, raw string) (cty.Value, string) {
+	v := cty.StringVal(raw)
+	if decl.complexTyp {
+		expr, diags := hclsyntax.ParseExpression([]byte(raw), "<value for var."+decl.name+">", hcl.InitialPos)
+		if diags.HasErrors() {
+			return cty.NilVal, "the value is not a valid expression for a " + decl.typ.FriendlyName()
+		}
+		if v, diags = safeValue(expr); diags.HasErrors() {
+			return cty.NilVal, "the value is not a constant " + decl.typ.FriendlyName()
+		}
 	}
-	expr, diags := hclsyntax.ParseExpression([]byte(raw), "<value for var."+decl.name+">", hcl.InitialPos)
-	if diags.HasErrors() {
-		return cty.NilVal, false
+	if decl.hasType {
+		check := v
+		if decl.defaults != nil {
+			check = applyDefaults(decl, check)
+		}
+		if _, err := convert.Convert(check, decl.typ); err != nil {
+			return cty.NilVal, "the value is not a valid " + decl.typ.FriendlyName()
+		}
 	}
-	v, diags := safeValue(expr)
-	if diags.HasErrors() {
-		return cty.NilVal, false
-	}
-	return v, true
+	return v, ""
 }
