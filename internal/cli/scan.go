@@ -54,6 +54,8 @@ type scanOptions struct {
 	NoCache  bool
 	// FailOnEmpty makes a scan that found nothing to scan a usage error.
 	FailOnEmpty bool
+	// RequireModules makes a module that is not installed an error (--require-modules).
+	RequireModules bool
 }
 
 // scanConfig is a validated scanOptions: the scan request, and what the command does with its
@@ -126,6 +128,7 @@ Formats (--format F or F=FILE, repeatable; at most one without a file, written t
 	f.BoolVarP(&opts.Verbose, "verbose", "v", false, "log debug messages and show more detail in the table")
 	f.StringVar(&opts.CacheDir, "cache-dir", "", "keep evaluated Terraform root modules in `DIR` and reuse them while their inputs are unchanged (default: MQGUARD_CACHE_DIR, else mqguard/ in the user's cache directory)")
 	f.BoolVar(&opts.NoCache, "no-cache", false, "neither read nor write the Terraform cache")
+	f.BoolVar(&opts.RequireModules, "require-modules", false, "fail the scan (exit 3) when a Terraform module call names a module that is not installed or not found")
 	f.BoolVar(&opts.FailOnEmpty, "fail-on-empty", false, "exit with code 2 when no Terraform, CloudFormation, plan or AWS input is found")
 	f.StringVar(&opts.Snapshot, "snapshot", "", "also scan the AWS snapshot in `DIR` (written by 'mqguard snapshot')")
 	opts.AWS.addFlags(f)
@@ -144,6 +147,7 @@ func (o *scanOptions) validate(env *Env) (*scanConfig, error) {
 	}
 	req := &cfg.Request
 	req.ShowPassed = o.ShowPassed
+	req.RequireModules = o.RequireModules
 	req.Version = version()
 	var err error
 	if cfg.Outputs, err = parseOutputs(o.Formats); err != nil {

@@ -17,6 +17,8 @@ import (
 	"log/slog"
 	"os"
 	"slices"
+	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -70,6 +72,10 @@ type Request struct {
 	ShowPassed bool
 	// Version is the tool version written in the report.
 	Version string
+
+	// RequireModules makes a Terraform module call whose module is not installed (or not
+	// found) an error: the scan is incomplete, since the module may declare brokers.
+	RequireModules bool
 
 	// CacheDir keeps the evaluated model of each Terraform root module between scans, reused
 	// while none of its inputs changed; "" disables the cache.
@@ -131,6 +137,13 @@ func (r *Result) Fails(failOn rules.Severity, allowUnknown bool) bool {
 	return (r.HasFail && r.WorstFail >= failOn) || (!allowUnknown && r.HasUnknown && r.WorstUnknown >= failOn)
 }
 
+func plural(n int64) string {
+	if n == 1 {
+		return "1 module call names"
+	}
+	return fmt.Sprintf("%d module calls name", n)
+}
+
 // Run runs a scan. The error is a *RequestError for a request that cannot be scanned, or the
 // context's error when the scan was interrupted; everything else that goes wrong (a file, an
 // account, a region) is an error entry in the report.
@@ -166,9 +179,15 @@ func Run(ctx context.Context, req Request) (*Result, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	res := &Result{Rules: eng.Selected(), live: req.AWS != nil || req.Snapshot != ""}
+	var missingModules atomic.Int64
 	add := func(part *model.Inventory, diags []model.Diagnostic) {
 		if part != nil && req.OnPart != nil {
 			req.OnPart(part)
+		}
+		for _, d := range diags {
+			if d.Kind == model.DiagModuleMissing && d.Severity == model.DiagNote {
+				missingModules.Add(1)
+			}
 		}
 		eng.Add(part, diags)
 	}
@@ -198,14 +217,20 @@ func Run(ctx context.Context, req Request) (*Result, error) {
 	if in := res.Inputs.Terraform; len(in) > 0 {
 		var stats terraform.Stats
 		terraform.Stream(ctx, fsys, in, terraform.Options{
-			Vars:     req.TFVars,
-			Env:      req.TFEnv,
-			Display:  display,
-			CacheDir: req.CacheDir,
-			Version:  req.Version,
-			Stats:    &stats,
+			Vars:           req.TFVars,
+			Env:            req.TFEnv,
+			Display:        display,
+			CacheDir:       req.CacheDir,
+			Version:        req.Version,
+			RequireModules: req.RequireModules,
+			Stats:          &stats,
 		}, add)
 		res.TerraformRoots, res.CacheHits = int(stats.Roots.Load()), int(stats.CacheHits.Load())
+		// A value given for a variable that cannot be used is the user's to fix: nothing the
+		// scan says could be trusted.
+		if errs := stats.VarErrors(); len(errs) > 0 {
+			return nil, &RequestError{errors.New(strings.Join(errs, "; "))}
+		}
 	}
 	if in := res.Inputs.CloudFormation; len(in) > 0 {
 		add(cloudformation.Load(ctx, fsys, in, cloudformation.Options{
@@ -225,6 +250,11 @@ func Run(ctx context.Context, req Request) (*Result, error) {
 	}
 	log.Debug("sources loaded and evaluated", "paths", len(req.Paths), "terraform_roots", res.TerraformRoots,
 		"cache_hits", res.CacheHits, "elapsed", time.Since(start).Round(time.Millisecond))
+	if n := missingModules.Load(); n > 0 {
+		// Said once for the scan, beside each module's own note: brokers may be missing.
+		eng.Add(nil, []model.Diagnostic{{Severity: model.DiagNote, Source: model.SourceTerraform, Kind: model.DiagModuleMissing,
+			Message: fmt.Sprintf("brokers may be missing: %s a module that is not installed or not found, and the brokers it declares are not scanned (run terraform init first; --require-modules makes this an error)", plural(n))}})
+	}
 	out := eng.Report()
 	res.Report = out.Report
 	res.WorstFail, res.WorstUnknown, res.HasFail, res.HasUnknown = out.WorstFail, out.WorstUnknown, out.HasFail, out.HasUnknown
