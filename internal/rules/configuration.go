@@ -13,7 +13,7 @@ func usedConfiguration(b *model.Broker) (c *model.Configuration, declared bool, 
 	case ref.Config == nil:
 		return nil, true, unknownResult("The configuration the broker uses", ref.At)
 	case ref.Config.Data == model.Unknown:
-		return nil, true, unknownResult("The body of configuration "+configLabel(ref.Config), configAt(ref.Config))
+		return nil, true, unknownBody("The body of configuration "+configLabel(ref.Config), ref.Config)
 	}
 	return ref.Config, true, nil
 }
@@ -22,9 +22,19 @@ func usedConfiguration(b *model.Broker) (c *model.Configuration, declared bool, 
 // UNKNOWN result when the body is not a parsed ActiveMQ document.
 func activeMQDocument(c *model.Configuration) (*model.ActiveMQConfig, []Result) {
 	if c.Data == model.Unknown || c.ActiveMQ == nil {
-		return nil, unknownResult("The ActiveMQ XML of configuration "+configLabel(c), configAt(c))
+		return nil, unknownBody("The ActiveMQ XML of configuration "+configLabel(c), c)
 	}
 	return c.ActiveMQ, nil
+}
+
+// unknownBody is the UNKNOWN result for a configuration body that could not be read, saying why
+// when the source knows (a file() target that is not there, XML that does not parse).
+func unknownBody(what string, c *model.Configuration) []Result {
+	res := unknownResult(what, configAt(c))
+	if c.DataWhy != "" {
+		res[0].Message = what + " could not be determined: " + c.DataWhy + "."
+	}
+	return res
 }
 
 // configAt locates a configuration's body, or the configuration itself.

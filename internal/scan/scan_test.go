@@ -436,3 +436,39 @@ func TestCacheTrim(t *testing.T) {
 		t.Errorf("entries in use were trimmed: %d hits of %d", res2.CacheHits, res.TerraformRoots)
 	}
 }
+
+// TestUnknownSaysWhy: a configuration body read with file() from a file that is not there is
+// UNKNOWN, and the finding names the file.
+func TestUnknownSaysWhy(t *testing.T) {
+	files := map[string]string{
+		"modules/mq/main.tf": tree["modules/mq/main.tf"],
+		"app1/main.tf":       strings.Replace(tree["app1/main.tf"], "activemq.xml", "conf/missing.xml", 1),
+	}
+	files["app1/main.tf"] = strings.Replace(files["app1/main.tf"], `  public = var.public
+}`, `  public = var.public
+}
+resource "aws_mq_broker" "direct" {
+  broker_name        = "direct"
+  engine_type        = "ActiveMQ"
+  engine_version     = "5.18"
+  host_instance_type = "mq.m5.large"
+  configuration {
+    id       = aws_mq_configuration.c.id
+    revision = aws_mq_configuration.c.latest_revision
+  }
+}`, 1)
+	dir := writeTree(t, files)
+	_, res := run(t, Request{FS: os.DirFS(dir), Paths: []string{"."}, AsOf: asOf, Rules: []string{"MQG018"}})
+	found := false
+	for _, f := range res.Report.Findings {
+		if f.Resource.Address == "aws_mq_broker.direct" && f.Status == "UNKNOWN" {
+			found = true
+			if !strings.Contains(f.Message, `missing.xml`) || !strings.Contains(f.Message, "not found") {
+				t.Errorf("message does not name the missing file: %s", f.Message)
+			}
+		}
+	}
+	if !found {
+		t.Fatalf("no UNKNOWN MQG018 finding on the broker: %+v", res.Report.Findings)
+	}
+}
