@@ -14,6 +14,7 @@ import (
 	"github.com/mqguard/mqguard/internal/model"
 	"github.com/mqguard/mqguard/internal/source/cloudformation"
 	"github.com/mqguard/mqguard/internal/source/tfplan"
+	"github.com/mqguard/mqguard/internal/source/walk"
 )
 
 // Kind is an input kind a user may force with --input-type.
@@ -49,11 +50,14 @@ const (
 	maxTemplateSniff = 10 << 20
 )
 
-// skippedDirs are never searched.
-var skippedDirs = map[string]bool{".git": true, ".terraform": true, "node_modules": true, ".hg": true, ".svn": true}
-
 // Find walks roots in fsys. force restricts the search to one kind (and treats every named file
-// as that kind). Unreadable directories and files become error diagnostics.
+// as that kind). A named path that cannot be read or is no input becomes an error diagnostic
+// naming it.
+//
+// Directories are walked as the Terraform source walks them (package walk: links followed,
+// loops cut, FIFOs, sockets and devices never opened). What the walk meets below a root (an
+// unreadable directory, a loop, a pipe) is reported once: by the Terraform source, which walks
+// the same directories, unless force excludes Terraform; then by Find.
 func Find(fsys fs.FS, roots []string, force Kind) (Inputs, []model.Diagnostic) {
 	var in Inputs
 	var diags []model.Diagnostic
@@ -64,6 +68,7 @@ func Find(fsys fs.FS, roots []string, force Kind) (Inputs, []model.Diagnostic) {
 			*list = append(*list, p)
 		}
 	}
+	reportWalk := force == CloudFormation || force == TFPlan
 	for _, root := range roots {
 		info, err := fs.Stat(fsys, root)
 		if err != nil {
@@ -71,6 +76,11 @@ func Find(fsys fs.FS, roots []string, force Kind) (Inputs, []model.Diagnostic) {
 			continue
 		}
 		if !info.IsDir() {
+			if !info.Mode().IsRegular() {
+				// Never opened: a FIFO would block forever.
+				diags = append(diags, errDiag(root, "not a regular file ("+walk.TypeName(info.Mode())+")"))
+				continue
+			}
 			switch k := fileKind(fsys, root, force, true); k {
 			case Terraform:
 				add(&in.Terraform, root)
@@ -87,34 +97,40 @@ func Find(fsys fs.FS, roots []string, force Kind) (Inputs, []model.Diagnostic) {
 			add(&in.Terraform, root)
 		}
 		if force == Terraform {
+			// The Terraform source walks it; a named directory that cannot be listed is still
+			// the request's error, as in the walk below.
+			if _, err := fs.ReadDir(fsys, root); err != nil {
+				diags = append(diags, walk.Entry{Path: root, Kind: walk.Unreadable, Err: err}.Diagnostic(""))
+			}
 			continue
 		}
-		err = fs.WalkDir(fsys, root, func(p string, d fs.DirEntry, err error) error {
-			if err != nil {
-				diags = append(diags, errDiag(p, "cannot read: "+errText(err)))
-				if d != nil && d.IsDir() {
+		err = walk.Walk(fsys, root, func(e walk.Entry) error {
+			switch e.Kind {
+			case walk.Dir:
+				if e.Path != root && walk.Skipped(path.Base(e.Path)) {
 					return fs.SkipDir
 				}
-				return nil
-			}
-			if d.IsDir() {
-				if p != root && skippedDirs[d.Name()] {
+				if isCloudAssembly(fsys, e.Path) && (force == Auto || force == CloudFormation) {
+					add(&in.CloudFormation, e.Path)
 					return fs.SkipDir
 				}
-				if isCloudAssembly(fsys, p) && (force == Auto || force == CloudFormation) {
-					add(&in.CloudFormation, p)
-					return fs.SkipDir
+			case walk.File:
+				switch fileKind(fsys, e.Path, force, false) {
+				case CloudFormation:
+					add(&in.CloudFormation, e.Path)
+				case TFPlan:
+					add(&in.Plans, e.Path)
 				}
-				return nil
-			}
-			if !d.Type().IsRegular() {
-				return nil
-			}
-			switch fileKind(fsys, p, force, false) {
-			case CloudFormation:
-				add(&in.CloudFormation, p)
-			case TFPlan:
-				add(&in.Plans, p)
+			case walk.Unreadable:
+				// A named directory that cannot be listed is reported whoever walks it: the
+				// request cannot be scanned.
+				if e.Path == root || reportWalk {
+					diags = append(diags, e.Diagnostic(""))
+				}
+			default:
+				if reportWalk {
+					diags = append(diags, e.Diagnostic(""))
+				}
 			}
 			return nil
 		})

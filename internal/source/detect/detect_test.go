@@ -1,8 +1,12 @@
 package detect
 
 import (
+	"io/fs"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
+	"syscall"
 	"testing"
 	"testing/fstest"
 )
@@ -115,5 +119,117 @@ func TestFindOversized(t *testing.T) {
 				t.Errorf("CloudFormation = %v, want %v", got.CloudFormation, tt.want)
 			}
 		})
+	}
+}
+
+// deniedFS is fsys with the listing of some directories denied, as chmod 000 does for users
+// other than root (tests run as root, where permissions are not enforced).
+type deniedFS struct {
+	fs.FS
+	denied map[string]bool
+}
+
+func (d deniedFS) ReadDir(name string) ([]fs.DirEntry, error) {
+	if d.denied[name] {
+		return nil, &fs.PathError{Op: "readdir", Path: name, Err: fs.ErrPermission}
+	}
+	return fs.ReadDir(d.FS, name)
+}
+
+func (d deniedFS) Stat(name string) (fs.FileInfo, error) { return fs.Stat(d.FS, name) }
+
+// The walk's problems below a root are reported by the Terraform source when it walks the
+// same directories, else by Find; a named root that cannot be listed always by Find.
+func TestFindWalkProblems(t *testing.T) {
+	fsys := deniedFS{fstest.MapFS{
+		"infra/stack.yaml":        {Data: []byte(template)},
+		"infra/locked/other.yaml": {Data: []byte(template)},
+		"locked/main.tf":          {},
+	}, map[string]bool{"infra/locked": true, "locked": true}}
+	tests := []struct {
+		force Kind
+		roots []string
+		want  []string // diagnostics, "file: message"
+	}{
+		{Auto, []string{"infra"}, nil},
+		{CloudFormation, []string{"infra"}, []string{"infra/locked: cannot read directory: permission denied"}},
+		{TFPlan, []string{"infra"}, []string{"infra/locked: cannot read directory: permission denied"}},
+		{Auto, []string{"locked"}, []string{"locked: cannot read directory: permission denied"}},
+		{CloudFormation, []string{"locked"}, []string{"locked: cannot read directory: permission denied"}},
+		{Terraform, []string{"locked"}, []string{"locked: cannot read directory: permission denied"}},
+		{Terraform, []string{"infra"}, nil},
+	}
+	for _, tc := range tests {
+		in, diags := Find(fsys, tc.roots, tc.force)
+		var got []string
+		for _, d := range diags {
+			got = append(got, d.At.File+": "+d.Message)
+		}
+		if !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("Find(%v, %q) diagnostics = %q, want %q", tc.roots, tc.force, got, tc.want)
+		}
+		if tc.roots[0] == "infra" && (tc.force == Auto || tc.force == CloudFormation) && !reflect.DeepEqual(in.CloudFormation, []string{"infra/stack.yaml"}) {
+			t.Errorf("Find(%v, %q) templates = %q, want the readable one", tc.roots, tc.force, in.CloudFormation)
+		}
+	}
+}
+
+// Links are followed (a linked directory under the link's path, a linked template); a FIFO is
+// never opened, found or named.
+func TestFindLinksAndSpecialFiles(t *testing.T) {
+	dir := t.TempDir()
+	for name, src := range map[string]string{"tpl/broker.yaml": template, "one.yaml": template, "infra/main.tf": ""} {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for link, target := range map[string]string{"infra/cfn": "../tpl", "infra/one.yaml": "../one.yaml", "infra/loop": "."} {
+		if err := os.Symlink(target, filepath.Join(dir, filepath.FromSlash(link))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, fifo := range []string{"infra/pipe.yaml", "pipe.yaml", "pipe.tf"} {
+		if err := syscall.Mkfifo(filepath.Join(dir, fifo), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fsys := os.DirFS(dir)
+
+	in, diags := Find(fsys, []string{"infra"}, Auto)
+	if want := []string{"infra/cfn/broker.yaml", "infra/one.yaml"}; !reflect.DeepEqual(in.CloudFormation, want) {
+		t.Errorf("templates = %q, want %q", in.CloudFormation, want)
+	}
+	if len(diags) != 0 {
+		t.Errorf("diagnostics = %v, want none (the Terraform walk reports the FIFO and the loop)", diags)
+	}
+
+	in, diags = Find(fsys, []string{"infra"}, CloudFormation)
+	var got []string
+	for _, d := range diags {
+		got = append(got, d.At.File+": "+d.Message)
+	}
+	want := []string{
+		"infra/loop: symbolic link loop (leads back to the directory it is in); not followed",
+		"infra/pipe.yaml: not a regular file (named pipe); skipped",
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("forced diagnostics = %q, want %q", got, want)
+	}
+	if want := []string{"infra/cfn/broker.yaml", "infra/one.yaml"}; !reflect.DeepEqual(in.CloudFormation, want) {
+		t.Errorf("forced templates = %q, want %q", in.CloudFormation, want)
+	}
+
+	for _, named := range []string{"pipe.yaml", "pipe.tf"} {
+		in, diags = Find(fsys, []string{named}, Auto)
+		if len(diags) != 1 || diags[0].At.File != named || diags[0].Message != "not a regular file (named pipe)" {
+			t.Errorf("Find(%s) diagnostics = %v, want one: not a regular file", named, diags)
+		}
+		if in.Terraform != nil || in.CloudFormation != nil {
+			t.Errorf("Find(%s) = %+v, want nothing", named, in)
+		}
 	}
 }

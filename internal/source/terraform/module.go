@@ -15,6 +15,7 @@ import (
 
 	"github.com/mqguard/mqguard/internal/model"
 	"github.com/mqguard/mqguard/internal/source/terraform/hclscan"
+	"github.com/mqguard/mqguard/internal/source/walk"
 )
 
 // moduleDir is one parsed directory of .tf/.tf.json files: the declarations of a module, shared
@@ -109,11 +110,25 @@ func isConfigFile(name string) bool {
 	return stem != "override" && !strings.HasSuffix(stem, "_override")
 }
 
-// readFile reads an FS file, refusing files over maxFileSize.
+// isAutoVarFile reports whether name is a variable file Terraform reads without being told.
+func isAutoVarFile(name string) bool {
+	base := path.Base(name)
+	return base == "terraform.tfvars" || base == "terraform.tfvars.json" ||
+		strings.HasSuffix(base, ".auto.tfvars") || strings.HasSuffix(base, ".auto.tfvars.json")
+}
+
+// readFile reads an FS file, refusing files over maxFileSize and files that are not regular: a
+// socket or device (which never ends) is never opened, and neither is a named pipe found by its
+// name (a configuration or automatic variable file), which would block forever when nobody
+// writes to it. A skipped file is a note. A pipe named otherwise is read: the user named it
+// (`--var-file <(...)` hands the shell's pipe over).
 func readFile(fsys fs.FS, name string) ([]byte, *model.Diagnostic) {
 	info, err := fs.Stat(fsys, name)
 	if err != nil {
 		return nil, &model.Diagnostic{Severity: model.DiagError, Source: model.SourceTerraform, At: model.Range{File: name}, Message: "cannot read file: " + errText(err)}
+	}
+	if m := info.Mode(); !m.IsRegular() && (m&fs.ModeNamedPipe == 0 || isConfigFile(name) || isAutoVarFile(name)) {
+		return nil, &model.Diagnostic{Severity: model.DiagNote, Source: model.SourceTerraform, At: model.Range{File: name}, Message: "not a regular file (" + walk.TypeName(m) + "); skipped"}
 	}
 	if info.Size() > maxFileSize {
 		return nil, &model.Diagnostic{Severity: model.DiagError, Source: model.SourceTerraform, At: model.Range{File: name}, Message: "file is larger than 10 MiB; not parsed"}

@@ -22,6 +22,7 @@ import (
 	"github.com/zclconf/go-cty/cty/convert"
 
 	"github.com/mqguard/mqguard/internal/model"
+	"github.com/mqguard/mqguard/internal/source/walk"
 )
 
 // Options tune a load.
@@ -169,12 +170,12 @@ func (l *loader) displayPath(p string) string {
 	return v.(string)
 }
 
-// skipDir reports directories never searched for configurations.
-func skipDir(name string) bool {
-	return name == ".git" || name == ".terraform" || name == "node_modules"
-}
-
-// discover returns every directory holding configuration files under the roots, sorted.
+// discover returns every directory holding configuration files under the roots, sorted. The
+// walk follows links to directories (as Terraform reads a linked module), cuts loops and never
+// opens a FIFO, socket or device (see package walk); what it skips or cannot read is reported.
+// A configuration file that is not regular or is a broken link, and an automatic variable
+// file that is not regular, are left to the loader, which reports them where it would read
+// them (readFile).
 func (l *loader) discover(roots []string) ([]string, []model.Diagnostic) {
 	var diags []model.Diagnostic
 	found := map[string]bool{}
@@ -195,19 +196,19 @@ func (l *loader) discover(roots []string) ([]string, []model.Diagnostic) {
 			}
 			continue
 		}
-		err = fs.WalkDir(l.fsys, root, func(p string, d fs.DirEntry, err error) error {
-			if err != nil {
-				diags = append(diags, model.Diagnostic{Severity: model.DiagError, Source: model.SourceTerraform, At: model.Range{File: p}, Message: "cannot read: " + errText(err)})
-				return nil
-			}
-			if d.IsDir() {
-				if p != root && skipDir(d.Name()) {
+		err = walk.Walk(l.fsys, root, func(e walk.Entry) error {
+			switch {
+			case e.Kind == walk.Dir:
+				if e.Path != root && walk.Skipped(path.Base(e.Path)) {
 					return fs.SkipDir
 				}
-				return nil
-			}
-			if isConfigFile(p) {
-				found[path.Dir(p)] = true
+			case e.Kind == walk.File, e.Kind == walk.Broken && isConfigFile(e.Path),
+				e.Kind == walk.Irregular && (isConfigFile(e.Path) || isAutoVarFile(e.Path)):
+				if isConfigFile(e.Path) {
+					found[path.Dir(e.Path)] = true
+				}
+			default:
+				diags = append(diags, e.Diagnostic(model.SourceTerraform))
 			}
 			return nil
 		})
