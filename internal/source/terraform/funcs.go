@@ -213,6 +213,9 @@ func makeFuncs(fsys fs.FS, rootDir, moduleDir string, log *fileLog) map[string]f
 			if !vars.IsWhollyKnown() {
 				return cty.UnknownVal(cty.String).Mark(fileMark{full}), nil
 			}
+			if why := checkTemplate(src); why != "" {
+				return cty.UnknownVal(cty.String), function.NewArgErrorf(0, "template not parsed: %s", why)
+			}
 			tmpl, diags := hclsyntax.ParseTemplate(src, full, hcl.InitialPos)
 			if diags.HasErrors() {
 				log.reasons = append(log.reasons, fmt.Sprintf("templatefile(%q) is not a valid template", args[0].AsString()))

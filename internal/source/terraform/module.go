@@ -180,6 +180,10 @@ func loadModuleDir(fsys fs.FS, dir string) *moduleDir {
 			m.diags = append(m.diags, *d)
 			continue
 		}
+		if d := checkSource(name, src); d != nil {
+			m.diags = append(m.diags, hclDiags(hcl.Diagnostics{d})...)
+			continue
+		}
 		if fastPath && !strings.HasSuffix(name, ".json") {
 			if blocks, ok := hclscan.Blocks(src); ok {
 				m.addScanned(name, src, blocks)

@@ -14,8 +14,12 @@ const maxFileSize = 10 << 20
 // parseFile parses one configuration file: native syntax for .tf and .tfvars, JSON for
 // .tf.json and .tfvars.json. It is the single place where source bytes become bodies, so a
 // block scanner can later hand it only the relevant blocks (hclsyntax.ParseConfig accepts the
-// start position of a byte slice, which keeps line numbers right).
+// start position of a byte slice, which keeps line numbers right). The source is checked first
+// (checkSource); callers that hand blocks to hclsyntax themselves check it before they scan.
 func parseFile(name string, src []byte) (*hcl.File, hcl.Diagnostics) {
+	if d := checkSource(name, src); d != nil {
+		return nil, hcl.Diagnostics{d}
+	}
 	if strings.HasSuffix(name, ".json") {
 		return json.Parse(src, name)
 	}

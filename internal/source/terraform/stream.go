@@ -275,8 +275,8 @@ func dirLocalCalls(fsys fs.FS, dir string) []string {
 	for _, n := range names {
 		name := path.Join(dir, n)
 		src, d := readFile(fsys, name)
-		if d != nil {
-			continue
+		if d != nil || checkSource(name, src) != nil {
+			continue // reported when the directory is loaded
 		}
 		if fastPath && !strings.HasSuffix(name, ".json") {
 			if !mayDeclareModule(src) {
