@@ -533,12 +533,16 @@ func (e *Engine) report() *Result {
 	for _, part := range e.findings {
 		n += len(part)
 	}
-	items := make([]item, 0, n)
+	// Findings are sorted by pointer into the parts that hold them: a finding is copied once,
+	// into the report.
+	items := make([]*item, 0, n)
 	for _, part := range e.findings {
-		items = append(items, part...)
+		for i := range part {
+			items = append(items, &part[i])
+		}
 	}
 	e.findings = nil
-	order := sortItems(items)
+	sortItems(items)
 	sort.Slice(e.errors, func(i, j int) bool {
 		a, b := e.errors[i], e.errors[j]
 		return lessDiag(a.Path, a.Line, a.Source, a.Message, b.Path, b.Line, b.Source, b.Message)
@@ -558,8 +562,7 @@ func (e *Engine) report() *Result {
 	res := &Result{Report: rep}
 	rep.Summary.Brokers = e.brokers
 	rep.Summary.Errors = len(e.errors)
-	for _, i := range order {
-		it := &items[i]
+	for _, it := range items {
 		rep.Findings = append(rep.Findings, it.f)
 		switch it.f.Status {
 		case finding.StatusFail:
@@ -583,50 +586,45 @@ func (e *Engine) report() *Result {
 	return res
 }
 
-// sortItems returns the order of items in the report: indices, so sorting moves four bytes,
-// not a finding. Sorted runs are made on every core, then merged.
-func sortItems(items []item) []int32 {
-	order := make([]int32, len(items))
-	for i := range order {
-		order[i] = int32(i)
-	}
-	cmp := func(a, b int32) int {
+// sortItems sorts findings into report order. Sorted runs are made on every core, then merged.
+func sortItems(items []*item) {
+	cmp := func(a, b *item) int {
 		switch {
-		case lessItem(&items[a], &items[b]):
+		case lessItem(a, b):
 			return -1
-		case lessItem(&items[b], &items[a]):
+		case lessItem(b, a):
 			return 1
 		}
 		return 0
 	}
 	const chunk = 1 << 13
 	workers := runtime.GOMAXPROCS(0)
-	if len(order) < 2*chunk || workers < 2 {
-		slices.SortStableFunc(order, cmp)
-		return order
+	if len(items) < 2*chunk || workers < 2 {
+		slices.SortStableFunc(items, cmp)
+		return
 	}
 	bounds := make([]int, workers+1)
 	for w := range bounds {
-		bounds[w] = w * len(order) / workers
+		bounds[w] = w * len(items) / workers
 	}
 	var wg sync.WaitGroup
 	for w := range workers {
-		wg.Go(func() { slices.SortStableFunc(order[bounds[w]:bounds[w+1]], cmp) })
+		wg.Go(func() { slices.SortStableFunc(items[bounds[w]:bounds[w+1]], cmp) })
 	}
 	wg.Wait()
-	merged := make([]int32, 0, len(order))
+	merged := make([]*item, 0, len(items))
 	pos := append([]int(nil), bounds[:workers]...)
-	for len(merged) < len(order) {
+	for len(merged) < len(items) {
 		best := -1
 		for w := range workers {
-			if pos[w] < bounds[w+1] && (best < 0 || cmp(order[pos[w]], order[pos[best]]) < 0) {
+			if pos[w] < bounds[w+1] && (best < 0 || cmp(items[pos[w]], items[pos[best]]) < 0) {
 				best = w
 			}
 		}
-		merged = append(merged, order[pos[best]])
+		merged = append(merged, items[pos[best]])
 		pos[best]++
 	}
-	return merged
+	copy(items, merged)
 }
 
 func lessItem(a, b *item) bool {
