@@ -88,6 +88,10 @@ func (m *moduleDir) addScanned(name string, src []byte, blocks []hclscan.Block) 
 // parseBlock parses one top-level block of src with its own position, so that every range is
 // the same as in a parse of the whole file.
 func (m *moduleDir) parseBlock(name string, src []byte, b hclscan.Block) {
+	if d := checkBlock(name, src, b); d != nil {
+		m.diags = append(m.diags, hclDiags(hcl.Diagnostics{d})...)
+		return
+	}
 	f, diags := hclsyntax.ParseConfig(src[b.Start:b.End], name, hcl.Pos{Line: b.Line, Column: b.Column, Byte: b.Start})
 	if diags.HasErrors() {
 		m.diags = append(m.diags, hclDiags(diags)...)
@@ -114,9 +118,12 @@ func (m *moduleDir) resolveLazy() {
 	for _, p := range m.providers {
 		work = bodyTraversals(p.body, work)
 	}
-	// A module's outputs reach its callers (a broker's name from a label module's output).
-	for _, o := range m.outputs {
-		work = append(work, o.Expr.Variables()...)
+	// A called module's outputs reach its callers (a broker's name from a label module's
+	// output); a root module's reach no one.
+	if m.called {
+		for _, o := range m.outputs {
+			work = append(work, o.Expr.Variables()...)
+		}
 	}
 	seenLocal := map[string]bool{}
 	for len(work) > 0 {

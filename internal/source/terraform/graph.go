@@ -178,6 +178,8 @@ func buildGraph(m *moduleDir) *graph {
 		kind, rest, _ := strings.Cut(k, ".")
 		typ, _, _ := strings.Cut(rest, ".")
 		switch {
+		case kind == "output" && !m.called:
+			// A root module's outputs are read by no one.
 		case kind == "module" || kind == "provider" || kind == "output" || kind == "var" || kind == "local":
 			need(k)
 		case interesting[kind] || (kind == "data" && interesting[typ]):

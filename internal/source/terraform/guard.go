@@ -25,6 +25,17 @@ func checkSource(name string, src []byte) *hcl.Diagnostic {
 	return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: p.Msg + "; not parsed", Subject: &hcl.Range{Filename: name, Start: pos, End: pos}}
 }
 
+// checkBlock is checkSource for one top-level block the block scanner found, located in its file.
+func checkBlock(name string, src []byte, b hclscan.Block) *hcl.Diagnostic {
+	d := checkSource(name, src[b.Start:b.End])
+	if d != nil {
+		line := d.Subject.Start.Line + b.Line - 1
+		pos := hcl.Pos{Line: line, Column: 1}
+		d.Subject = &hcl.Range{Filename: name, Start: pos, End: pos}
+	}
+	return d
+}
+
 // checkTemplate is checkSource for a templatefile template: why it is not parsed, or "".
 func checkTemplate(src []byte) string {
 	if p := hclscan.Check(src, hclscan.Template); p != nil {

@@ -37,6 +37,8 @@ type moduleDir struct {
 	graph *graph
 	// deps are the inputs the directory was parsed from, when the cache records them.
 	deps *deps
+	// called: some module calls this one, so its outputs are evaluated.
+	called bool
 }
 
 type variableDecl struct {
@@ -154,9 +156,13 @@ func errText(err error) string {
 
 // loadModuleDir parses every configuration file of dir. Display paths are applied later, when
 // diagnostics leave the package.
-func loadModuleDir(fsys fs.FS, dir string) *moduleDir {
+//
+// called says whether another module calls this one: only then are its outputs read (a root
+// module's outputs reach no one, and the blocks only they reference need not be parsed).
+func loadModuleDir(fsys fs.FS, dir string, called bool) *moduleDir {
 	m := &moduleDir{
 		dir:       dir,
+		called:    called,
 		variables: map[string]*variableDecl{},
 		locals:    map[string]*hcl.Attribute{},
 		outputs:   map[string]*hcl.Attribute{},
@@ -180,10 +186,8 @@ func loadModuleDir(fsys fs.FS, dir string) *moduleDir {
 			m.diags = append(m.diags, *d)
 			continue
 		}
-		if d := checkSource(name, src); d != nil {
-			m.diags = append(m.diags, hclDiags(hcl.Diagnostics{d})...)
-			continue
-		}
+		// The nesting guard (checkSource) runs on what hclsyntax is given: each block the fast
+		// path parses (parseBlock), or the whole file (parseFile).
 		if fastPath && !strings.HasSuffix(name, ".json") {
 			if blocks, ok := hclscan.Blocks(src); ok {
 				m.addScanned(name, src, blocks)

@@ -55,6 +55,10 @@ func stream(ctx context.Context, fsys fs.FS, roots []string, opts Options, emit 
 	defer cache.trim(time.Now())
 	sources := l.localCalls(ctx, dirs, cache)
 	rootDirs, reach := rootModules(dirs, sources)
+	l.roots = make(map[string]bool, len(rootDirs))
+	for _, r := range rootDirs {
+		l.roots[r] = true
+	}
 	for _, r := range rootDirs {
 		for _, d := range reach[r] {
 			l.uses[d]++
@@ -275,7 +279,7 @@ func dirLocalCalls(fsys fs.FS, dir string) []string {
 	for _, n := range names {
 		name := path.Join(dir, n)
 		src, d := readFile(fsys, name)
-		if d != nil || checkSource(name, src) != nil {
+		if d != nil {
 			continue // reported when the directory is loaded
 		}
 		if fastPath && !strings.HasSuffix(name, ".json") {
@@ -284,7 +288,7 @@ func dirLocalCalls(fsys fs.FS, dir string) []string {
 			}
 			if blocks, ok := hclscan.Blocks(src); ok {
 				for _, b := range blocks {
-					if b.Type == "module" {
+					if b.Type == "module" && checkBlock(name, src, b) == nil {
 						f, _ := hclsyntax.ParseConfig(src[b.Start:b.End], name, hcl.Pos{Line: b.Line, Column: b.Column, Byte: b.Start})
 						add(f)
 					}
