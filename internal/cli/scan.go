@@ -288,12 +288,9 @@ func checkInputFile(flag, cwd, name string) (string, error) {
 	if !filepath.IsAbs(abs) {
 		abs = filepath.Join(cwd, abs)
 	}
-	f, err := os.Open(abs)
-	if err != nil {
-		return "", usagef("%s %s: %v", flag, name, unwrapPathError(err))
-	}
-	defer f.Close()
-	st, err := f.Stat()
+	// Stat, not Open: opening a named pipe nobody writes to would block before the scan
+	// starts (a pipe the shell hands over, --var-file <(...), is read by the source).
+	st, err := os.Stat(abs)
 	if err != nil {
 		return "", usagef("%s %s: %v", flag, name, unwrapPathError(err))
 	}

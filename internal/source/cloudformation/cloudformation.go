@@ -233,6 +233,10 @@ func readLimited(fsys fs.FS, p string) ([]byte, error) {
 	if st.IsDir() {
 		return nil, fmt.Errorf("is a directory")
 	}
+	if !st.Mode().IsRegular() {
+		// A pipe, socket or device: reading it may never end.
+		return nil, fmt.Errorf("not a regular file")
+	}
 	if st.Size() > MaxTemplateSize {
 		return nil, tooLarge(st.Size())
 	}

@@ -111,6 +111,9 @@ type loader struct {
 	// (directly or through other local modules): a parsed directory is dropped when it falls
 	// to zero, so memory follows the root modules in flight, not the repository.
 	uses map[string]int
+	// roots are the root module directories; every other directory is parsed as a called
+	// module.
+	roots map[string]bool
 	// shown memoises display paths (FS path -> display path).
 	shown sync.Map
 }
@@ -136,7 +139,7 @@ func (l *loader) moduleDir(dir string) *moduleDir {
 			rec = newRecorder(l.fsys)
 			fsys = rec
 		}
-		e.m = loadModuleDir(fsys, dir)
+		e.m = loadModuleDir(fsys, dir, !l.roots[dir])
 		e.m.graph = buildGraph(e.m)
 		if rec != nil {
 			d := rec.deps()
@@ -401,8 +404,18 @@ func (l *loader) runRoot(dir string) *rootRun {
 // readModulesJSON reads .terraform/modules/modules.json of the root module, if present.
 func (r *rootRun) readModulesJSON() map[string]string {
 	name := path.Join(r.rootDir, ".terraform/modules/modules.json")
-	src, err := fs.ReadFile(r.fsys, name)
+	st, err := fs.Stat(r.fsys, name)
 	if err != nil {
+		return nil
+	}
+	if !st.Mode().IsRegular() {
+		// A pipe there would block the scan.
+		r.diag(model.DiagNote, model.Range{File: name}, "cannot read installed modules list: not a regular file")
+		return nil
+	}
+	src, d := readFile(r.fsys, name)
+	if d != nil {
+		r.diag(model.DiagNote, model.Range{File: name}, "cannot read installed modules list: "+d.Message)
 		return nil
 	}
 	var doc struct {
@@ -612,6 +625,9 @@ func safeValue(e hcl.Expression) (v cty.Value, diags hcl.Diagnostics) {
 func parseCLIValue(decl *variableDecl, raw string) (cty.Value, string) {
 	v := cty.StringVal(raw)
 	if decl.complexTyp {
+		if checkSource("-var "+decl.name, []byte(raw)) != nil {
+			return cty.NilVal, "the value is nested too deep to be read"
+		}
 		expr, diags := hclsyntax.ParseExpression([]byte(raw), "<value for var."+decl.name+">", hcl.InitialPos)
 		if diags.HasErrors() {
 			return cty.NilVal, "the value is not a valid expression for a " + decl.typ.FriendlyName()
