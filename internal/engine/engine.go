@@ -80,11 +80,11 @@ type Engine struct {
 	findings [][]item
 	errors   []finding.Error
 	notes    []finding.Note
-	// owners holds the parsed directives of each broker and configuration, keyed by pointer
-	// (a configuration shared by brokers of different parts is parsed once); ownersMu guards
-	// it and ownerList.
-	ownersMu sync.Mutex
-	owners   map[any]*owner
+	// configOwners holds the parsed directives of each configuration, keyed by its identity
+	// (not its pointer, which would keep every part's model alive): a configuration shared by
+	// brokers of different parts is parsed once. ownersMu guards it and ownerList.
+	ownersMu     sync.Mutex
+	configOwners map[string]*owner
 	// ownerList holds the parsed directives of every broker and configuration, in the order
 	// they were added, for the notes on unused and expired suppressions.
 	ownerList []*owner
@@ -268,7 +268,7 @@ func (r *run) diagnostic(d model.Diagnostic) {
 
 // brokerResource parses the directives of a broker and its configuration.
 func (r *run) brokerResource(b *model.Broker) *resource {
-	res := &resource{id: b.ID, ignores: r.directives(b, b.ID, b.Directives)}
+	res := &resource{id: b.ID, ignores: r.directives("", b.ID, b.Directives)}
 	if b.Name.Known() {
 		res.name = b.Name.V
 	}
@@ -277,7 +277,7 @@ func (r *run) brokerResource(b *model.Broker) *resource {
 	}
 	if b.Configuration != nil && b.Configuration.Config != nil {
 		c := b.Configuration.Config
-		res.ignores = append(res.ignores, r.directives(c, c.ID, c.Directives)...)
+		res.ignores = append(res.ignores, r.directives(configKey(c), c.ID, c.Directives)...)
 	}
 	return res
 }
@@ -300,7 +300,7 @@ func (r *run) broker(b *model.Broker, res *resource) {
 
 // configuration evaluates the configuration rules on a configuration no broker uses.
 func (r *run) configuration(c *model.Configuration) {
-	res := resource{id: c.ID, ignores: r.directives(c, c.ID, c.Directives)}
+	res := resource{id: c.ID, ignores: r.directives(configKey(c), c.ID, c.Directives)}
 	if c.Name.Known() {
 		res.name = c.Name.V
 	}
@@ -446,19 +446,28 @@ func suppressionFor(rule *rules.Rule, ignores []*ignoreState, asOf time.Time) *f
 	return sup
 }
 
-// directives parses the comments of a broker or configuration once, reporting malformed ones.
-func (r *run) directives(key any, id model.Identity, ds []model.Directive) []*ignoreState {
+// configKey identifies a configuration across parts.
+func configKey(c *model.Configuration) string {
+	id := c.ID
+	return strings.Join([]string{string(id.Source), id.Scope, id.Address, id.ARN, id.Account, id.Region}, "\x00")
+}
+
+// directives parses the comments of a broker, or once those of a configuration (key its
+// configKey; "" for a broker, whose directives are met once), reporting malformed ones.
+func (r *run) directives(key string, id model.Identity, ds []model.Directive) []*ignoreState {
 	e := r.engine
 	e.ownersMu.Lock()
 	defer e.ownersMu.Unlock()
-	if o, ok := e.owners[key]; ok {
+	if o, ok := e.configOwners[key]; ok && key != "" {
 		return o.ignores
 	}
-	if e.owners == nil {
-		e.owners = map[any]*owner{}
-	}
 	o := &owner{address: id.Address, source: id.Source}
-	e.owners[key] = o
+	if key != "" {
+		if e.configOwners == nil {
+			e.configOwners = map[string]*owner{}
+		}
+		e.configOwners[key] = o
+	}
 	e.ownerList = append(e.ownerList, o)
 	for _, d := range ds {
 		igs, err := suppress.Parse(d)

@@ -5,11 +5,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+	"weak"
 
 	"github.com/mqguard/mqguard/internal/finding"
 	"github.com/mqguard/mqguard/internal/model"
@@ -710,5 +712,34 @@ func TestPartsInParallel(t *testing.T) {
 	}
 	if !strings.Contains(onePart, `"status":"SUPPRESSED"`) {
 		t.Error("the shared configuration's ignore suppressed nothing")
+	}
+}
+
+// TestPartsAreNotKept: once a part is evaluated, the engine holds none of its model (memory
+// follows the findings, not the inventory).
+func TestPartsAreNotKept(t *testing.T) {
+	e, err := New(catalog, Options{AsOf: asOf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var brokerRef weak.Pointer[model.Broker]
+	var configRef weak.Pointer[model.Configuration]
+	func() {
+		b := broker("aws_mq_broker.a", "ActiveMQ", 1, true)
+		c := &model.Configuration{ID: model.Identity{Source: model.SourceTerraform, Address: "aws_mq_configuration.c"},
+			Engine: model.ExplicitString("ActiveMQ", rng("infra/conf.tf", 2)), UsedBy: 1,
+			Directives: []model.Directive{{Text: `# mqguard:ignore MQG001 reason=x`, At: rng("infra/conf.tf", 1)}}}
+		b.Configuration = &model.ConfigurationRef{Config: c}
+		brokerRef, configRef = weak.Make(b), weak.Make(c)
+		e.Add(&model.Inventory{Brokers: []*model.Broker{b}, Configurations: []*model.Configuration{c}}, nil)
+	}()
+	for range 3 {
+		runtime.GC()
+	}
+	if brokerRef.Value() != nil || configRef.Value() != nil {
+		t.Error("the engine keeps the model of a part it evaluated")
+	}
+	if rep := e.Report().Report; rep.Summary.Suppressed != 1 {
+		t.Errorf("suppressed = %d, want 1", rep.Summary.Suppressed)
 	}
 }
