@@ -69,6 +69,7 @@ type Engine struct {
 	selected []*rules.Rule
 	opts     Options
 	asOf     time.Time
+	meta     map[*rules.Rule]ruleMeta // read-only after New
 
 	mu sync.Mutex
 	// offered are the engine versions Amazon MQ offers, from every part added so far. Live parts
@@ -101,7 +102,20 @@ func New(catalog []*rules.Rule, opts Options) (*Engine, error) {
 	if asOf.IsZero() {
 		asOf = time.Now().UTC()
 	}
-	return &Engine{catalog: catalog, selected: selected, opts: opts, asOf: asOf}, nil
+	e := &Engine{catalog: catalog, selected: selected, opts: opts, asOf: asOf, meta: map[*rules.Rule]ruleMeta{}}
+	for _, r := range catalog {
+		if r != nil {
+			e.meta[r] = ruleMeta{aliases: aliases(r), helpURI: HelpURI(r)}
+		}
+	}
+	return e, nil
+}
+
+// ruleMeta is what every finding of a rule repeats, built once: findings share it (the alias
+// list is read-only).
+type ruleMeta struct {
+	aliases []string
+	helpURI string
 }
 
 // Selected returns the rules the engine runs, in catalog order.
@@ -400,8 +414,8 @@ func (r *run) add(rule *rules.Rule, res *resource, results []rules.Result) {
 			Remediation:         remediation(rule, res.id.Source),
 			Suppression:         sup,
 			Fingerprint:         Fingerprint(rule.ID, res.id, rs.Subject),
-			Aliases:             aliases(rule),
-			HelpURI:             HelpURI(rule),
+			Aliases:             r.engine.meta[rule].aliases,
+			HelpURI:             r.engine.meta[rule].helpURI,
 		}})
 	}
 }
