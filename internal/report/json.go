@@ -68,11 +68,18 @@ func encodeFindings(findings []finding.Finding, put func([]byte)) {
 	}
 	jobs := make(chan *job)
 	order := make(chan *job, 2*workers)
+	// Buffers go back to the encoders once written: a report of 100 MB is encoded in a few
+	// buffers' worth of memory.
+	free := make(chan []byte, 3*workers+1)
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
 			for j := range jobs {
 				var out []byte
+				select {
+				case out = <-free:
+				default:
+				}
 				for i := j.lo; i < j.hi; i++ {
 					out = append(out, "    "...)
 					out = appendFinding(out, &findings[i])
@@ -95,7 +102,12 @@ func encodeFindings(findings []finding.Finding, put func([]byte)) {
 		close(order)
 	}()
 	for j := range order {
-		put(<-j.out)
+		b := <-j.out
+		put(b)
+		select {
+		case free <- b[:0]:
+		default:
+		}
 	}
 	wg.Wait()
 }
