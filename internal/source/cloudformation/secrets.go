@@ -10,7 +10,7 @@ import (
 )
 
 const (
-	typeSecret    = "AWS::SecretsManager::Secret"
+	typeSecret    = "AWS::SecretsManager::Secret" //nolint:gosec // a resource type name, not a credential
 	typeParameter = "AWS::SSM::Parameter"
 )
 
