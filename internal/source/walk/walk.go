@@ -90,7 +90,7 @@ func (e Entry) Diagnostic(src model.SourceKind) model.Diagnostic {
 	case Loop:
 		// The target is named relative to the link, which reads the same whatever the paths
 		// are displayed as.
-		switch rel := relPath(path.Dir(e.Path), e.Target); {
+		switch rel := RelPath(path.Dir(e.Path), e.Target); {
 		case e.Target == "":
 			d.Message = "symbolic link loop (too many levels of links); not followed"
 		case rel == ".":
@@ -110,11 +110,10 @@ func (e Entry) Diagnostic(src model.SourceKind) model.Diagnostic {
 	return d
 }
 
-// relPath returns target relative to base; both are clean FS paths, target an ancestor of or
-// equal to base's.
-func relPath(base, target string) string {
+// RelPath returns target relative to base; both are clean slash-separated FS paths.
+func RelPath(base, target string) string {
 	split := func(p string) []string {
-		if p == "." {
+		if p == "." || p == "" {
 			return nil
 		}
 		return strings.Split(p, "/")
