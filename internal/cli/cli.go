@@ -154,14 +154,31 @@ Exit codes:
 	root.SetOut(env.Stdout)
 	root.SetErr(env.Stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err} })
-	root.CompletionOptions.DisableDefaultCmd = true
+	// cobra's default 'completion' command writes the bash, zsh, fish and PowerShell scripts;
+	// they ask the binary itself (the hidden '__complete' command) for commands, flags and
+	// values, so they never go stale as commands change.
+	root.CompletionOptions.DisableDefaultCmd = false
 	root.AddCommand(
 		newScanCmd(env, runScan),
 		newSnapshotCmd(env, runSnapshot),
 		newRulesCmd(env, runRules),
 		newVersionCmd(env),
 	)
+	initCompletionCmd(root)
 	return root
+}
+
+// initCompletionCmd adds cobra's 'completion' command now rather than when it runs, to make it
+// runnable: cobra prints the help of a command that cannot run and succeeds before it checks
+// the arguments, so 'mqguard completion nosuch' would exit 0. Like the root command, it prints
+// its help when called alone.
+func initCompletionCmd(root *cobra.Command) {
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		if c.Name() == "completion" {
+			c.RunE = func(cmd *cobra.Command, _ []string) error { return cmd.Help() }
+		}
+	}
 }
 
 // newLogger returns the logger of a command: text on stderr, at the level the flags chose.
