@@ -125,6 +125,9 @@ type Settings struct {
 	// ProductionTagKeys and ProductionTagValues define a production broker (case-insensitive).
 	ProductionTagKeys   []string
 	ProductionTagValues []string
+	// ProductionNamePatterns are globs (see MatchGlob) on the broker name that also mark a
+	// production broker, case-insensitively.
+	ProductionNamePatterns []string
 	// RequiredTags are the governance tag keys of MQG011 (case-insensitive). AllowedTagValues
 	// optionally restricts the values of a required key (lower-case key).
 	RequiredTags     []string

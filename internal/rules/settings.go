@@ -21,8 +21,53 @@ func contextSettings(ctx *Context) Settings {
 // every key is known and none says production, so production-only rules are N/A on a broker
 // with no environment key even if other tag values are unknown. The range is the deciding tag,
 // or the tags attribute.
+//
+// A broker whose name matches one of ProductionNamePatterns is production too; a name that could
+// not be decided leaves it Maybe unless a tag already says Yes. A broker value that holds no
+// name at all (no range: a configuration judged through its tags) is judged by its tags alone.
 func Production(b *model.Broker, s Settings) (Tri, model.Range) {
-	return production(readTags(b.Tags), s)
+	tri, at := production(readTags(b.Tags), s)
+	if tri == Yes || len(s.ProductionNamePatterns) == 0 || (!b.Name.Known() && b.Name.At.IsZero()) {
+		return tri, at
+	}
+	if !b.Name.Known() {
+		return Maybe, b.Name.At
+	}
+	for _, p := range s.ProductionNamePatterns {
+		if MatchGlob(strings.ToLower(p), strings.ToLower(b.Name.V)) {
+			return Yes, b.Name.At
+		}
+	}
+	return tri, at
+}
+
+// MatchGlob reports whether s matches pattern, where '*' stands for any run of characters
+// ('/' and '.' included, so module.partner.* matches every address under the module) and '?'
+// for one character; every other character stands for itself. Matching is case-sensitive.
+func MatchGlob(pattern, s string) bool {
+	// Iterative matching with one backtrack point: linear in practice, never exponential.
+	p, i := 0, 0
+	star, mark := -1, 0
+	for i < len(s) {
+		switch {
+		case p < len(pattern) && (pattern[p] == '?' || pattern[p] == s[i]):
+			p++
+			i++
+		case p < len(pattern) && pattern[p] == '*':
+			star, mark = p, i
+			p++
+		case star >= 0:
+			p = star + 1
+			mark++
+			i = mark
+		default:
+			return false
+		}
+	}
+	for p < len(pattern) && pattern[p] == '*' {
+		p++
+	}
+	return p == len(pattern)
 }
 
 func production(ts tagSet, s Settings) (Tri, model.Range) {
