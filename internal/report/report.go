@@ -34,7 +34,7 @@ type Format interface {
 
 // Formats returns every format, in the order help lists them.
 func Formats() []Format {
-	return []Format{tableFormat{}, jsonFormat{}, sarifFormat{}}
+	return []Format{tableFormat{}, jsonFormat{}, sarifFormat{}, junitFormat{}, csvFormat{}, markdownFormat{}}
 }
 
 // Lookup returns the format called name.
