@@ -416,6 +416,7 @@ func (r *run) add(rule *rules.Rule, res *resource, results []rules.Result) {
 			Fingerprint:         Fingerprint(rule.ID, res.id, rs.Subject),
 			Aliases:             r.engine.meta[rule].aliases,
 			HelpURI:             r.engine.meta[rule].helpURI,
+			Category:            rule.Category(),
 		}})
 	}
 }

@@ -157,6 +157,7 @@ func TestFindingFields(t *testing.T) {
 		Fingerprint:         Fingerprint("MQG001", b.ID, ""),
 		Aliases:             []string{"checkov:CKV_AWS_69", "trivy:AVD-AWS-0072", "trivy:aws-mq-no-public-access"},
 		HelpURI:             "https://github.com/mqguard/mqguard/blob/main/docs/rules/MQG001-public-access.md",
+		Category:            "network-exposure",
 	}
 	if !equalJSON(t, f, want) {
 		t.Errorf("finding:\n got %s\nwant %s", mustJSON(t, f), mustJSON(t, want))

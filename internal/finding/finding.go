@@ -64,6 +64,9 @@ type Finding struct {
 	Aliases []string `json:"aliases,omitempty"`
 	// HelpURI points at the rule's documentation.
 	HelpURI string `json:"help_uri,omitempty"`
+	// Category is the kind of weakness the rule finds (e.g. "network-exposure", "secrets"),
+	// for formats that classify findings (ASFF types, OCSF finding types).
+	Category string `json:"category,omitempty"`
 }
 
 // Resource identifies the resource instance.

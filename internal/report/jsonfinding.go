@@ -74,6 +74,9 @@ func appendFinding(b []byte, f *finding.Finding) []byte {
 	if f.HelpURI != "" {
 		b = appendField(b, in1, "help_uri", f.HelpURI, false)
 	}
+	if f.Category != "" {
+		b = appendField(b, in1, "category", f.Category, false)
+	}
 	return append(b, "\n    }"...)
 }
 

@@ -41,6 +41,7 @@ func TestAppendFindingMatchesEncodingJSON(t *testing.T) {
 		Fingerprint: "0123456789abcdef",
 		Aliases:     []string{"checkov:CKV_AWS_69", tricky},
 		HelpURI:     "https://example.com/x?a=1&b=<2>",
+		Category:    tricky,
 	}
 	for name, f := range map[string]finding.Finding{
 		"zero": {},
