@@ -6,11 +6,12 @@ package report
 
 import (
 	"io"
+	"time"
 
 	"github.com/mqguard/mqguard/internal/finding"
 )
 
-// Options tune the human-oriented formats; machine formats ignore them.
+// Options tune the formats; each format reads the ones it needs.
 type Options struct {
 	// Color enables ANSI colours in the table.
 	Color bool
@@ -18,6 +19,14 @@ type Options struct {
 	Verbose bool
 	// Width is the terminal width the table wraps messages to; 0 means DefaultWidth.
 	Width int
+	// ASFFProductARN is the Security Hub product the ASFF findings belong to
+	// ("arn:aws:securityhub:REGION:ACCOUNT:product/ACCOUNT/default" for the account's own
+	// findings). Empty means each finding's account default product; its account and region
+	// are those of findings that have none (IaC).
+	ASFFProductARN string
+	// Time stamps the ASFF and OCSF findings. Zero means midnight UTC of the report's as_of, so
+	// that the same report gives the same bytes.
+	Time time.Time
 }
 
 // DefaultWidth is the table width when Options.Width is not set.
@@ -34,7 +43,7 @@ type Format interface {
 
 // Formats returns every format, in the order help lists them.
 func Formats() []Format {
-	return []Format{tableFormat{}, jsonFormat{}, sarifFormat{}, junitFormat{}, csvFormat{}, markdownFormat{}}
+	return []Format{tableFormat{}, jsonFormat{}, sarifFormat{}, junitFormat{}, csvFormat{}, markdownFormat{}, asffFormat{}, ocsfFormat{}}
 }
 
 // Lookup returns the format called name.
