@@ -305,7 +305,7 @@ func TestParseOutputs(t *testing.T) {
 		{[]string{"json=-"}, []string{"json="}, ""},
 		{[]string{"json=a.json", "json=a.json"}, nil, "named twice"},
 		{[]string{"json="}, nil, "empty file name"},
-		{[]string{"html"}, nil, "unknown format"},
+		{[]string{"xml"}, nil, "unknown format"},
 		{[]string{"json", "sarif"}, nil, "both write to stdout"},
 	}
 	for _, tt := range tests {

@@ -43,7 +43,7 @@ type Format interface {
 
 // Formats returns every format, in the order help lists them.
 func Formats() []Format {
-	return []Format{tableFormat{}, jsonFormat{}, sarifFormat{}, junitFormat{}, csvFormat{}, markdownFormat{}, asffFormat{}, ocsfFormat{}}
+	return []Format{tableFormat{}, jsonFormat{}, sarifFormat{}, junitFormat{}, csvFormat{}, markdownFormat{}, asffFormat{}, ocsfFormat{}, htmlFormat{}}
 }
 
 // Lookup returns the format called name.
