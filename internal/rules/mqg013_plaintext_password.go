@@ -426,7 +426,8 @@ func brokerSecrets(b *model.Broker) []brokerSecret {
 		}
 		s := brokerSecret{secret: u.Password, at: u.At}
 		if u.Username.Known() && u.Username.V != "" {
-			s.label, s.subject = kind+" '"+u.Username.V+"'", u.Username.V
+			// The name is shown masked when it holds personal data (MQG015 reports it).
+			s.label, s.subject = kind+" '"+maskPII(u.Username.V)+"'", u.Username.V
 		} else {
 			n := strconv.Itoa(i + 1)
 			s.label, s.subject = kind+" #"+n, "user#"+n
@@ -438,4 +439,14 @@ func brokerSecrets(b *model.Broker) []brokerSecret {
 			secret: b.LDAP.ServiceAccountPassword, at: b.LDAP.At})
 	}
 	return out
+}
+
+// maskPII replaces the personal data found in s by its masked form.
+func maskPII(s string) string {
+	found := findPII(s)
+	for i := len(found) - 1; i >= 0; i-- {
+		m := found[i]
+		s = s[:m.start] + m.Masked + s[m.end:]
+	}
+	return s
 }

@@ -44,6 +44,8 @@ func TestMQG013PlaintextPassword(t *testing.T) {
 			[]Status{Fail}, []string{"app"}, "The password of user 'app' is a literal written in terraform.tfvars:3."},
 		{"literal without location", aBroker(model.EngineActiveMQ, bUsers(noLiteralAt)),
 			[]Status{Fail}, nil, "The password of user 'app' is a literal written in the code."},
+		{"personal data in the name", aBroker(model.EngineActiveMQ, bUsers(origin(bUser("ops-jane.doe@example.com", 10), model.SecretLiteral))),
+			[]Status{Fail}, []string{"ops-jane.doe@example.com"}, "The password of user 'o***@e***.com' is a literal written in terraform.tfvars:3."},
 		{"replication user", aBroker(model.EngineActiveMQ, bUsers(repl)), []Status{Fail}, []string{"repl"},
 			"The password of replication user 'repl' is a literal written in terraform.tfvars:3."},
 		{"unnamed user", aBroker(model.EngineActiveMQ, bUsers(noName)), []Status{Fail}, []string{"user#1"}, ""},
