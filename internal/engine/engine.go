@@ -1,5 +1,6 @@
-// Package engine runs the rule catalog on an inventory, applies inline suppressions and builds
-// the mqguard/v1 report.
+// Package engine runs the rule catalog on an inventory, asks the suppression layers (package
+// suppress: inline directives, policy exceptions, baseline) about every FAIL and UNKNOWN
+// finding, and builds the mqguard/v1 report.
 //
 // Findings are ordered by location path, then live reference, start line, rule ID, resource
 // address, subject and fingerprint; errors and notes by path, line, source and message. The same
@@ -9,18 +10,17 @@ package engine
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"runtime"
 	"slices"
 	"sort"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/mqguard/mqguard/internal/finding"
 	"github.com/mqguard/mqguard/internal/model"
+	"github.com/mqguard/mqguard/internal/policy"
 	"github.com/mqguard/mqguard/internal/rules"
 	"github.com/mqguard/mqguard/internal/suppress"
 )
@@ -41,6 +41,13 @@ type Options struct {
 	Only, Skip []string
 	// ShowPassed includes PASS and N/A findings.
 	ShowPassed bool
+	// Severity overrides the severity of rules, by rule ID (the policy file's rules section).
+	Severity map[string]rules.Severity
+	// Exceptions are the policy file's exceptions, PolicyFile the file they were read from.
+	Exceptions []policy.Exception
+	PolicyFile string
+	// Baseline, when set, suppresses the findings it lists.
+	Baseline *suppress.Baseline
 	// Version is the tool version written in the report.
 	Version string
 }
@@ -81,14 +88,8 @@ type Engine struct {
 	findings [][]item
 	errors   []finding.Error
 	notes    []finding.Note
-	// configOwners holds the parsed directives of each configuration, keyed by its identity
-	// (not its pointer, which would keep every part's model alive): a configuration shared by
-	// brokers of different parts is parsed once. ownersMu guards it and ownerList.
-	ownersMu     sync.Mutex
-	configOwners map[string]*owner
-	// ownerList holds the parsed directives of every broker and configuration, in the order
-	// they were added, for the notes on unused and expired suppressions.
-	ownerList []*owner
+	// sup owns every suppression layer; the engine only asks it.
+	sup *suppress.Layers
 }
 
 // New prepares an engine for catalog. The error is only for bad options (an unknown rule in Only
@@ -103,6 +104,8 @@ func New(catalog []*rules.Rule, opts Options) (*Engine, error) {
 		asOf = time.Now().UTC()
 	}
 	e := &Engine{catalog: catalog, selected: selected, opts: opts, asOf: asOf, meta: map[*rules.Rule]ruleMeta{}}
+	e.sup = suppress.New(suppress.Options{Catalog: catalog, Selected: selected, AsOf: asOf,
+		Exceptions: opts.Exceptions, PolicyFile: opts.PolicyFile, Baseline: opts.Baseline})
 	for _, r := range catalog {
 		if r != nil {
 			e.meta[r] = ruleMeta{aliases: aliases(r), helpURI: HelpURI(r)}
@@ -221,10 +224,12 @@ type Result struct {
 func (e *Engine) Report() *Result {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	e.ownersMu.Lock()
-	defer e.ownersMu.Unlock()
-	e.suppressionNotes()
-	return e.report()
+	out := e.sup.Finish()
+	e.notes = append(e.notes, out.Notes...)
+	res := e.report()
+	res.Report.Exceptions = out.Exceptions
+	res.Report.Summary.Baselined = e.sup.Baselined()
+	return res
 }
 
 // run is the state of evaluating one part, or one worker's share of it.
@@ -244,28 +249,13 @@ type item struct {
 	sev     rules.Severity
 }
 
-// owner is a resource whose comments held directives.
-type owner struct {
-	address string
-	source  model.SourceKind
-	ignores []*ignoreState
-}
-
-// ignoreState tracks one ignore through the run.
-type ignoreState struct {
-	ig suppress.Ignore
-	// used is set by the workers checking brokers that share a configuration.
-	used atomic.Bool
-	// relevant: the ignore names a selected rule, so it is expected to suppress something.
-	relevant bool
-}
-
 // resource is what findings need to know of a broker or configuration.
 type resource struct {
-	id      model.Identity
-	name    string
-	engine  string
-	ignores []*ignoreState
+	id     model.Identity
+	name   string
+	engine string
+	tags   model.Tags
+	inline []*suppress.Inline
 }
 
 func (r *run) diagnostic(d model.Diagnostic) {
@@ -282,7 +272,7 @@ func (r *run) diagnostic(d model.Diagnostic) {
 
 // brokerResource parses the directives of a broker and its configuration.
 func (r *run) brokerResource(b *model.Broker) *resource {
-	res := &resource{id: b.ID, ignores: r.directives("", b.ID, b.Directives)}
+	res := &resource{id: b.ID, tags: b.Tags, inline: []*suppress.Inline{r.directives("", b.ID, b.Directives)}}
 	if b.Name.Known() {
 		res.name = b.Name.V
 	}
@@ -291,7 +281,7 @@ func (r *run) brokerResource(b *model.Broker) *resource {
 	}
 	if b.Configuration != nil && b.Configuration.Config != nil {
 		c := b.Configuration.Config
-		res.ignores = append(res.ignores, r.directives(configKey(c), c.ID, c.Directives)...)
+		res.inline = append(res.inline, r.directives(configKey(c), c.ID, c.Directives))
 	}
 	return res
 }
@@ -314,7 +304,7 @@ func (r *run) broker(b *model.Broker, res *resource) {
 
 // configuration evaluates the configuration rules on a configuration no broker uses.
 func (r *run) configuration(c *model.Configuration) {
-	res := resource{id: c.ID, ignores: r.directives(configKey(c), c.ID, c.Directives)}
+	res := resource{id: c.ID, tags: c.Tags, inline: []*suppress.Inline{r.directives(configKey(c), c.ID, c.Directives)}}
 	if c.Name.Known() {
 		res.name = c.Name.V
 	}
@@ -378,11 +368,16 @@ func (r *run) add(rule *rules.Rule, res *resource, results []rules.Result) {
 		if status == "" {
 			continue
 		}
+		fingerprint := Fingerprint(rule.ID, res.id, rs.Subject)
+		message := rs.Message
 		var sup *finding.Suppression
 		if rs.Status == rules.Fail || rs.Status == rules.Unknown {
-			sup = suppressionFor(rule, res.ignores, r.engine.asOf)
-			if sup != nil {
+			v := r.engine.sup.Suppressed(&suppress.Candidate{Rule: rule, Status: status, ID: res.id, Tags: res.tags,
+				Fingerprint: fingerprint, Inline: res.inline})
+			if sup = v.Suppression; sup != nil {
 				status = finding.StatusSuppressed
+			} else if v.Expired != "" {
+				message += " (" + v.Expired + ")"
 			}
 		} else if !r.engine.opts.ShowPassed {
 			continue
@@ -390,6 +385,10 @@ func (r *run) add(rule *rules.Rule, res *resource, results []rules.Result) {
 		sev := rule.Severity
 		if rs.Severity != nil {
 			sev = *rs.Severity
+		}
+		// The policy's severity is the organisation's judgement: it wins over the rule's own.
+		if o, ok := r.engine.opts.Severity[rule.ID]; ok {
+			sev = o
 		}
 		r.findings = append(r.findings, item{subject: rs.Subject, sev: sev, f: finding.Finding{
 			RuleID:   rule.ID,
@@ -408,12 +407,12 @@ func (r *run) add(rule *rules.Rule, res *resource, results []rules.Result) {
 				ARN:     res.id.ARN,
 			},
 			Location:            location(orRange(rs.At, res.id.At)),
-			Message:             rs.Message,
+			Message:             message,
 			ValueFrom:           rs.ValueFrom.String(),
 			ReplacementRequired: rule.ReplacementRequired,
 			Remediation:         remediation(rule, res.id.Source),
 			Suppression:         sup,
-			Fingerprint:         Fingerprint(rule.ID, res.id, rs.Subject),
+			Fingerprint:         fingerprint,
 			Aliases:             r.engine.meta[rule].aliases,
 			HelpURI:             r.engine.meta[rule].helpURI,
 			Category:            rule.Category(),
@@ -435,32 +434,6 @@ func statusName(s rules.Status) string {
 	return ""
 }
 
-// suppressionFor returns the first unexpired ignore of the resource naming rule, marking every
-// matching unexpired ignore used.
-func suppressionFor(rule *rules.Rule, ignores []*ignoreState, asOf time.Time) *finding.Suppression {
-	var sup *finding.Suppression
-	for _, st := range ignores {
-		if !st.ig.Matches(rule) || st.ig.Expired(asOf) {
-			continue
-		}
-		st.used.Store(true)
-		if sup != nil {
-			continue
-		}
-		loc := location(st.ig.At)
-		sup = &finding.Suppression{
-			Kind:     st.ig.Kind(),
-			Reason:   st.ig.Reason,
-			Approver: st.ig.Approver,
-			Location: &loc,
-		}
-		if !st.ig.Until.IsZero() {
-			sup.Expires = st.ig.Until.Format(time.DateOnly)
-		}
-	}
-	return sup
-}
-
 // configKey identifies a configuration across parts.
 func configKey(c *model.Configuration) string {
 	id := c.ID
@@ -469,87 +442,10 @@ func configKey(c *model.Configuration) string {
 
 // directives parses the comments of a broker, or once those of a configuration (key its
 // configKey; "" for a broker, whose directives are met once), reporting malformed ones.
-func (r *run) directives(key string, id model.Identity, ds []model.Directive) []*ignoreState {
-	e := r.engine
-	e.ownersMu.Lock()
-	defer e.ownersMu.Unlock()
-	if o, ok := e.configOwners[key]; ok && key != "" {
-		return o.ignores
-	}
-	o := &owner{address: id.Address, source: id.Source}
-	if key != "" {
-		if e.configOwners == nil {
-			e.configOwners = map[string]*owner{}
-		}
-		e.configOwners[key] = o
-	}
-	e.ownerList = append(e.ownerList, o)
-	for _, d := range ds {
-		igs, err := suppress.Parse(d)
-		for _, perr := range splitErrors(err) {
-			msg := perr.Error()
-			var se *suppress.SyntaxError
-			if errors.As(perr, &se) {
-				msg = se.Msg
-			}
-			r.notes = append(r.notes, finding.Note{
-				Source:  string(id.Source),
-				Message: msg + " (the directive is ignored)",
-				Path:    d.At.File,
-				Line:    d.At.StartLine,
-			})
-		}
-		for _, ig := range igs {
-			o.ignores = append(o.ignores, &ignoreState{ig: ig, relevant: names(ig, r.engine.selected) != ""})
-		}
-	}
-	return o.ignores
-}
-
-// splitErrors returns the errors joined in err.
-func splitErrors(err error) []error {
-	if err == nil {
-		return nil
-	}
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		return j.Unwrap()
-	}
-	return []error{err}
-}
-
-// names returns the ID of the first rule of list the ignore names, or "".
-func names(ig suppress.Ignore, list []*rules.Rule) string {
-	for _, rule := range list {
-		if ig.Matches(rule) {
-			return rule.ID
-		}
-	}
-	return ""
-}
-
-// suppressionNotes reports expired, unused and unknown suppressions.
-func (e *Engine) suppressionNotes() {
-	for _, o := range e.ownerList {
-		for _, st := range o.ignores {
-			ig := st.ig
-			note := finding.Note{Source: string(o.source), Path: ig.At.File, Line: ig.At.StartLine}
-			ruleID := names(ig, e.catalog)
-			switch {
-			case ruleID == "" && ig.Tool == suppress.ToolMQGuard:
-				note.Message = fmt.Sprintf("%s on %s names no known rule", ig.Directive(), o.address)
-			case ruleID == "":
-				// Another tool's check that mqguard does not implement: not ours to report.
-				continue
-			case ig.Expired(e.asOf):
-				note.Message = fmt.Sprintf("suppression of %s on %s expired on %s", ruleID, o.address, ig.Until.Format(time.DateOnly))
-			case st.relevant && !st.used.Load():
-				note.Message = fmt.Sprintf("unused suppression: %s on %s matched no FAIL or UNKNOWN finding", ig.Directive(), o.address)
-			default:
-				continue
-			}
-			e.notes = append(e.notes, note)
-		}
-	}
+func (r *run) directives(key string, id model.Identity, ds []model.Directive) *suppress.Inline {
+	in, notes := r.engine.sup.Inline(key, id, ds)
+	r.notes = append(r.notes, notes...)
+	return in
 }
 
 func (e *Engine) report() *Result {

@@ -25,6 +25,46 @@ type Report struct {
 	// Notes are diagnostics that do not make the scan incomplete (a module that is not
 	// installed, a suppression that expired or was never used).
 	Notes []Note `json:"notes,omitempty"`
+	// Exceptions are the policy file's exceptions, each with what became of it in this scan.
+	Exceptions []Exception `json:"exceptions,omitempty"`
+}
+
+// Exception statuses.
+const (
+	ExceptionActive  = "active"
+	ExceptionExpired = "expired"
+	ExceptionUnused  = "unused"
+)
+
+// Exception is one policy-file exception and its outcome.
+type Exception struct {
+	// Rule lists the IDs of the rules the exception is for.
+	Rule       []string       `json:"rule"`
+	Scope      ExceptionScope `json:"scope"`
+	Reason     string         `json:"reason"`
+	ApprovedBy string         `json:"approved_by"`
+	Ticket     string         `json:"ticket,omitempty"`
+	Expires    string         `json:"expires"`
+	// Status is active (unexpired, it matched findings), expired (past its last day: it no
+	// longer suppresses) or unused (unexpired, it matched no FAIL or UNKNOWN finding).
+	Status string `json:"status"`
+	// Matched counts the FAIL and UNKNOWN findings in scope, MatchedFail and MatchedUnknown
+	// each status: an exception says whether it hides undecided values.
+	Matched        int `json:"matched"`
+	MatchedFail    int `json:"matched_fail"`
+	MatchedUnknown int `json:"matched_unknown"`
+	// Location is the exception in the policy file.
+	Location Location `json:"location"`
+}
+
+// ExceptionScope is what an exception covers: every kind given must match.
+type ExceptionScope struct {
+	Resources []string          `json:"resources,omitempty"`
+	ARNs      []string          `json:"arns,omitempty"`
+	Accounts  []string          `json:"accounts,omitempty"`
+	Regions   []string          `json:"regions,omitempty"`
+	Tags      map[string]string `json:"tags,omitempty"`
+	Paths     []string          `json:"paths,omitempty"`
 }
 
 // Tool names the producer.
@@ -40,6 +80,8 @@ type Summary struct {
 	Unknown    int `json:"unknown"`
 	Suppressed int `json:"suppressed"`
 	Errors     int `json:"errors"`
+	// Baselined counts the SUPPRESSED findings the baseline hides (they are in Suppressed too).
+	Baselined int `json:"baselined,omitempty"`
 	// Passed and NotApplicable are counted only with --show-passed.
 	Passed        int `json:"passed,omitempty"`
 	NotApplicable int `json:"not_applicable,omitempty"`
@@ -90,14 +132,31 @@ type Location struct {
 	Ref       string `json:"ref,omitempty"`
 }
 
+// Suppression kinds.
+const (
+	SuppressionInline    = "inline"
+	SuppressionException = "exception"
+	SuppressionBaseline  = "baseline"
+)
+
 // Suppression says what suppressed a finding.
 type Suppression struct {
-	// Kind: inline, config, baseline, or an alias tool's ignore (checkov, trivy, tfsec).
-	Kind     string `json:"kind"`
-	Reason   string `json:"reason"`
-	Approver string `json:"approver,omitempty"`
-	Expires  string `json:"expires,omitempty"`
-	// Location of the directive, when inline.
+	// Kind: inline (an mqguard:ignore comment), exception (the policy file), baseline, or an
+	// alias tool's inline ignore (checkov, trivy, tfsec), kept as the tool's name.
+	Kind   string `json:"kind"`
+	Reason string `json:"reason"`
+	// Approver is the approver as first published; ApprovedBy holds the same value.
+	Approver   string `json:"approver,omitempty"`
+	ApprovedBy string `json:"approved_by,omitempty"`
+	Ticket     string `json:"ticket,omitempty"`
+	Expires    string `json:"expires,omitempty"`
+	// Expired is never true on a SUPPRESSED finding: an expired suppression no longer
+	// suppresses, the finding keeps its status and its message says the exception expired.
+	Expired bool `json:"expired,omitempty"`
+	// OriginalStatus is what the finding was before suppression: FAIL or UNKNOWN.
+	OriginalStatus string `json:"original_status,omitempty"`
+	// Location of the directive, when inline; of the exception in the policy file, for an
+	// exception.
 	Location *Location `json:"location,omitempty"`
 }
 

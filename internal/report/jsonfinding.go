@@ -50,8 +50,20 @@ func appendFinding(b []byte, f *finding.Finding) []byte {
 		if s.Approver != "" {
 			b = appendField(b, in2, "approver", s.Approver, false)
 		}
+		if s.ApprovedBy != "" {
+			b = appendField(b, in2, "approved_by", s.ApprovedBy, false)
+		}
+		if s.Ticket != "" {
+			b = appendField(b, in2, "ticket", s.Ticket, false)
+		}
 		if s.Expires != "" {
 			b = appendField(b, in2, "expires", s.Expires, false)
+		}
+		if s.Expired {
+			b = append(b, ","+in2+`"expired": true`...)
+		}
+		if s.OriginalStatus != "" {
+			b = appendField(b, in2, "original_status", s.OriginalStatus, false)
 		}
 		if s.Location != nil {
 			b = append(b, ","+in2+`"location": `...)
