@@ -102,7 +102,10 @@ func writeOutputs(outs []output, rep *finding.Report, stdout io.Writer, stdoutOp
 			}
 			continue
 		}
-		if err := writeFile(o, rep, report.Options{Verbose: stdoutOpts.Verbose}); err != nil {
+		// Files get no colour and no terminal width.
+		fileOpts := stdoutOpts
+		fileOpts.Color, fileOpts.Width = false, 0
+		if err := writeFile(o, rep, fileOpts); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -110,6 +113,12 @@ func writeOutputs(outs []output, rep *finding.Report, stdout io.Writer, stdoutOp
 		return &reportError{err}
 	}
 	return nil
+}
+
+// withTerminal adds the table's terminal settings to the formats' options.
+func withTerminal(o report.Options, color, verbose bool, width int) report.Options {
+	o.Color, o.Verbose, o.Width = color, verbose, width
+	return o
 }
 
 func writeFile(o output, rep *finding.Report, opts report.Options) (err error) {

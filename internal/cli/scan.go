@@ -56,6 +56,8 @@ type scanOptions struct {
 	FailOnEmpty bool
 	// RequireModules makes a module that is not installed an error (--require-modules).
 	RequireModules bool
+	// ASFFProductARN is --asff-product-arn.
+	ASFFProductARN string
 }
 
 // scanConfig is a validated scanOptions: the scan request, and what the command does with its
@@ -73,6 +75,8 @@ type scanConfig struct {
 	FailOnEmpty bool
 	// Named are the PATHs as the user wrote them, for messages.
 	Named []string
+	// Report holds the options of the machine formats (ASFF product, time stamp).
+	Report report.Options
 }
 
 func newScanCmd(env *Env, runF func(context.Context, *Env, *scanOptions) error) *cobra.Command {
@@ -131,6 +135,7 @@ Formats (--format F or F=FILE, repeatable; at most one without a file, written t
 	f.BoolVar(&opts.RequireModules, "require-modules", false, "fail the scan (exit 3) when a Terraform module call names a module that is not installed or not found")
 	f.BoolVar(&opts.FailOnEmpty, "fail-on-empty", false, "exit with code 2 when no Terraform, CloudFormation, plan or AWS input is found")
 	f.StringVar(&opts.Snapshot, "snapshot", "", "also scan the AWS snapshot in `DIR` (written by 'mqguard snapshot')")
+	f.StringVar(&opts.ASFFProductARN, "asff-product-arn", "", "Security Hub product `ARN` of the asff findings (default: the account's own, arn:aws:securityhub:REGION:ACCOUNT:product/ACCOUNT/default; required for IaC findings, which have no account)")
 	opts.AWS.addFlags(f)
 	cmd.MarkFlagsMutuallyExclusive("quiet", "verbose")
 	cmd.MarkFlagsMutuallyExclusive("aws", "snapshot")
@@ -158,9 +163,18 @@ func (o *scanOptions) validate(env *Env) (*scanConfig, error) {
 		return nil, usagef("--fail-on %q: want info, low, medium, high or critical", o.FailOn)
 	}
 	cfg.FailOn = sev
-	if req.AsOf, err = parseAsOf(o.AsOf, env.Now()); err != nil {
+	now := env.Now()
+	if req.AsOf, err = parseAsOf(o.AsOf, now); err != nil {
 		return nil, err
 	}
+	if o.ASFFProductARN != "" {
+		if err := report.CheckProductARN(o.ASFFProductARN); err != nil {
+			return nil, usagef("--asff-product-arn: %v", err)
+		}
+	}
+	// Security Hub tells a finding's versions apart by UpdatedAt: the findings carry the time of
+	// the scan, not the --as-of date, so that the next scan's import updates them.
+	cfg.Report = report.Options{ASFFProductARN: o.ASFFProductARN, Time: now.UTC().Truncate(time.Second)}
 	var assigns []terraform.VarArg
 	for _, v := range o.Vars {
 		// The value may be a secret: errors show the name only.
@@ -338,7 +352,7 @@ func runScan(ctx context.Context, env *Env, opts *scanOptions) error {
 		}
 	}
 	logReport(log, res.Report)
-	if err := writeOutputs(cfg.Outputs, res.Report, env.Stdout, report.Options{Color: cfg.Color, Verbose: cfg.Verbose, Width: terminalWidth(env)}); err != nil {
+	if err := writeOutputs(cfg.Outputs, res.Report, env.Stdout, withTerminal(cfg.Report, cfg.Color, cfg.Verbose, terminalWidth(env))); err != nil {
 		return err
 	}
 	return outcome(res, cfg.FailOn, cfg.AllowUnknown)
