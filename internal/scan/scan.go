@@ -26,12 +26,14 @@ import (
 	"github.com/mqguard/mqguard/internal/engine"
 	"github.com/mqguard/mqguard/internal/finding"
 	"github.com/mqguard/mqguard/internal/model"
+	"github.com/mqguard/mqguard/internal/policy"
 	"github.com/mqguard/mqguard/internal/rules"
 	"github.com/mqguard/mqguard/internal/source/awsapi"
 	"github.com/mqguard/mqguard/internal/source/cloudformation"
 	"github.com/mqguard/mqguard/internal/source/detect"
 	"github.com/mqguard/mqguard/internal/source/terraform"
 	"github.com/mqguard/mqguard/internal/source/tfplan"
+	"github.com/mqguard/mqguard/internal/suppress"
 )
 
 // Request is one scan.
@@ -68,6 +70,13 @@ type Request struct {
 	Settings *rules.Settings
 	// AsOf is the day rules and suppression expiry are judged at; zero means today (UTC).
 	AsOf time.Time
+	// Policy is the organisation's policy file, nil for none: its settings apply over
+	// Settings, its rules section disables rules (unless Rules names them: the command line
+	// wins) and overrides severities, its exceptions suppress findings. Its fail_on and
+	// allow_unknown are the caller's to apply, like its baseline path.
+	Policy *policy.Policy
+	// Baseline, when set, suppresses the findings it lists (suppression kind "baseline").
+	Baseline *suppress.Baseline
 	// ShowPassed keeps PASS and N/A results in the report.
 	ShowPassed bool
 	// Version is the tool version written in the report.
@@ -152,14 +161,21 @@ func Run(ctx context.Context, req Request) (*Result, error) {
 	if req.Settings != nil {
 		settings = *req.Settings
 	}
-	eng, err := engine.New(rules.All(), engine.Options{
+	opts := engine.Options{
 		AsOf:       req.AsOf,
 		Settings:   settings,
 		Only:       req.Rules,
 		Skip:       req.SkipRules,
 		ShowPassed: req.ShowPassed,
 		Version:    req.Version,
-	})
+		Baseline:   req.Baseline,
+	}
+	if pol := req.Policy; pol != nil {
+		if err := applyPolicy(&opts, pol); err != nil {
+			return nil, &RequestError{err}
+		}
+	}
+	eng, err := engine.New(rules.All(), opts)
 	if err != nil {
 		return nil, &RequestError{err}
 	}
@@ -259,4 +275,34 @@ func Run(ctx context.Context, req Request) (*Result, error) {
 	res.Report = out.Report
 	res.WorstFail, res.WorstUnknown, res.HasFail, res.HasUnknown = out.WorstFail, out.WorstUnknown, out.HasFail, out.HasUnknown
 	return res, nil
+}
+
+// applyPolicy adds the policy file's settings, rule overrides and exceptions to the engine's
+// options.
+func applyPolicy(opts *engine.Options, pol *policy.Policy) error {
+	asOf := opts.AsOf
+	if asOf.IsZero() {
+		asOf = time.Now().UTC()
+	}
+	if err := pol.CheckExpiry(asOf); err != nil {
+		return err
+	}
+	opts.Settings = pol.Settings(opts.Settings)
+	opts.Exceptions, opts.PolicyFile = pol.Exceptions, pol.Path
+	named, err := rules.Resolve(rules.All(), opts.Only)
+	if err != nil {
+		return err
+	}
+	for _, o := range pol.Rules {
+		if o.Enabled != nil && !*o.Enabled && !slices.Contains(named, o.Rule) {
+			opts.Skip = append(slices.Clip(opts.Skip), o.Rule.ID)
+		}
+		if o.Severity != nil {
+			if opts.Severity == nil {
+				opts.Severity = map[string]rules.Severity{}
+			}
+			opts.Severity[o.Rule.ID] = *o.Severity
+		}
+	}
+	return nil
 }
