@@ -2,6 +2,8 @@ package ci
 
 import (
 	"bytes"
+	"encoding/json"
+	"encoding/xml"
 	"errors"
 	"fmt"
 	"os"
@@ -342,6 +344,63 @@ func expand(v string, inputs map[string]string, outputs map[string]string) strin
 	})
 }
 
+// scanSteps returns the action's scan step and the step that exits with its exit code.
+func scanSteps(t *testing.T, a *action) (scan, exit *actionStep) {
+	t.Helper()
+	for i, s := range a.Runs.Steps {
+		switch {
+		case s.ID == "scan":
+			scan = &a.Runs.Steps[i]
+		case strings.Contains(s.If, "steps.scan.outputs.exit-code"):
+			exit = &a.Runs.Steps[i]
+		}
+	}
+	if scan == nil || exit == nil {
+		t.Fatal("no scan step (id scan) or no step that exits with its exit-code")
+	}
+	return scan, exit
+}
+
+// defaultInputs returns the inputs of a workflow that sets none.
+func defaultInputs(a *action) map[string]string {
+	inputs := map[string]string{}
+	for name, in := range a.Inputs {
+		if in.Default != nil {
+			inputs[name] = *in.Default
+		}
+	}
+	return inputs
+}
+
+// runStep runs a run step in dir as GitHub runs 'shell: bash', with env and the step's env
+// (its expressions expanded), and returns its exit code and output.
+func runStep(t *testing.T, bash string, s *actionStep, dir string, env []string, inputs, outputs map[string]string) (int, string) {
+	t.Helper()
+	cmd := exec.Command(bash, "--noprofile", "--norc", "-eo", "pipefail", "-c", s.Run)
+	cmd.Dir = dir
+	cmd.Env = slices.Clone(env)
+	for k, v := range s.Env {
+		cmd.Env = append(cmd.Env, k+"="+expand(v, inputs, outputs))
+	}
+	out, err := cmd.CombinedOutput()
+	return exitCode(t, err, out), string(out)
+}
+
+// readOutputs reads the KEY=VALUE lines a step wrote to $GITHUB_OUTPUT.
+func readOutputs(t *testing.T, file string) map[string]string {
+	t.Helper()
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	outputs := map[string]string{}
+	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		k, v, _ := strings.Cut(line, "=")
+		outputs[k] = v
+	}
+	return outputs
+}
+
 // TestActionScan runs the action's scan step and its final step with a stub mqguard: the
 // arguments the inputs make, the outputs, and the exit code the job ends with.
 func TestActionScan(t *testing.T) {
@@ -350,18 +409,7 @@ func TestActionScan(t *testing.T) {
 		t.Skip("bash not installed")
 	}
 	a := loadAction(t)
-	var scan, exit *actionStep
-	for i, s := range a.Runs.Steps {
-		switch {
-		case s.ID == "scan":
-			scan = &a.Runs.Steps[i]
-		case strings.Contains(s.If, "exit-code"):
-			exit = &a.Runs.Steps[i]
-		}
-	}
-	if scan == nil || exit == nil {
-		t.Fatal("no scan step (id scan) or no step that exits with its exit-code")
-	}
+	scan, exit := scanSteps(t, a)
 	stub := stubMQGuard(t)
 
 	tests := []struct {
@@ -434,12 +482,7 @@ func TestActionScan(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			inputs := map[string]string{}
-			for name, in := range a.Inputs {
-				if in.Default != nil {
-					inputs[name] = *in.Default
-				}
-			}
+			inputs := defaultInputs(a)
 			for k, v := range tt.inputs {
 				inputs[k] = v
 			}
@@ -456,16 +499,8 @@ func TestActionScan(t *testing.T) {
 				"STUB_EXIT="+tt.stubExit,
 				"STUB_SARIF="+sarif,
 			)
-			// run runs a step as GitHub runs 'shell: bash'.
 			run := func(s *actionStep, outputs map[string]string) (int, string) {
-				cmd := exec.Command(bash, "--noprofile", "--norc", "-eo", "pipefail", "-c", s.Run)
-				cmd.Dir = work
-				cmd.Env = env
-				for k, v := range s.Env {
-					cmd.Env = append(cmd.Env, k+"="+expand(v, inputs, outputs))
-				}
-				out, err := cmd.CombinedOutput()
-				return exitCode(t, err, out), string(out)
+				return runStep(t, bash, s, work, env, inputs, outputs)
 			}
 
 			if code, out := run(scan, nil); code != 0 {
@@ -478,15 +513,7 @@ func TestActionScan(t *testing.T) {
 			if got := strings.Split(strings.TrimSuffix(string(args), "\n"), "\n"); !slices.Equal(got, tt.wantArgs) {
 				t.Errorf("mqguard arguments:\n got %q\nwant %q", got, tt.wantArgs)
 			}
-			data, err := os.ReadFile(outFile)
-			if err != nil {
-				t.Fatal(err)
-			}
-			outputs := map[string]string{}
-			for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
-				k, v, _ := strings.Cut(line, "=")
-				outputs[k] = v
-			}
+			outputs := readOutputs(t, outFile)
 			if outputs["exit-code"] != tt.stubExit {
 				t.Errorf("exit-code output %q, want %q", outputs["exit-code"], tt.stubExit)
 			}
@@ -780,5 +807,100 @@ func TestREADMEExamples(t *testing.T) {
 				t.Errorf("pre-commit example: no hook %s", h.ID)
 			}
 		}
+	}
+}
+
+// TestRealScan runs the action's scan step and the GitLab template's scan command with the
+// real mqguard on the example brokers, which are misconfigured on purpose: the reports that
+// are uploaded and kept are written and parse, and the job fails with exit code 1.
+func TestRealScan(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds mqguard")
+	}
+	goCmd, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("go not installed")
+	}
+	bash, err := exec.LookPath("bash")
+	if err != nil {
+		t.Skip("bash not installed")
+	}
+	bin := t.TempDir()
+	if out, err := exec.Command(goCmd, "build", "-o", filepath.Join(bin, "mqguard"), "../cmd/mqguard").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	examples, err := filepath.Abs("../examples/terraform")
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := append(os.Environ(), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	const args = "--as-of 2026-11-22 --no-cache"
+
+	t.Run("action", func(t *testing.T) {
+		a := loadAction(t)
+		scan, exit := scanSteps(t, a)
+		work := t.TempDir()
+		inputs := defaultInputs(a)
+		inputs["paths"] = examples
+		inputs["args"] = args
+		outFile := filepath.Join(work, "github_output")
+		env := append(slices.Clone(env), "GITHUB_OUTPUT="+outFile)
+		if code, out := runStep(t, bash, scan, work, env, inputs, nil); code != 0 {
+			t.Fatalf("scan step exited %d\n%s", code, out)
+		}
+		outputs := readOutputs(t, outFile)
+		if outputs["exit-code"] != "1" || outputs["sarif-file"] != "mqguard.sarif" {
+			t.Fatalf("outputs %v, want exit-code 1 and sarif-file mqguard.sarif", outputs)
+		}
+		var sarif struct {
+			Version string `json:"version"`
+			Runs    []struct {
+				Results []json.RawMessage `json:"results"`
+			} `json:"runs"`
+		}
+		readJSON(t, filepath.Join(work, "mqguard.sarif"), &sarif)
+		if sarif.Version != "2.1.0" || len(sarif.Runs) != 1 || len(sarif.Runs[0].Results) == 0 {
+			t.Errorf("SARIF version %q, %d runs: want 2.1.0 and one run with results", sarif.Version, len(sarif.Runs))
+		}
+		if code, out := runStep(t, bash, exit, work, env, inputs, outputs); code != 1 {
+			t.Errorf("last step exited %d, want 1\n%s", code, out)
+		}
+	})
+
+	t.Run("gitlab", func(t *testing.T) {
+		job := loadGitLab(t)[".mqguard"]
+		work := t.TempDir()
+		cmd := exec.Command(bash, "-e", "-c", job.Script[len(job.Script)-1])
+		cmd.Dir = work
+		cmd.Env = append(slices.Clone(env), "MQGUARD_PATHS="+examples, "MQGUARD_FAIL_ON=", "MQGUARD_ARGS="+args)
+		out, err := cmd.CombinedOutput()
+		if code := exitCode(t, err, out); code != 1 {
+			t.Fatalf("exit code %d, want 1\n%s", code, out)
+		}
+		data, err := os.ReadFile(filepath.Join(work, "mqguard-junit.xml"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var junit struct {
+			Failures int `xml:"failures,attr"`
+		}
+		if err := xml.Unmarshal(data, &junit); err != nil || junit.Failures == 0 {
+			t.Errorf("JUnit report: %v, %d failures; want failures", err, junit.Failures)
+		}
+		var sarif, report map[string]any
+		readJSON(t, filepath.Join(work, "mqguard.sarif"), &sarif)
+		readJSON(t, filepath.Join(work, "mqguard.json"), &report)
+	})
+}
+
+// readJSON decodes the JSON file at path into v.
+func readJSON(t *testing.T, path string, v any) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		t.Fatalf("%s: %v", path, err)
 	}
 }
