@@ -256,7 +256,11 @@ func junitBody(fs []*finding.Finding) string {
 			b.WriteString("Location: " + loc + "\n")
 		}
 		if f.Suppression != nil {
-			b.WriteString("Suppressed: " + plainSuppression(f.Suppression) + "\n")
+			label := "Suppressed "
+			if f.Suppression.Expired || f.Status != finding.StatusSuppressed {
+				label = "No longer suppressed "
+			}
+			b.WriteString(label + plainSuppression(f.Suppression) + "\n")
 		}
 		if f.Remediation != "" && f.Status != finding.StatusPass && f.Status != finding.StatusNA {
 			b.WriteString("Remediation: " + f.Remediation + "\n")
@@ -283,15 +287,37 @@ func plainLocation(f *finding.Finding) string {
 	return l.Path + ":" + strconv.Itoa(l.StartLine)
 }
 
-// plainSuppression is "kind: reason (approved by X, until D)".
+// plainSuppression is "by exception: reason (approved by X, ticket T, until D, was UNKNOWN)".
 func plainSuppression(s *finding.Suppression) string {
-	t := nonEmpty(s.Kind, "ignore") + ": " + plainReason(s)
+	var t string
+	switch s.Kind {
+	case finding.SuppressionException:
+		t = "by exception"
+	case finding.SuppressionBaseline:
+		t = "by the baseline"
+	default:
+		t = "by " + nonEmpty(s.Kind, "an") + " ignore"
+	}
+	if s.Reason != "" {
+		t += ": " + s.Reason
+	}
 	var extra []string
-	if s.Approver != "" {
-		extra = append(extra, "approved by "+s.Approver)
+	if by := nonEmpty(s.ApprovedBy, s.Approver); by != "" {
+		extra = append(extra, "approved by "+by)
+	}
+	if s.Ticket != "" {
+		extra = append(extra, "ticket "+s.Ticket)
 	}
 	if s.Expires != "" {
-		extra = append(extra, "until "+s.Expires)
+		if s.Expired {
+			extra = append(extra, "expired "+s.Expires)
+		} else {
+			extra = append(extra, "until "+s.Expires)
+		}
+	}
+	if s.OriginalStatus != "" {
+		// An exception may hide an undecided value: say so.
+		extra = append(extra, "was "+s.OriginalStatus)
 	}
 	if len(extra) > 0 {
 		t += " (" + strings.Join(extra, ", ") + ")"

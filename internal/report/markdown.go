@@ -44,6 +44,7 @@ func (markdownFormat) Write(w io.Writer, r *finding.Report, _ Options) error {
 		markdownSummary(&b, r.Findings)
 		markdownFindings(&b, r.Findings)
 	}
+	markdownExceptions(&b, r.Exceptions)
 	markdownDiagnostics(&b, "Errors", errorsAsNotes(r.Errors))
 	markdownDiagnostics(&b, "Notes", r.Notes)
 	bw := bufio.NewWriter(w)
@@ -59,6 +60,9 @@ func markdownHeadline(r *finding.Report) string {
 		strconv.Itoa(s.Fail) + " failed",
 		strconv.Itoa(s.Unknown) + " unknown",
 		strconv.Itoa(s.Suppressed) + " suppressed",
+	}
+	if s.Baselined > 0 {
+		parts[len(parts)-1] += " (" + strconv.Itoa(s.Baselined) + " by the baseline)"
 	}
 	if s.Passed > 0 {
 		parts = append(parts, strconv.Itoa(s.Passed)+" passed")
@@ -197,11 +201,74 @@ func markdownRow(f *finding.Finding) string {
 		rule = "[" + rule + "](" + f.HelpURI + ")"
 	}
 	msg := markdownText(nonEmpty(f.Message, f.Title))
-	if f.Suppression != nil {
-		msg += "<br>*" + markdownText(plainSuppression(f.Suppression)) + "*"
+	if sup := f.Suppression; sup != nil {
+		label := "suppressed"
+		if sup.Expired || f.Status != finding.StatusSuppressed {
+			label = "no longer suppressed"
+		}
+		msg += "<br>*" + label + " " + markdownText(plainSuppression(sup)) + "*"
 	}
 	return "| " + markdownText(f.Severity) + " | " + markdownText(f.Status) + " | " + rule + " | " +
 		markdownCode(f.Resource.Address) + " | " + markdownCode(plainLocation(f)) + " | " + msg + " |\n"
+}
+
+// markdownExceptions lists the policy file's exceptions with what became of them: an expired or
+// unused exception is for the reviewer to renew or remove.
+func markdownExceptions(b *strings.Builder, es []finding.Exception) {
+	if len(es) == 0 {
+		return
+	}
+	b.WriteString("### Exceptions\n\n| status | rule | scope | reason | approved by | ticket | expires | matched |\n|---|---|---|---|---|---|---|---:|\n")
+	for i := range es {
+		e := &es[i]
+		matched := strconv.Itoa(e.Matched)
+		if e.MatchedUnknown > 0 {
+			matched += " (" + strconv.Itoa(e.MatchedUnknown) + " UNKNOWN)"
+		}
+		loc := ""
+		if e.Location.Path != "" {
+			loc = "<br>" + markdownCode(plainLocation(&finding.Finding{Location: e.Location}))
+		}
+		row := "| " + markdownText(e.Status) + " | " + markdownText(strings.Join(e.Rule, ", ")) + " | " +
+			markdownText(exceptionScope(e.Scope)) + loc + " | " + markdownText(e.Reason) + " | " + markdownText(e.ApprovedBy) + " | " +
+			markdownText(e.Ticket) + " | " + markdownText(e.Expires) + " | " + matched + " |\n"
+		if b.Len()+len(row) > markdownBudget {
+			b.WriteString("\n**" + plural(len(es)-i, "more exception", "more exceptions") + " not shown.**\n")
+			break
+		}
+		b.WriteString(row)
+	}
+	b.WriteString("\n")
+}
+
+// exceptionScope is "resources: a, b; tags: env=prod"; "everything" when nothing narrows it.
+func exceptionScope(s finding.ExceptionScope) string {
+	var parts []string
+	add := func(name string, vs []string) {
+		if len(vs) > 0 {
+			parts = append(parts, name+": "+strings.Join(vs, ", "))
+		}
+	}
+	add("resources", s.Resources)
+	add("ARNs", s.ARNs)
+	add("accounts", s.Accounts)
+	add("regions", s.Regions)
+	if len(s.Tags) > 0 {
+		keys := make([]string, 0, len(s.Tags))
+		for k := range s.Tags {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for i, k := range keys {
+			keys[i] = k + "=" + s.Tags[k]
+		}
+		add("tags", keys)
+	}
+	add("paths", s.Paths)
+	if len(parts) == 0 {
+		return "everything"
+	}
+	return strings.Join(parts, "; ")
 }
 
 func markdownDiagnostics(b *strings.Builder, title string, ns []finding.Note) {

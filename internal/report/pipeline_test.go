@@ -27,7 +27,7 @@ func governanceReport() *finding.Report {
 		Schema:  finding.Schema,
 		Tool:    finding.Tool{Name: "mqguard", Version: "0.0.0-test"},
 		AsOf:    "2026-11-22",
-		Summary: finding.Summary{Brokers: 3, Fail: 4, Unknown: 1, Suppressed: 3, Errors: 1, Passed: 1},
+		Summary: finding.Summary{Brokers: 3, Fail: 4, Unknown: 1, Suppressed: 4, Baselined: 1, Errors: 1, Passed: 1},
 		Findings: []finding.Finding{
 			{
 				RuleID: "MQG001", Slug: "public-access", Title: "Broker is publicly accessible", Severity: "HIGH",
@@ -35,8 +35,9 @@ func governanceReport() *finding.Report {
 				Location: finding.Location{Path: "modules/partner/mq.tf", StartLine: 7, EndLine: 7},
 				Message:  "publicly_accessible is true: the broker has a public endpoint", ValueFrom: "explicit",
 				ReplacementRequired: true, Remediation: "Create a private broker and migrate to it.",
-				Suppression: sup(finding.Suppression{Kind: "exception", Reason: "partner ingress <TLS only> & IP-restricted",
-					Approver: "secops@example.com", Expires: "2027-03-31"}),
+				Suppression: sup(finding.Suppression{Kind: finding.SuppressionException, Reason: "partner ingress <TLS only> & IP-restricted",
+					Approver: "secops@example.com", ApprovedBy: "secops@example.com", Ticket: "SEC-42", Expires: "2027-03-31",
+					OriginalStatus: finding.StatusFail, Location: &finding.Location{Path: ".mqguard.yaml", StartLine: 12, EndLine: 12}}),
 				Fingerprint: "a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1", HelpURI: doc("MQG001", "public-access"),
 			},
 			{
@@ -52,7 +53,7 @@ func governanceReport() *finding.Report {
 				Status: finding.StatusSuppressed, Resource: orders,
 				Location: finding.Location{Path: "infra/mq.tf", StartLine: 10, EndLine: 31},
 				Message:  "logs.audit is not set (default false)", ValueFrom: "default", Remediation: "Add logs { audit = true }.",
-				Suppression: sup(finding.Suppression{Kind: "baseline"}),
+				Suppression: sup(finding.Suppression{Kind: finding.SuppressionBaseline, OriginalStatus: finding.StatusFail}),
 				Fingerprint: "c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3", HelpURI: doc("MQG007", "audit-log-disabled"),
 			},
 			{
@@ -87,6 +88,16 @@ func governanceReport() *finding.Report {
 				Fingerprint: "0707070707070707070707070707070a",
 			},
 			{
+				RuleID: "MQG006", Slug: "kms-key-unusable", Title: "The broker's KMS key is disabled or scheduled for deletion",
+				Severity: "HIGH", Status: finding.StatusSuppressed, Resource: partner,
+				Location: finding.Location{Path: "modules/partner/mq.tf", StartLine: 22, EndLine: 22},
+				Message:  "the key of encryption_options.kms_key_id could not be determined", ValueFrom: "unknown",
+				Suppression: sup(finding.Suppression{Kind: finding.SuppressionException, Reason: "key managed by the partner",
+					Approver: "secops@example.com", ApprovedBy: "secops@example.com", Expires: "2027-03-31",
+					OriginalStatus: finding.StatusUnknown, Location: &finding.Location{Path: ".mqguard.yaml", StartLine: 20, EndLine: 20}}),
+				Fingerprint: "1010101010101010101010101010101d",
+			},
+			{
 				RuleID: "MQG020", Slug: "internet-exposed-broker", Title: "Public broker reachable from the whole internet",
 				Severity: "CRITICAL", Status: finding.StatusFail, Resource: live,
 				Location:  finding.Location{Ref: "arn:aws:mq:eu-west-1:111122223333:broker:payments:b-1234#PubliclyAccessible"},
@@ -105,6 +116,20 @@ func governanceReport() *finding.Report {
 		},
 		Errors: []finding.Error{{Source: "terraform", Message: `Unsupported block type "resourc"`, Path: "infra/broken.tf", Line: 4}},
 		Notes:  []finding.Note{{Source: "policy", Message: "exception 2 (MQG001 on module.partner.*) expired on 2026-10-31", Path: ".mqguard.yaml", Line: 18}},
+		Exceptions: []finding.Exception{
+			{Rule: []string{"MQG001"}, Scope: finding.ExceptionScope{Resources: []string{"module.partner.*"}, Tags: map[string]string{"team": "partner", "env": "prod"}},
+				Reason: "partner ingress <TLS only> & IP-restricted", ApprovedBy: "secops@example.com", Ticket: "SEC-42", Expires: "2027-03-31",
+				Status: finding.ExceptionActive, Matched: 1, MatchedFail: 1, Location: finding.Location{Path: ".mqguard.yaml", StartLine: 12, EndLine: 12}},
+			{Rule: []string{"MQG001"}, Scope: finding.ExceptionScope{Resources: []string{"aws_mq_broker.orders"}},
+				Reason: "migration | in progress", ApprovedBy: "secops", Ticket: "SEC-12", Expires: "2026-10-31",
+				Status: finding.ExceptionExpired, Matched: 1, MatchedFail: 1, Location: finding.Location{Path: ".mqguard.yaml", StartLine: 18, EndLine: 18}},
+			{Rule: []string{"MQG006", "MQG005"}, Scope: finding.ExceptionScope{Accounts: []string{"444455556666"}, Regions: []string{"eu-west-1"}},
+				Reason: "key managed by the partner", ApprovedBy: "secops@example.com", Expires: "2027-03-31",
+				Status: finding.ExceptionActive, Matched: 1, MatchedUnknown: 1, Location: finding.Location{Path: ".mqguard.yaml", StartLine: 20, EndLine: 20}},
+			{Rule: []string{"MQG012"}, Scope: finding.ExceptionScope{Paths: []string{"legacy/**"}},
+				Reason: "legacy stack", ApprovedBy: "cto", Expires: "2027-06-30",
+				Status: finding.ExceptionUnused, Location: finding.Location{Path: ".mqguard.yaml", StartLine: 27, EndLine: 27}},
+		},
 	}
 }
 
