@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -87,13 +88,14 @@ type htmlOption struct{ Value, Label string }
 
 // htmlException is one policy-file exception and what it did in this scan.
 type htmlException struct {
-	Rules, Scope, Status, Reason, ApprovedBy, Ticket, Expires string
-	Matched                                                   int
+	Rules, Scope, Status, Reason, ApprovedBy, Ticket, Expires, Location string
+	Matched, MatchedFail, MatchedUnknown                                int
 }
 
+// htmlSuppression is what suppressed some findings, and which statuses it hid.
 type htmlSuppression struct {
-	Kind, Reason, Approver, Expires string
-	Findings                        int
+	Kind, Reason, Approver, Ticket, Expires string
+	Fail, Unknown, Other                    int
 }
 
 // htmlData is the JSON the page's script reads. Findings are arrays in the order of
@@ -141,8 +143,8 @@ func newHTMLPage(r *finding.Report) *htmlPageData {
 	}
 	rules := map[string]*ruleTally{}
 	sources := map[string]bool{}
-	type supKey struct{ kind, reason, approver, expires string }
-	sups := map[supKey]int{}
+	type supKey struct{ kind, reason, approver, ticket, expires string }
+	sups := map[supKey]*htmlSuppression{}
 	for i := range fs {
 		f := &fs[i]
 		s, okS := sevRow[f.Severity]
@@ -160,9 +162,22 @@ func newHTMLPage(r *finding.Report) *htmlPageData {
 		}
 		rt.total++
 		sources[f.Resource.Source] = true
-		if f.Suppression != nil {
-			sp := f.Suppression
-			sups[supKey{sp.Kind, sp.Reason, sp.Approver, sp.Expires}]++
+		if sp := f.Suppression; sp != nil {
+			k := supKey{sp.Kind, sp.Reason, htmlApprover(sp), sp.Ticket, sp.Expires}
+			hs := sups[k]
+			if hs == nil {
+				hs = &htmlSuppression{Kind: k.kind, Reason: k.reason, Approver: k.approver, Ticket: k.ticket, Expires: k.expires}
+				sups[k] = hs
+			}
+			// The page says whether a suppression hides undecided values, not only failures.
+			switch sp.OriginalStatus {
+			case finding.StatusFail:
+				hs.Fail++
+			case finding.StatusUnknown:
+				hs.Unknown++
+			default:
+				hs.Other++
+			}
 		}
 	}
 	for s, sev := range htmlSeverities {
@@ -203,23 +218,62 @@ func newHTMLPage(r *finding.Report) *htmlPageData {
 		p.Sources = append(p.Sources, s)
 	}
 	slices.Sort(p.Sources)
-	for k, n := range sups {
-		p.Suppressions = append(p.Suppressions, htmlSuppression{Kind: k.kind, Reason: k.reason, Approver: k.approver, Expires: k.expires, Findings: n})
+	for _, hs := range sups {
+		p.Suppressions = append(p.Suppressions, *hs)
 	}
 	slices.SortFunc(p.Suppressions, func(a, b htmlSuppression) int {
 		return cmp.Or(strings.Compare(a.Kind, b.Kind), strings.Compare(a.Reason, b.Reason),
-			strings.Compare(a.Approver, b.Approver), strings.Compare(a.Expires, b.Expires))
+			strings.Compare(a.Approver, b.Approver), strings.Compare(a.Ticket, b.Ticket), strings.Compare(a.Expires, b.Expires))
 	})
 	p.Data = newHTMLData(fs)
 	return p
 }
 
-// htmlExceptions is where the policy file's exceptions enter the page: each with its rules, its
-// scope, its status (active, expired, unused) and the findings it matched. The report does not
-// carry them yet, so the section shows only what suppressed the findings; map the report's
-// exceptions here when it does.
-func htmlExceptions(*finding.Report) []htmlException {
-	return nil
+// htmlExceptions lists the policy file's exceptions in the report's order, each with its rules,
+// its scope, its status (active, expired, unused) and the findings it matched.
+func htmlExceptions(r *finding.Report) []htmlException {
+	out := make([]htmlException, 0, len(r.Exceptions))
+	for _, e := range r.Exceptions {
+		loc := e.Location.Path
+		if loc != "" && e.Location.StartLine > 0 {
+			loc += ":" + strconv.Itoa(e.Location.StartLine)
+		}
+		out = append(out, htmlException{
+			Rules: strings.Join(e.Rule, ", "), Scope: htmlScope(e.Scope), Status: e.Status,
+			Reason: e.Reason, ApprovedBy: e.ApprovedBy, Ticket: e.Ticket, Expires: e.Expires, Location: loc,
+			Matched: e.Matched, MatchedFail: e.MatchedFail, MatchedUnknown: e.MatchedUnknown,
+		})
+	}
+	return out
+}
+
+// htmlScope writes a scope as "kind: values; ...", tags sorted by key.
+func htmlScope(s finding.ExceptionScope) string {
+	var parts []string
+	add := func(kind string, values []string) {
+		if len(values) > 0 {
+			parts = append(parts, kind+": "+strings.Join(values, ", "))
+		}
+	}
+	add("resources", s.Resources)
+	add("arns", s.ARNs)
+	add("accounts", s.Accounts)
+	add("regions", s.Regions)
+	var tags []string
+	for _, k := range slices.Sorted(maps.Keys(s.Tags)) {
+		tags = append(tags, k+"="+s.Tags[k])
+	}
+	add("tags", tags)
+	add("paths", s.Paths)
+	if len(parts) == 0 {
+		return "everything"
+	}
+	return strings.Join(parts, "; ")
+}
+
+// htmlApprover is who approved a suppression, under either of its names.
+func htmlApprover(s *finding.Suppression) string {
+	return cmp.Or(s.ApprovedBy, s.Approver)
 }
 
 // newHTMLData lays the findings out in the table's order (most severe first, then by resource),
@@ -244,7 +298,7 @@ func newHTMLData(fs []finding.Finding) htmlData {
 		f := &fs[i]
 		var sup any
 		if s := f.Suppression; s != nil {
-			sup = []string{s.Kind, s.Reason, s.Approver, s.Expires}
+			sup = []string{s.Kind, s.Reason, htmlApprover(s), s.Ticket, s.Expires, s.OriginalStatus}
 		}
 		aliases := strings.Join(f.Aliases, " ")
 		d.Findings = append(d.Findings, []any{

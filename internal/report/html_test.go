@@ -17,22 +17,118 @@ import (
 )
 
 func TestHTMLGolden(t *testing.T) {
-	got := write(t, "html", fixture(), Options{})
-	path := filepath.Join("testdata", "golden", "report.html")
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
+	for file, r := range map[string]func() *finding.Report{"report.html": fixture, "report-governance.html": governanceFixture} {
+		t.Run(file, func(t *testing.T) {
+			got := write(t, "html", r(), Options{})
+			path := filepath.Join("testdata", "golden", file)
+			if *update {
+				if err := os.WriteFile(path, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run go test ./internal/report -update)", err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("%s differs from the golden file (run go test ./internal/report -update to accept)", file)
+			}
+			if again := write(t, "html", r(), Options{}); !bytes.Equal(got, again) {
+				t.Error("output is not deterministic")
+			}
+		})
+	}
+}
+
+// governanceFixture is the fixture with the policy file at work: an exception that suppresses a
+// FAIL and an UNKNOWN, one that expired (its finding fails again), one never used, and a
+// baselined finding.
+func governanceFixture() *finding.Report {
+	r := fixture()
+	policy := func(line int) *finding.Location {
+		return &finding.Location{Path: ".mqguard.yaml", StartLine: line, EndLine: line}
+	}
+	exc := func(orig string) *finding.Suppression {
+		return &finding.Suppression{Kind: finding.SuppressionException, Reason: "partner broker, reviewed",
+			Approver: "secops@example.com", ApprovedBy: "secops@example.com", Ticket: "SEC-1234",
+			Expires: "2027-03-31", OriginalStatus: orig, Location: policy(12)}
+	}
+	base := r.Findings[0]
+	add := func(f finding.Finding) { r.Findings = append(r.Findings, f) }
+
+	f := base
+	f.Resource.Address, f.Resource.Name = "module.partner.aws_mq_broker.edge", "partner-edge"
+	f.Location = finding.Location{Path: "partner/mq.tf", StartLine: 3, EndLine: 3}
+	f.Status, f.Suppression, f.Fingerprint = finding.StatusSuppressed, exc(finding.StatusFail), "7a8b9c0d1e2f30415263748596a7b8c9"
+	add(f)
+	f = r.Findings[3] // the UNKNOWN
+	f.Resource.Address = "module.partner.aws_mq_broker.edge"
+	f.Status, f.Suppression, f.Fingerprint = finding.StatusSuppressed, exc(finding.StatusUnknown), "8b9c0d1e2f30415263748596a7b8c9d0"
+	add(f)
+	f = base
+	f.Resource.Address, f.Resource.Name = "aws_mq_broker.legacy", "legacy"
+	f.Location = finding.Location{Path: "legacy/mq.tf", StartLine: 8, EndLine: 8}
+	f.Message += " (exception at .mqguard.yaml:20 expired on 2026-10-31)"
+	f.Fingerprint = "9c0d1e2f30415263748596a7b8c9d0e1"
+	add(f)
+	f = r.Findings[2] // a default user name
+	f.Resource.Address = "aws_mq_broker.legacy"
+	f.Status = finding.StatusSuppressed
+	f.Suppression = &finding.Suppression{Kind: finding.SuppressionBaseline, Reason: "in the baseline", OriginalStatus: finding.StatusFail}
+	f.Fingerprint = "0d1e2f30415263748596a7b8c9d0e1f2"
+	add(f)
+	r.Summary.Suppressed += 3
+	r.Summary.Fail++
+	r.Summary.Baselined = 1
+	r.Exceptions = []finding.Exception{
+		{Rule: []string{"MQG001", "MQG005"}, Scope: finding.ExceptionScope{Resources: []string{"module.partner.*"}, Tags: map[string]string{"team": "edge", "env": "prod"}},
+			Reason: "partner broker, reviewed", ApprovedBy: "secops@example.com", Ticket: "SEC-1234", Expires: "2027-03-31",
+			Status: finding.ExceptionActive, Matched: 2, MatchedFail: 1, MatchedUnknown: 1, Location: *policy(12)},
+		{Rule: []string{"MQG001"}, Scope: finding.ExceptionScope{Paths: []string{"legacy/**"}},
+			Reason: "migration planned", ApprovedBy: "ciso", Expires: "2026-10-31", Status: finding.ExceptionExpired, Matched: 1, MatchedFail: 1, Location: *policy(20)},
+		{Rule: []string{"MQG020"}, Scope: finding.ExceptionScope{Accounts: []string{"444455556666"}, Regions: []string{"us-east-1"}},
+			Reason: "lab account", ApprovedBy: "secops", Expires: "2027-01-01", Status: finding.ExceptionUnused, Location: *policy(27)},
+	}
+	return r
+}
+
+func TestHTMLExceptions(t *testing.T) {
+	p := newHTMLPage(governanceFixture())
+	if len(p.Exceptions) != 3 {
+		t.Fatalf("%d exceptions", len(p.Exceptions))
+	}
+	want := []htmlException{
+		{Rules: "MQG001, MQG005", Scope: "resources: module.partner.*; tags: env=prod, team=edge", Status: "active",
+			Reason: "partner broker, reviewed", ApprovedBy: "secops@example.com", Ticket: "SEC-1234", Expires: "2027-03-31",
+			Location: ".mqguard.yaml:12", Matched: 2, MatchedFail: 1, MatchedUnknown: 1},
+		{Rules: "MQG001", Scope: "paths: legacy/**", Status: "expired", Reason: "migration planned", ApprovedBy: "ciso",
+			Expires: "2026-10-31", Location: ".mqguard.yaml:20", Matched: 1, MatchedFail: 1},
+		{Rules: "MQG020", Scope: "accounts: 444455556666; regions: us-east-1", Status: "unused", Reason: "lab account",
+			ApprovedBy: "secops", Expires: "2027-01-01", Location: ".mqguard.yaml:27"},
+	}
+	for i := range want {
+		if p.Exceptions[i] != want[i] {
+			t.Errorf("exception %d:\n got %+v\nwant %+v", i, p.Exceptions[i], want[i])
 		}
 	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./internal/report -update)", err)
+	// The exception's suppressions say they hide a FAIL and an UNKNOWN.
+	var exc *htmlSuppression
+	for i := range p.Suppressions {
+		if p.Suppressions[i].Kind == "exception" {
+			exc = &p.Suppressions[i]
+		}
 	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("report.html differs from the golden file (run go test ./internal/report -update to accept)")
+	if exc == nil || exc.Fail != 1 || exc.Unknown != 1 || exc.Ticket != "SEC-1234" || exc.Approver != "secops@example.com" {
+		t.Errorf("exception suppressions %+v", exc)
 	}
-	if again := write(t, "html", fixture(), Options{}); !bytes.Equal(got, again) {
-		t.Error("output is not deterministic")
+	if got := htmlScope(finding.ExceptionScope{}); got != "everything" {
+		t.Errorf("empty scope %q", got)
+	}
+	page := string(write(t, "html", governanceFixture(), Options{}))
+	for _, s := range []string{`<tr class="ex-expired">`, `<tr class="ex-unused">`, "(1 by the baseline)", "1 FAIL, 1 UNKNOWN"} {
+		if !strings.Contains(page, s) {
+			t.Errorf("page lacks %q", s)
+		}
 	}
 }
 
@@ -172,7 +268,7 @@ func TestHTMLSummaryAndCharts(t *testing.T) {
 	if len(p.Sources) != 2 || p.Sources[0] != "aws" || p.Sources[1] != "terraform" {
 		t.Errorf("sources %v", p.Sources)
 	}
-	if len(p.Suppressions) != 1 || p.Suppressions[0].Reason != "partner ingress" || p.Suppressions[0].Findings != 1 {
+	if len(p.Suppressions) != 1 || p.Suppressions[0].Reason != "partner ingress" || p.Suppressions[0].Other != 1 {
 		t.Errorf("suppressions %+v", p.Suppressions)
 	}
 	// The data is in the table's order: most severe first.

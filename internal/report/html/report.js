@@ -107,7 +107,9 @@
     if (f[F.replacement_required]) { item("Replacement", "the fix replaces the broker"); }
     var sup = f[F.suppression];
     if (sup) {
-      item("Suppressed", [sup[0], sup[1], sup[2] && "approved by " + sup[2], sup[3] && "until " + sup[3]].filter(Boolean).join(" · "));
+      // sup: kind, reason, approver, ticket, expires, the status it hides.
+      item("Suppressed", [sup[0], sup[1], sup[2] && "approved by " + sup[2], sup[3] && "ticket " + sup[3],
+        sup[4] && "until " + sup[4], sup[5] && "hides a " + sup[5]].filter(Boolean).join(" · "));
     }
     item("Aliases", txt(f, "aliases"));
     item("Fingerprint", f[F.fingerprint]);
