@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
 	"os/exec"
 	"strconv"
 	"sync"
@@ -27,11 +28,15 @@ type Server struct {
 }
 
 // Start runs moto_server on a free loopback port and waits until it answers. It skips the test
-// when moto_server is not on PATH. The process is killed and waited for when the test ends, and
+// when moto_server is not on PATH, and fails it instead when CI is set: there the image has
+// moto_server, and a skip would hide that the integration tests no longer run. The process is killed and waited for when the test ends, and
 // its output is written to the test log if the test failed.
 func Start(t testing.TB) *Server {
 	t.Helper()
 	if _, err := exec.LookPath("moto_server"); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("moto_server is not on PATH and CI is set: %v", err)
+		}
 		t.Skip("moto_server is not on PATH (it comes with moto 5.2.1, `pip install 'moto[server]==5.2.1'`); skipping the moto integration test")
 	}
 	port, err := freePort()
