@@ -332,16 +332,32 @@ type xmlWriter struct{ w *bufio.Writer }
 
 func (x *xmlWriter) raw(s string) { _, _ = x.w.WriteString(s) }
 
-func (x *xmlWriter) text(s string) { _ = xml.EscapeText(x.w, []byte(s)) }
+func (x *xmlWriter) text(s string) {
+	// Most text needs no escaping: write it as it is, and leave the rest to encoding/xml.
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e || c == '<' || c == '>' || c == '&' || c == '"' || c == '\'' {
+			_ = xml.EscapeText(x.w, []byte(s))
+			return
+		}
+	}
+	x.raw(s)
+}
 
-// open writes <name a="v" ...> (or <name ... /> when empty) and a newline.
-func (x *xmlWriter) open(name string, empty bool, attrs ...string) {
-	x.raw("<" + name)
+func (x *xmlWriter) attrs(attrs []string) {
 	for i := 0; i+1 < len(attrs); i += 2 {
-		x.raw(" " + attrs[i] + `="`)
+		x.raw(" ")
+		x.raw(attrs[i])
+		x.raw(`="`)
 		x.text(attrs[i+1])
 		x.raw(`"`)
 	}
+}
+
+// open writes <name a="v" ...> (or <name ... /> when empty) and a newline.
+func (x *xmlWriter) open(name string, empty bool, attrs ...string) {
+	x.raw("<")
+	x.raw(name)
+	x.attrs(attrs)
 	if empty {
 		x.raw("/>\n")
 	} else {
@@ -351,19 +367,19 @@ func (x *xmlWriter) open(name string, empty bool, attrs ...string) {
 
 // element writes <name attrs>body</name> and a newline.
 func (x *xmlWriter) element(name, body string, attrs ...string) {
-	x.raw("<" + name)
-	for i := 0; i+1 < len(attrs); i += 2 {
-		x.raw(" " + attrs[i] + `="`)
-		x.text(attrs[i+1])
-		x.raw(`"`)
-	}
+	x.raw("<")
+	x.raw(name)
+	x.attrs(attrs)
 	x.raw(">")
 	// Line breaks stay as they are in text (escaped, they would make the file one long line).
-	for i, line := range strings.Split(body, "\n") {
-		if i > 0 {
-			x.raw("\n")
-		}
+	for {
+		line, rest, more := strings.Cut(body, "\n")
 		x.text(line)
+		if !more {
+			break
+		}
+		x.raw("\n")
+		body = rest
 	}
 	x.raw("</" + name + ">\n")
 }
