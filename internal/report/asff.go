@@ -123,9 +123,9 @@ var asffSeverityLabel = map[string]string{
 	"INFO": "INFORMATIONAL", "LOW": "LOW", "MEDIUM": "MEDIUM", "HIGH": "HIGH", "CRITICAL": "CRITICAL",
 }
 
-// asffCompliance maps statuses to Compliance.Status. Security Hub has no "unknown": WARNING is
-// its word for a check that could not decide. A suppressed finding still fails the check; the
-// workflow says it is suppressed.
+// asffComplianceStatus maps statuses to Compliance.Status. Security Hub has no "unknown":
+// WARNING is its word for a check that could not decide. A suppressed finding keeps the outcome
+// it had before (see asffCompliance); the workflow says it is suppressed.
 var asffComplianceStatus = map[string]string{
 	finding.StatusFail:       "FAILED",
 	finding.StatusSuppressed: "FAILED",
@@ -212,7 +212,7 @@ func asffFindingOf(f *finding.Finding, product, account, region, partition, at s
 		SourceURL:     f.HelpURI,
 		ProductFields: asffProductFields(f),
 		Resources:     []asffResource{asffResourceOf(f, partition, region)},
-		Compliance:    asffCompliance{Status: nonEmpty(asffComplianceStatus[f.Status], "NOT_AVAILABLE")},
+		Compliance:    asffCompliance{Status: asffComplianceOf(f)},
 		Workflow:      asffWorkflow{Status: nonEmpty(asffWorkflowStatus[f.Status], "NEW")},
 		RecordState:   "ACTIVE",
 		FindingProviderFields: asffProviderFields{
@@ -227,6 +227,17 @@ func asffFindingOf(f *finding.Finding, product, account, region, partition, at s
 		}}
 	}
 	return out
+}
+
+// asffComplianceOf is the finding's Compliance.Status. A suppression hides a FAIL or an
+// UNKNOWN: the one it hides stays visible, so that an exception cannot turn an undecided check
+// into a failure or a pass.
+func asffComplianceOf(f *finding.Finding) string {
+	status := f.Status
+	if status == finding.StatusSuppressed && f.Suppression != nil && f.Suppression.OriginalStatus == finding.StatusUnknown {
+		status = finding.StatusUnknown
+	}
+	return nonEmpty(asffComplianceStatus[status], "NOT_AVAILABLE")
 }
 
 func asffType(category string) string {
@@ -289,8 +300,10 @@ func asffProductFields(f *finding.Finding) map[string]string {
 	if s := f.Suppression; s != nil {
 		put("suppression_kind", s.Kind)
 		put("suppression_reason", s.Reason)
-		put("suppression_approver", s.Approver)
+		put("suppression_approved_by", nonEmpty(s.ApprovedBy, s.Approver))
+		put("suppression_ticket", s.Ticket)
 		put("suppression_expires", s.Expires)
+		put("suppression_original_status", s.OriginalStatus)
 	}
 	return pf
 }

@@ -17,12 +17,27 @@ import (
 const testProductARN = "arn:aws:securityhub:eu-central-1:444455556666:product/444455556666/default"
 
 // categorised is the fixture with the categories the engine gives each rule.
-func categorised() *finding.Report {
-	r := fixture()
+func categorised() *finding.Report { return withCategories(fixture()) }
+
+func withCategories(r *finding.Report) *finding.Report {
 	byRule := map[string]string{"MQG001": "network-exposure", "MQG005": "encryption-at-rest", "MQG007": "logging",
 		"MQG009": "patching", "MQG014": "authentication", "MQG020": "network-exposure"}
 	for i := range r.Findings {
 		r.Findings[i].Category = byRule[r.Findings[i].RuleID]
+	}
+	return r
+}
+
+// governance is the scan under a policy, with categories: an exception on the IaC findings'
+// account and a suppressed UNKNOWN.
+func governance() *finding.Report {
+	r := withCategories(governanceReport())
+	for i := range r.Findings {
+		if f := &r.Findings[i]; f.RuleID == "MQG005" {
+			f.Status = finding.StatusSuppressed
+			f.Suppression = &finding.Suppression{Kind: "exception", Reason: "key managed by the partner", ApprovedBy: "secops@example.com",
+				Ticket: "SEC-77", Expires: "2027-02-28", OriginalStatus: finding.StatusUnknown}
+		}
 	}
 	return r
 }
@@ -48,16 +63,19 @@ func machineGolden(t *testing.T, file string, got []byte) {
 func TestASFFOCSFGolden(t *testing.T) {
 	tests := []struct {
 		file, format string
+		report       func() *finding.Report
 		opts         Options
 	}{
-		{"report.asff.json", "asff", Options{ASFFProductARN: testProductARN}},
-		{"report.ocsf.jsonl", "ocsf", Options{}},
+		{"report.asff.json", "asff", categorised, Options{ASFFProductARN: testProductARN}},
+		{"report.ocsf.jsonl", "ocsf", categorised, Options{}},
+		{"governance.asff.json", "asff", governance, Options{ASFFProductARN: testProductARN}},
+		{"governance.ocsf.jsonl", "ocsf", governance, Options{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			got := write(t, tt.format, categorised(), tt.opts)
+			got := write(t, tt.format, tt.report(), tt.opts)
 			machineGolden(t, tt.file, got)
-			if again := write(t, tt.format, categorised(), tt.opts); !bytes.Equal(got, again) {
+			if again := write(t, tt.format, tt.report(), tt.opts); !bytes.Equal(got, again) {
 				t.Error("output is not deterministic")
 			}
 		})
@@ -90,7 +108,12 @@ func decodeASFF(t *testing.T, b []byte) []map[string]any {
 }
 
 func TestASFFRequiredFields(t *testing.T) {
-	r := categorised()
+	for name, r := range map[string]*finding.Report{"fixture": categorised(), "governance": governance()} {
+		t.Run(name, func(t *testing.T) { checkASFFRequired(t, r) })
+	}
+}
+
+func checkASFFRequired(t *testing.T, r *finding.Report) {
 	out := decodeASFF(t, write(t, "asff", r, Options{ASFFProductARN: testProductARN}))
 	if len(out) != len(r.Findings) {
 		t.Fatalf("%d ASFF findings for %d findings", len(out), len(r.Findings))
@@ -180,6 +203,9 @@ func TestASFFMapping(t *testing.T) {
 		{"n/a", withStatus(live, finding.StatusNA), Options{}, []string{"Compliance", "Status"}, "NOT_AVAILABLE", ""},
 		{"suppressed", withStatus(live, finding.StatusSuppressed), Options{}, []string{"Workflow", "Status"}, "SUPPRESSED", ""},
 		{"suppressed still fails", withStatus(live, finding.StatusSuppressed), Options{}, []string{"Compliance", "Status"}, "FAILED", ""},
+		{"suppressed unknown stays undecided", suppressedUnknown(live), Options{}, []string{"Compliance", "Status"}, "WARNING", ""},
+		{"suppressed unknown is suppressed", suppressedUnknown(live), Options{}, []string{"Workflow", "Status"}, "SUPPRESSED", ""},
+		{"suppression ticket", suppressedUnknown(live), Options{}, []string{"ProductFields", "mqguard/suppression_ticket"}, "SEC-77", ""},
 		{"record state", live, Options{}, []string{"RecordState"}, "ACTIVE", ""},
 		{"severity", live, Options{}, []string{"Severity", "Label"}, "CRITICAL", ""},
 		{"provider severity", live, Options{}, []string{"FindingProviderFields", "Severity", "Label"}, "CRITICAL", ""},
@@ -228,6 +254,14 @@ func TestASFFMapping(t *testing.T) {
 			}
 		})
 	}
+}
+
+// suppressedUnknown is f, UNKNOWN, suppressed by an exception.
+func suppressedUnknown(f finding.Finding) finding.Finding {
+	f.Status = finding.StatusSuppressed
+	f.Suppression = &finding.Suppression{Kind: "exception", Reason: "partner key", ApprovedBy: "secops", Ticket: "SEC-77",
+		Expires: "2027-02-28", OriginalStatus: finding.StatusUnknown}
+	return f
 }
 
 func TestASFFEmptyReport(t *testing.T) {

@@ -165,6 +165,11 @@ func ocsfEventOf(f *finding.Finding, product ocsfProduct, ms int64) ocsfEvent {
 	if !ok {
 		st.id, st.name, st.compliance, st.compName = 99, f.Status, 99, f.Status
 	}
+	// A suppressed UNKNOWN stays undecided: the exception hides it, it does not decide it.
+	if f.Status == finding.StatusSuppressed && f.Suppression != nil && f.Suppression.OriginalStatus == finding.StatusUnknown {
+		unknown := ocsfStatus[finding.StatusUnknown]
+		st.compliance, st.compName = unknown.compliance, unknown.compName
+	}
 	title := nonEmpty(f.Title, f.RuleID)
 	ev := ocsfEvent{
 		ActivityID: ocsfActivityID, ActivityName: ocsfActivity,
@@ -250,11 +255,11 @@ func ocsfUnmapped(f *finding.Finding) map[string]any {
 	}
 	if s := f.Suppression; s != nil {
 		sup := map[string]string{"kind": s.Kind, "reason": s.Reason}
-		if s.Approver != "" {
-			sup["approver"] = s.Approver
-		}
-		if s.Expires != "" {
-			sup["expires"] = s.Expires
+		for k, v := range map[string]string{"approved_by": nonEmpty(s.ApprovedBy, s.Approver), "ticket": s.Ticket,
+			"expires": s.Expires, "original_status": s.OriginalStatus} {
+			if v != "" {
+				sup[k] = v
+			}
 		}
 		u["suppression"] = sup
 	}

@@ -60,7 +60,12 @@ func lookupPath(ev map[string]any, path string) (any, bool) {
 }
 
 func TestOCSFRequiredAttributes(t *testing.T) {
-	r := categorised()
+	for name, r := range map[string]*finding.Report{"fixture": categorised(), "governance": governance()} {
+		t.Run(name, func(t *testing.T) { checkOCSFRequired(t, r) })
+	}
+}
+
+func checkOCSFRequired(t *testing.T, r *finding.Report) {
 	out := write(t, "ocsf", r, Options{})
 	evs := ocsfEvents(t, out)
 	if len(evs) != len(r.Findings) || bytes.Count(out, []byte("\n")) != len(r.Findings) {
@@ -102,6 +107,9 @@ func TestOCSFMapping(t *testing.T) {
 		{"pass", withStatus(live, finding.StatusPass), Options{}, "compliance.status_id", "1"},
 		{"pass resolved", withStatus(live, finding.StatusPass), Options{}, "status_id", "4"},
 		{"suppressed", withStatus(live, finding.StatusSuppressed), Options{}, "status_id", "3"},
+		{"suppressed fail", withStatus(live, finding.StatusSuppressed), Options{}, "compliance.status_id", "3"},
+		{"suppressed unknown stays unknown", suppressedUnknown(live), Options{}, "compliance.status_id", "0"},
+		{"suppression ticket", suppressedUnknown(live), Options{}, "unmapped.suppression.ticket", "SEC-77"},
 		{"live resource", live, Options{}, "resources.0.uid", live.Resource.ARN},
 		{"live cloud account", live, Options{}, "cloud.account.uid", "111122223333"},
 		{"IaC resource", iac, Options{}, "resources.0.uid", "aws_mq_broker.orders"},
