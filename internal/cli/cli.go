@@ -95,6 +95,8 @@ var (
 	errFindings = errors.New("findings at or above the failure threshold")
 	// errIncomplete: part of the input could not be scanned.
 	errIncomplete = errors.New("the scan was incomplete")
+	// errExpiredExceptions: a policy exception expired (--fail-on-expired-exceptions).
+	errExpiredExceptions = errors.New("policy exceptions expired")
 )
 
 // usageError is a bad flag, argument or configuration, found before anything was scanned.
@@ -124,7 +126,7 @@ func exitCode(err error) int {
 		return ExitOK
 	case errors.Is(err, errIncomplete), errors.As(err, &rerr):
 		return ExitIncomplete
-	case errors.Is(err, errFindings):
+	case errors.Is(err, errFindings), errors.Is(err, errExpiredExceptions):
 		return ExitFindings
 	default:
 		return ExitUsage

@@ -113,26 +113,33 @@ func TestScanFlags(t *testing.T) {
 		"a", "b", "--format", "json", "--format", "sarif=out.sarif", "--fail-on", "high",
 		"--allow-unknown", "--as-of", "2026-01-02", "--var", "a=1", "--var", "b=x,y",
 		"--var-file", "p.tfvars", "--rules", "MQG001,public-access", "--skip-rules", "MQG007",
-		"--show-passed", "--no-color", "-v",
+		"--show-passed", "--no-color", "-v", "--config", "policy.yaml", "--baseline", "b.json",
+		"--write-baseline", "new.json", "--fail-on-expired-exceptions",
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := &scanOptions{
-		Paths:        []string{"a", "b"},
-		Formats:      []string{"json", "sarif=out.sarif"},
-		FailOn:       "high",
-		AllowUnknown: true,
-		AsOf:         "2026-01-02",
-		Vars:         []string{"a=1", "b=x,y"},
-		VarFiles:     []string{"p.tfvars"},
-		varOrder:     []bool{false, false, true},
-		Rules:        []string{"MQG001", "public-access"},
-		SkipRules:    []string{"MQG007"},
-		ShowPassed:   true,
-		NoColor:      true,
-		Verbose:      true,
-		AWS:          awsOptions{Concurrency: defaultConcurrency, Rate: defaultRate},
+		Paths:           []string{"a", "b"},
+		Formats:         []string{"json", "sarif=out.sarif"},
+		FailOn:          "high",
+		AllowUnknown:    true,
+		failOnSet:       true,
+		allowUnknownSet: true,
+		Config:          "policy.yaml",
+		Baseline:        "b.json",
+		WriteBaseline:   "new.json",
+		FailOnExpired:   true,
+		AsOf:            "2026-01-02",
+		Vars:            []string{"a=1", "b=x,y"},
+		VarFiles:        []string{"p.tfvars"},
+		varOrder:        []bool{false, false, true},
+		Rules:           []string{"MQG001", "public-access"},
+		SkipRules:       []string{"MQG007"},
+		ShowPassed:      true,
+		NoColor:         true,
+		Verbose:         true,
+		AWS:             awsOptions{Concurrency: defaultConcurrency, Rate: defaultRate},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("options:\n got %+v\nwant %+v", got, want)

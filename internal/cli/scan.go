@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -14,11 +15,13 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/mqguard/mqguard/internal/finding"
+	"github.com/mqguard/mqguard/internal/policy"
 	"github.com/mqguard/mqguard/internal/report"
 	"github.com/mqguard/mqguard/internal/rules"
 	"github.com/mqguard/mqguard/internal/scan"
 	"github.com/mqguard/mqguard/internal/source/detect"
 	"github.com/mqguard/mqguard/internal/source/terraform"
+	"github.com/mqguard/mqguard/internal/suppress"
 )
 
 // asOfLayout is the format of --as-of.
@@ -58,6 +61,16 @@ type scanOptions struct {
 	RequireModules bool
 	// ASFFProductARN is --asff-product-arn.
 	ASFFProductARN string
+	// Config is --config: a policy file, "none" for no policy, "" to discover .mqguard.yaml
+	// in the current directory.
+	Config string
+	// Baseline is --baseline, WriteBaseline --write-baseline.
+	Baseline, WriteBaseline string
+	// FailOnExpired makes an expired policy exception fail the scan.
+	FailOnExpired bool
+	// failOnSet and allowUnknownSet say whether the flags were given: flags override the
+	// policy file.
+	failOnSet, allowUnknownSet bool
 }
 
 // scanConfig is a validated scanOptions: the scan request, and what the command does with its
@@ -77,6 +90,12 @@ type scanConfig struct {
 	Named []string
 	// Report holds the options of the machine formats (ASFF product, time stamp).
 	Report report.Options
+	// WriteBaseline is the OS path the baseline is written to after the scan ("" for none),
+	// WriteBaselineShown as the user named it; PruneBaseline keeps only the previous
+	// baseline's findings still present.
+	WriteBaseline, WriteBaselineShown string
+	PruneBaseline                     bool
+	FailOnExpired                     bool
 }
 
 func newScanCmd(env *Env, runF func(context.Context, *Env, *scanOptions) error) *cobra.Command {
@@ -111,6 +130,8 @@ Formats (--format F or F=FILE, repeatable; at most one without a file, written t
   mqguard scan --snapshot evidence/2026-11-22`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Paths = args
+			opts.failOnSet = cmd.Flags().Changed("fail-on")
+			opts.allowUnknownSet = cmd.Flags().Changed("allow-unknown")
 			return runF(cmd.Context(), env, opts)
 		},
 	}
@@ -135,6 +156,10 @@ Formats (--format F or F=FILE, repeatable; at most one without a file, written t
 	f.BoolVar(&opts.RequireModules, "require-modules", false, "fail the scan (exit 3) when a Terraform module call names a module that is not installed or not found")
 	f.BoolVar(&opts.FailOnEmpty, "fail-on-empty", false, "exit with code 2 when no Terraform, CloudFormation, plan or AWS input is found")
 	f.StringVar(&opts.Snapshot, "snapshot", "", "also scan the AWS snapshot in `DIR` (written by 'mqguard snapshot')")
+	f.StringVar(&opts.Config, "config", "", "read the policy file `FILE` (rules, settings, exceptions, baseline); 'none' reads none (default: "+policy.FileName+" in the current directory, when present)")
+	f.StringVar(&opts.Baseline, "baseline", "", "suppress the findings listed in the baseline `FILE`: only new findings fail (default: the policy file's baseline)")
+	f.StringVar(&opts.WriteBaseline, "write-baseline", "", "write the current FAIL and UNKNOWN findings to the baseline `FILE`; with a baseline, keep only its findings still present")
+	f.BoolVar(&opts.FailOnExpired, "fail-on-expired-exceptions", false, "exit with code 1 when a policy exception has expired")
 	f.StringVar(&opts.ASFFProductARN, "asff-product-arn", "", "Security Hub product `ARN` of the asff findings (default: the account's own, arn:aws:securityhub:REGION:ACCOUNT:product/ACCOUNT/default; required for IaC findings, which have no account)")
 	opts.AWS.addFlags(f)
 	cmd.MarkFlagsMutuallyExclusive("quiet", "verbose")
@@ -198,6 +223,9 @@ func (o *scanOptions) validate(env *Env) (*scanConfig, error) {
 	cwd, err := env.Getwd()
 	if err != nil {
 		return nil, usagef("current directory: %v", err)
+	}
+	if err := o.applyPolicy(cfg, cwd); err != nil {
+		return nil, err
 	}
 	var files []terraform.VarArg
 	for _, vf := range o.VarFiles {
@@ -355,7 +383,114 @@ func runScan(ctx context.Context, env *Env, opts *scanOptions) error {
 	if err := writeOutputs(cfg.Outputs, res.Report, env.Stdout, withTerminal(cfg.Report, cfg.Color, cfg.Verbose, terminalWidth(env))); err != nil {
 		return err
 	}
-	return outcome(res, cfg.FailOn, cfg.AllowUnknown)
+	if cfg.WriteBaseline != "" {
+		if err := writeBaseline(cfg.WriteBaseline, suppress.BaselineOf(res.Report, cfg.PruneBaseline)); err != nil {
+			return &reportError{fmt.Errorf("--write-baseline %s: %w", cfg.WriteBaselineShown, unwrapPathError(err))}
+		}
+	}
+	if err := outcome(res, cfg.FailOn, cfg.AllowUnknown); err != nil {
+		return err
+	}
+	if cfg.FailOnExpired {
+		var expired []string
+		for _, e := range res.Report.Exceptions {
+			if e.Status == finding.ExceptionExpired {
+				expired = append(expired, fmt.Sprintf("%s:%d (%s, expired %s)", e.Location.Path, e.Location.StartLine, strings.Join(e.Rule, ","), e.Expires))
+			}
+		}
+		if len(expired) > 0 {
+			fmt.Fprintf(env.Stderr, "mqguard: expired policy exceptions: %s\n", strings.Join(expired, "; "))
+			return errExpiredExceptions
+		}
+	}
+	return nil
+}
+
+// writeBaseline writes the baseline file through a temporary file, so that a failed write
+// never leaves half a baseline (which would make every finding new).
+func writeBaseline(path string, fingerprints []string) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".mqguard-baseline-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if err := suppress.WriteBaseline(tmp, fingerprints); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+// applyPolicy reads the policy file (--config, or .mqguard.yaml in the current directory),
+// applies its fail_on and allow_unknown unless the flags were given, and loads the baseline
+// (--baseline, else the policy's). Every error is a usage error: nothing was scanned.
+func (o *scanOptions) applyPolicy(cfg *scanConfig, cwd string) error {
+	abs := func(p string) string {
+		if filepath.IsAbs(p) {
+			return p
+		}
+		return filepath.Join(cwd, p)
+	}
+	var pol *policy.Policy
+	switch o.Config {
+	case "none":
+	case "":
+		// Discovery: a .mqguard.yaml that is there is read; one that is not is no error.
+		if _, err := os.Lstat(filepath.Join(cwd, policy.FileName)); err == nil {
+			p, err := policy.Load(filepath.Join(cwd, policy.FileName), policy.FileName)
+			if err != nil {
+				return &usageError{err}
+			}
+			pol = p
+		}
+	default:
+		p, err := policy.Load(abs(o.Config), o.Config)
+		if err != nil {
+			return &usageError{fmt.Errorf("--config: %w", err)}
+		}
+		pol = p
+	}
+	cfg.Request.Policy = pol
+	if pol != nil {
+		if pol.FailOn != nil && !o.failOnSet {
+			cfg.FailOn = *pol.FailOn
+		}
+		if pol.AllowUnknown != nil && !o.allowUnknownSet {
+			cfg.AllowUnknown = *pol.AllowUnknown
+		}
+	}
+	cfg.FailOnExpired = o.FailOnExpired
+	if o.WriteBaseline != "" {
+		cfg.WriteBaseline, cfg.WriteBaselineShown = abs(o.WriteBaseline), o.WriteBaseline
+		if st, err := os.Stat(cfg.WriteBaseline); err == nil && !st.Mode().IsRegular() {
+			return usagef("--write-baseline %s: not a regular file", o.WriteBaseline)
+		}
+	}
+	shown, flag := o.Baseline, "--baseline"
+	if shown == "" && pol != nil && pol.Baseline != "" {
+		shown, flag = pol.BaselinePath(), fmt.Sprintf("%s:%d: baseline", pol.Path, pol.BaselineLine)
+	}
+	if shown == "" {
+		return nil
+	}
+	path := abs(shown)
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) && filepath.Clean(path) == filepath.Clean(cfg.WriteBaseline) {
+		// The first run writes the baseline the policy names: there is none to read yet.
+		return nil
+	}
+	b, err := suppress.LoadBaseline(path, shown)
+	if err != nil {
+		return usagef("%s: %v", flag, err)
+	}
+	cfg.Request.Baseline = b
+	cfg.PruneBaseline = true
+	return nil
 }
 
 // terraformEnv keeps the environment variables Terraform reads input variables from.

@@ -73,6 +73,7 @@ func (tableFormat) Write(w io.Writer, r *finding.Report, o Options) error {
 	t.summary(r)
 	t.diagnostics("Errors", ansiRed, errorsAsNotes(r.Errors))
 	t.diagnostics("Notes", ansiYellow, r.Notes)
+	t.exceptions(r.Exceptions)
 	return t.w.Flush()
 }
 
@@ -310,6 +311,9 @@ func (t *tableWriter) summary(r *finding.Report) {
 		{text: strconv.Itoa(s.Unknown) + " unknown", style: statusStyle[finding.StatusUnknown]},
 		{text: strconv.Itoa(s.Suppressed) + " suppressed"},
 	}
+	if s.Baselined > 0 {
+		parts[len(parts)-1].text += " (" + strconv.Itoa(s.Baselined) + " by the baseline)"
+	}
 	if s.Passed > 0 {
 		parts = append(parts, span{text: strconv.Itoa(s.Passed) + " passed"})
 	}
@@ -348,6 +352,33 @@ func (t *tableWriter) diagnostics(title, style string, ns []finding.Note) {
 		words = append(words, plainWords(clean(n.Message))...)
 		t.lines(indent, indent+indent, t.width-2*len(indent), words)
 	}
+}
+
+// exceptions lists the policy exceptions that need the approver's attention, last: the expired
+// ones (their findings fail again) and the unused ones (the scope may be wrong, or the
+// exception is no longer needed). Active exceptions are in the findings' suppressions.
+func (t *tableWriter) exceptions(es []finding.Exception) {
+	var ns []finding.Note
+	for _, e := range es {
+		matched := plural(e.Matched, "finding", "findings")
+		if e.MatchedUnknown > 0 {
+			matched += " (" + strconv.Itoa(e.MatchedUnknown) + " UNKNOWN)"
+		}
+		who := "approved by " + e.ApprovedBy
+		if e.Ticket != "" {
+			who += ", " + e.Ticket
+		}
+		rules := strings.Join(e.Rule, ", ")
+		switch e.Status {
+		case finding.ExceptionExpired:
+			ns = append(ns, finding.Note{Source: "expired", Path: e.Location.Path, Line: e.Location.StartLine,
+				Message: fmt.Sprintf("%s, %s, expired on %s; it no longer suppresses its %s", rules, who, e.Expires, matched)})
+		case finding.ExceptionUnused:
+			ns = append(ns, finding.Note{Source: "unused", Path: e.Location.Path, Line: e.Location.StartLine,
+				Message: fmt.Sprintf("%s, %s, until %s, matched no FAIL or UNKNOWN finding", rules, who, e.Expires)})
+		}
+	}
+	t.diagnostics("Policy exceptions", ansiYellow, ns)
 }
 
 func errorsAsNotes(es []finding.Error) []finding.Note {
