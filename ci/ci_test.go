@@ -113,6 +113,18 @@ func TestPreCommitHooks(t *testing.T) {
 	}
 }
 
+// TestPreCommitManifest checks the hooks with pre-commit's own validator when pre-commit is
+// installed (Debian's pre-commit package).
+func TestPreCommitManifest(t *testing.T) {
+	preCommit, err := exec.LookPath("pre-commit")
+	if err != nil {
+		t.Skip("pre-commit not installed")
+	}
+	if out, err := exec.Command(preCommit, "validate-manifest", "../.pre-commit-hooks.yaml").CombinedOutput(); err != nil {
+		t.Errorf("pre-commit validate-manifest: %v\n%s", err, out)
+	}
+}
+
 // actionInput, actionOutput, actionStep and action hold the keys GitHub accepts in the
 // metadata of a composite action.
 type actionInput struct {
