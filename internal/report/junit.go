@@ -29,8 +29,24 @@ const junitErrorsSuite = "mqguard scan errors"
 
 // junitCase is one (rule, resource): its findings, in report order.
 type junitCase struct {
-	address  string
+	name     string
 	findings []*finding.Finding
+}
+
+// junitCaseName names a resource instance. Root modules of a monorepo repeat addresses
+// (module.mq.aws_mq_broker.this in every environment), and test reporters merge testcases of
+// one name, so the broker's name joins the address when the address does not hold it.
+func junitCaseName(r *finding.Resource) string {
+	name := nonEmpty(r.Address, "unnamed resource")
+	if r.Name != "" && !strings.Contains(name, r.Name) {
+		name += " (" + r.Name + ")"
+	}
+	return name
+}
+
+// junitCaseKey identifies the resource instance of a testcase.
+func junitCaseKey(r *finding.Resource) string {
+	return strings.Join([]string{r.Source, r.Address, r.Name, r.ARN, r.Account, r.Region}, "\x00")
 }
 
 // junitSuite is one rule's testcases, in order of first appearance in the report.
@@ -76,11 +92,12 @@ func junitSuites(fs []finding.Finding) []*junitSuite {
 			s = &junitSuite{first: f, index: map[string]int{}}
 			byRule[f.RuleID] = s
 		}
-		at, ok := s.index[f.Resource.Address]
+		key := junitCaseKey(&f.Resource)
+		at, ok := s.index[key]
 		if !ok {
 			at = len(s.cases)
-			s.index[f.Resource.Address] = at
-			s.cases = append(s.cases, &junitCase{address: f.Resource.Address})
+			s.index[key] = at
+			s.cases = append(s.cases, &junitCase{name: junitCaseName(&f.Resource)})
 		}
 		s.cases[at].findings = append(s.cases[at].findings, f)
 	}
@@ -183,7 +200,7 @@ func writeJUnitCase(x *xmlWriter, classname string, c *junitCase) {
 			break
 		}
 	}
-	attrs := []string{"name", nonEmpty(c.address, "unnamed resource"), "classname", classname}
+	attrs := []string{"name", c.name, "classname", classname}
 	// GitLab and the GitHub reporters link a testcase to its file and line.
 	if lead.Location.Path != "" {
 		attrs = append(attrs, "file", lead.Location.Path)

@@ -66,6 +66,13 @@ func TestJUnitCounts(t *testing.T) {
 		// governance: MQG014 fails twice on one broker: one testcase.
 		{"governance", governanceReport(), 10, 3, 2, 4},
 		{"empty", &finding.Report{Schema: finding.Schema}, 0, 0, 0, 0},
+		// One module address in two root modules is two brokers; two users of one broker are
+		// one testcase.
+		{"repeated address", &finding.Report{Findings: []finding.Finding{
+			{RuleID: "MQG014", Status: finding.StatusFail, Resource: finding.Resource{Address: "module.mq.aws_mq_broker.this", Name: "dev-orders"}},
+			{RuleID: "MQG014", Status: finding.StatusFail, Resource: finding.Resource{Address: "module.mq.aws_mq_broker.this", Name: "prod-orders"}},
+			{RuleID: "MQG014", Status: finding.StatusUnknown, Resource: finding.Resource{Address: "module.mq.aws_mq_broker.this", Name: "prod-orders"}},
+		}}, 2, 2, 0, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -130,22 +137,22 @@ func TestJUnitCases(t *testing.T) {
 			cases[key] = c
 		}
 	}
-	partner := `module.partner.aws_mq_broker.this["eu"]`
+	partner := `module.partner.aws_mq_broker.this["eu"] (=HYPERLINK("http://x"))`
 	if c := cases["MQG001 public-access "+partner]; c.Skipped == nil || c.Skipped.Message != "partner ingress <TLS only> & IP-restricted" ||
 		c.File != "modules/partner/mq.tf" || c.Line != "7" {
 		t.Errorf("exception testcase = %+v", c)
 	}
-	if c := cases["MQG007 audit-log-disabled aws_mq_broker.orders"]; c.Skipped == nil || c.Skipped.Message != "in the baseline" {
+	if c := cases["MQG007 audit-log-disabled aws_mq_broker.orders (orders-broker)"]; c.Skipped == nil || c.Skipped.Message != "in the baseline" {
 		t.Errorf("baseline testcase = %+v", c)
 	}
-	if c := cases["MQG001 public-access aws_mq_broker.orders"]; c.Failure == nil || !strings.Contains(c.Failure.Message, "expired") ||
+	if c := cases["MQG001 public-access aws_mq_broker.orders (orders-broker)"]; c.Failure == nil || !strings.Contains(c.Failure.Message, "expired") ||
 		!strings.Contains(c.Failure.Body, "Location: infra/mq.tf:14") || !strings.Contains(c.Failure.Body, "Remediation: Create a private broker") {
 		t.Errorf("expired exception testcase = %+v", c)
 	}
 	if c := cases["MQG005 no-customer-managed-key "+partner]; c.Error == nil || c.Failure != nil {
 		t.Errorf("UNKNOWN testcase = %+v", c)
 	}
-	c := cases["MQG014 default-username aws_mq_broker.orders"]
+	c := cases["MQG014 default-username aws_mq_broker.orders (orders-broker)"]
 	if c.Failure == nil || !strings.Contains(c.Failure.Message, "(and 1 more)") || !strings.Contains(c.Failure.Body, "infra/users.tf:9") {
 		t.Errorf("testcase of two findings = %+v", c)
 	}
