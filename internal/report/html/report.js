@@ -132,8 +132,10 @@
     var frag = document.createDocumentFragment();
     var end = Math.min(shown.length, (page + 1) * PAGE);
     for (var k = page * PAGE; k < end; k++) {
-      var i = shown[k];
-      frag.appendChild(row(i));
+      var i = shown[k], tr = row(i);
+      // Stripes by finding, not by table row: an expanded finding's details take a row.
+      if (k % 2) { tr.classList.add("odd"); }
+      frag.appendChild(tr);
       if (open[i]) { frag.appendChild(detail(i)); }
     }
     rows.textContent = "";
