@@ -89,7 +89,7 @@ type Engine struct {
 	errors   []finding.Error
 	notes    []finding.Note
 	// sup owns every suppression layer; the engine only asks it.
-	sup *suppress.Layers
+	sup suppress.Suppressor
 }
 
 // New prepares an engine for catalog. The error is only for bad options (an unknown rule in Only
@@ -228,7 +228,7 @@ func (e *Engine) Report() *Result {
 	e.notes = append(e.notes, out.Notes...)
 	res := e.report()
 	res.Report.Exceptions = out.Exceptions
-	res.Report.Summary.Baselined = e.sup.Baselined()
+	res.Report.Summary.Baselined = out.Baselined
 	return res
 }
 

@@ -128,6 +128,15 @@ func (e *Error) Error() string {
 
 // Load reads and parses the policy file at path (shown as display in errors).
 func Load(path, display string) (*Policy, error) {
+	// Stat before opening: opening a named pipe nobody writes to would block.
+	if st, err := os.Stat(path); err != nil || !st.Mode().IsRegular() {
+		msg := "not a regular file"
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			msg = pe.Err.Error()
+		}
+		return nil, &Error{File: display, Msg: msg}
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		var pe *os.PathError

@@ -49,6 +49,15 @@ func (e *BaselineError) Error() string {
 // LoadBaseline reads a baseline file at path (display in errors and reports). It also accepts
 // an mqguard/v1 JSON report, whose FAIL, UNKNOWN and baselined findings are the baseline.
 func LoadBaseline(path, display string) (*Baseline, error) {
+	// Stat before opening: opening a named pipe nobody writes to would block.
+	if st, err := os.Stat(path); err != nil || !st.Mode().IsRegular() {
+		msg := "not a regular file"
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			msg = pe.Err.Error()
+		}
+		return nil, &BaselineError{File: display, Msg: msg}
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		var pe *os.PathError

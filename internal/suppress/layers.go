@@ -54,6 +54,8 @@ type Verdict struct {
 type Outcome struct {
 	Notes      []finding.Note
 	Exceptions []finding.Exception
+	// Baselined counts the findings the baseline suppressed.
+	Baselined int
 }
 
 // Options configure the layers.
@@ -201,9 +203,6 @@ func (l *Layers) Suppressed(c *Candidate) Verdict {
 	return v
 }
 
-// Baselined returns how many findings the baseline suppressed so far.
-func (l *Layers) Baselined() int { return int(l.baselined.Load()) }
-
 // inline returns the first unexpired ignore naming the rule, marking every matching
 // unexpired ignore used.
 func (l *Layers) inline(c *Candidate) *finding.Suppression {
@@ -347,7 +346,7 @@ func anyEqual(list []string, s string, fold bool) bool {
 func (l *Layers) Finish() Outcome {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	var out Outcome
+	out := Outcome{Baselined: int(l.baselined.Load())}
 	for _, in := range l.owners {
 		for _, st := range in.ignores {
 			ig := st.ig

@@ -151,10 +151,10 @@ func TestPrecedence(t *testing.T) {
 	if v := l2.Suppressed(&Candidate{Rule: public, Status: finding.StatusFail, Fingerprint: "new"}); v.Suppression != nil {
 		t.Errorf("a new finding is suppressed: %+v", v.Suppression)
 	}
-	if l2.Baselined() != 1 {
-		t.Errorf("baselined = %d, want 1", l2.Baselined())
-	}
 	out := l2.Finish()
+	if out.Baselined != 1 {
+		t.Errorf("baselined = %d, want 1", out.Baselined)
+	}
 	if len(out.Notes) != 1 || !strings.HasPrefix(out.Notes[0].Message, "1 of the baseline's 2 findings are gone") {
 		t.Errorf("notes = %+v", out.Notes)
 	}
@@ -210,4 +210,26 @@ func TestParseBaselineErrors(t *testing.T) {
 	if err != nil || strings.Join(b.Fingerprints, ",") != "x" {
 		t.Errorf("report baseline = %+v, %v", b, err)
 	}
+}
+
+// FuzzParseBaseline: a baseline file is untrusted input; whatever it holds, ParseBaseline
+// returns a baseline or a *BaselineError, never panics.
+func FuzzParseBaseline(f *testing.F) {
+	f.Add([]byte("{\n  \"schema\": \"mqguard-baseline/v1\",\n  \"fingerprints\": [\n    \"a\"\n  ]\n}\n"))
+	f.Add([]byte(`{"schema": "mqguard/v1", "findings": [{"status": "FAIL", "fingerprint": "x"}]}`))
+	f.Add([]byte(`{"schema": 1}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		b, err := ParseBaseline("b.json", data)
+		if err != nil {
+			if _, ok := err.(*BaselineError); !ok {
+				t.Fatalf("error %T is not a *BaselineError", err)
+			}
+			return
+		}
+		for _, fp := range b.Fingerprints {
+			if strings.TrimSpace(fp) == "" {
+				t.Fatal("empty fingerprint accepted")
+			}
+		}
+	})
 }
