@@ -283,6 +283,9 @@ func suppressionText(s *finding.Suppression) string {
 	if s.Approver != "" {
 		parts = append(parts, "by "+clean(s.Approver))
 	}
+	if s.Ticket != "" {
+		parts = append(parts, clean(s.Ticket))
+	}
 	if s.Location != nil && s.Location.Path != "" {
 		parts = append(parts, "at "+KeepTogether(clean(where(*s.Location, ""))))
 	}

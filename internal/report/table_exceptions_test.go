@@ -18,6 +18,12 @@ func exceptionsFixture() *finding.Report {
 	loc := func(line int) finding.Location {
 		return finding.Location{Path: ".mqguard.yaml", StartLine: line, EndLine: line}
 	}
+	for i := range r.Findings {
+		if f := &r.Findings[i]; f.Status == finding.StatusSuppressed {
+			f.Suppression = &finding.Suppression{Kind: "exception", Reason: "audit in the SIEM", Approver: "secops", ApprovedBy: "secops",
+				Ticket: "SEC-12", Expires: "2027-01-31", OriginalStatus: "FAIL", Location: &finding.Location{Path: ".mqguard.yaml", StartLine: 3, EndLine: 3}}
+		}
+	}
 	r.Exceptions = []finding.Exception{
 		{Rule: []string{"MQG007"}, Scope: finding.ExceptionScope{Resources: []string{"aws_mq_broker.orders"}}, Reason: "audit in the SIEM",
 			ApprovedBy: "secops", Ticket: "SEC-12", Expires: "2027-01-31", Status: finding.ExceptionActive, Matched: 1, MatchedFail: 1, Location: loc(3)},
@@ -52,8 +58,10 @@ func TestTableExceptions(t *testing.T) {
 			t.Errorf("table lacks %q", s)
 		}
 	}
-	if strings.Contains(out, "SEC-12") {
-		t.Error("the table lists an active exception at the end")
+	// The active exception shows on its finding, with its ticket, and not at the end.
+	rows, end, _ := strings.Cut(out, "Policy exceptions:")
+	if !strings.Contains(rows, "suppressed (exception): audit in the SIEM") || !strings.Contains(rows, "SEC-12") || strings.Contains(end, "SEC-12") {
+		t.Errorf("the active exception is not shown on its finding only")
 	}
 	if !strings.HasSuffix(strings.TrimSpace(out), "UNKNOWN finding") {
 		t.Error("the exceptions are not the last section")

@@ -1,5 +1,9 @@
-// Package suppress reads inline suppressions: mqguard's own `mqguard:ignore` directive and the
-// ignores of other tools (Checkov, Trivy, tfsec), which are honoured through the rules' aliases.
+// Package suppress owns every suppression layer behind one interface, Suppressor, that the
+// engine asks about each FAIL and UNKNOWN finding: inline directives (this file), the policy
+// file's exceptions and the baseline (layers.go, baseline.go).
+//
+// Inline suppressions are mqguard's own `mqguard:ignore` directive and the ignores of other
+// tools (Checkov, Trivy, tfsec), which are honoured through the rules' aliases.
 //
 // The mqguard form is
 //
