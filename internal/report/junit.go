@@ -44,16 +44,18 @@ func junitCaseName(r *finding.Resource) string {
 	return name
 }
 
-// junitCaseKey identifies the resource instance of a testcase.
-func junitCaseKey(r *finding.Resource) string {
-	return strings.Join([]string{r.Source, r.Address, r.Name, r.ARN, r.Account, r.Region}, "\x00")
+// junitKey identifies the resource instance of a testcase.
+type junitKey struct{ source, address, name, arn, account, region string }
+
+func junitCaseKey(r *finding.Resource) junitKey {
+	return junitKey{r.Source, r.Address, r.Name, r.ARN, r.Account, r.Region}
 }
 
 // junitSuite is one rule's testcases, in order of first appearance in the report.
 type junitSuite struct {
 	first *finding.Finding
 	cases []*junitCase
-	index map[string]int
+	index map[junitKey]int
 	// Counts as the testsuite attributes give them.
 	failures, errors, skipped int
 }
@@ -89,7 +91,7 @@ func junitSuites(fs []finding.Finding) []*junitSuite {
 		f := &fs[i]
 		s, ok := byRule[f.RuleID]
 		if !ok {
-			s = &junitSuite{first: f, index: map[string]int{}}
+			s = &junitSuite{first: f, index: map[junitKey]int{}}
 			byRule[f.RuleID] = s
 		}
 		key := junitCaseKey(&f.Resource)
@@ -159,7 +161,7 @@ func (junitFormat) Write(w io.Writer, r *finding.Report, _ Options) error {
 			}
 			x.open("testcase", false, attrs...)
 			x.raw("      ")
-			x.element("error", e.Message, "message", e.Message, "type", nonEmpty(e.Source, "scan"))
+			x.element("error", func() { x.lines(e.Message) }, "message", e.Message, "type", nonEmpty(e.Source, "scan"))
 			x.raw("    </testcase>\n")
 		}
 		x.raw("  </testsuite>\n")
@@ -225,13 +227,13 @@ func writeJUnitCase(x *xmlWriter, classname string, c *junitCase) {
 	x.open("testcase", false, attrs...)
 	x.raw("      ")
 	if tag == "skipped" {
-		x.element(tag, junitBody(c.findings), "message", plainReason(lead.Suppression))
+		x.element(tag, func() { writeJUnitBody(x, c.findings) }, "message", plainReason(lead.Suppression))
 	} else {
 		msg := nonEmpty(lead.Message, nonEmpty(lead.Title, lead.RuleID))
 		if n := junitCount(c.findings, outcome) - 1; n > 0 {
 			msg += " (and " + strconv.Itoa(n) + " more)"
 		}
-		x.element(tag, junitBody(c.findings), "message", msg, "type", lead.Severity)
+		x.element(tag, func() { writeJUnitBody(x, c.findings) }, "message", msg, "type", lead.Severity)
 	}
 	x.raw("    </testcase>\n")
 }
@@ -260,33 +262,36 @@ func plainReason(s *finding.Suppression) string {
 	return "suppressed by a " + nonEmpty(s.Kind, "mqguard") + " ignore"
 }
 
-// junitBody describes every finding of a testcase: status, message, location, remediation and
-// suppression, for the reader of a CI job's test report.
-func junitBody(fs []*finding.Finding) string {
-	var b strings.Builder
+// writeJUnitBody describes every finding of a testcase, a line each for its status and message,
+// location, suppression, remediation and documentation, for the reader of a CI job's test report.
+func writeJUnitBody(x *xmlWriter, fs []*finding.Finding) {
+	line := func(label, text string) {
+		x.text(label)
+		x.lines(text)
+		x.raw("\n")
+	}
 	for i, f := range fs {
 		if i > 0 {
-			b.WriteString("\n")
+			x.raw("\n")
 		}
-		b.WriteString(f.Status + " " + f.Severity + " " + f.RuleID + ": " + nonEmpty(f.Message, f.Title) + "\n")
+		line(f.Status+" "+f.Severity+" "+f.RuleID+": ", nonEmpty(f.Message, f.Title))
 		if loc := plainLocation(f); loc != "" {
-			b.WriteString("Location: " + loc + "\n")
+			line("Location: ", loc)
 		}
 		if f.Suppression != nil {
 			label := "Suppressed "
 			if f.Suppression.Expired || f.Status != finding.StatusSuppressed {
 				label = "No longer suppressed "
 			}
-			b.WriteString(label + plainSuppression(f.Suppression) + "\n")
+			line(label, plainSuppression(f.Suppression))
 		}
 		if f.Remediation != "" && f.Status != finding.StatusPass && f.Status != finding.StatusNA {
-			b.WriteString("Remediation: " + f.Remediation + "\n")
+			line("Remediation: ", f.Remediation)
 		}
 		if f.HelpURI != "" {
-			b.WriteString("Documentation: " + f.HelpURI + "\n")
+			line("Documentation: ", f.HelpURI)
 		}
 	}
-	return b.String()
 }
 
 // plainLocation is "path:line" (or "path:start-end"), or the live reference.
@@ -382,21 +387,26 @@ func (x *xmlWriter) open(name string, empty bool, attrs ...string) {
 	}
 }
 
-// element writes <name attrs>body</name> and a newline.
-func (x *xmlWriter) element(name, body string, attrs ...string) {
+// element writes <name attrs>, what body writes, </name> and a newline.
+func (x *xmlWriter) element(name string, body func(), attrs ...string) {
 	x.raw("<")
 	x.raw(name)
 	x.attrs(attrs)
 	x.raw(">")
-	// Line breaks stay as they are in text (escaped, they would make the file one long line).
+	body()
+	x.raw("</" + name + ">\n")
+}
+
+// lines writes text, escaped, keeping its line breaks as they are (escaped, they would make the
+// file one long line).
+func (x *xmlWriter) lines(s string) {
 	for {
-		line, rest, more := strings.Cut(body, "\n")
+		line, rest, more := strings.Cut(s, "\n")
 		x.text(line)
 		if !more {
-			break
+			return
 		}
 		x.raw("\n")
-		body = rest
+		s = rest
 	}
-	x.raw("</" + name + ">\n")
 }
