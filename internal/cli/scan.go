@@ -471,6 +471,11 @@ func (o *scanOptions) applyPolicy(cfg *scanConfig, cwd string) error {
 		if st, err := os.Stat(cfg.WriteBaseline); err == nil && !st.Mode().IsRegular() {
 			return usagef("--write-baseline %s: not a regular file", o.WriteBaseline)
 		}
+		// Checked before the scan, which may take minutes: the file goes in an existing
+		// directory.
+		if st, err := os.Stat(filepath.Dir(cfg.WriteBaseline)); err != nil || !st.IsDir() {
+			return usagef("--write-baseline %s: no such directory", o.WriteBaseline)
+		}
 	}
 	shown, flag := o.Baseline, "--baseline"
 	if shown == "" && pol != nil && pol.Baseline != "" {
