@@ -16,6 +16,8 @@ import (
 // resource). A FAIL is a <failure>, an UNKNOWN an <error> (the check could not be decided), a
 // SUPPRESSED a <skipped> with its reason; PASS and N/A (with --show-passed) are plain
 // testcases. Scan errors form one more testsuite, so an incomplete scan shows as errors too.
+// Every element has time="0" (some reporters require a duration; the checks take none of their
+// own), which also keeps the output the same for the same report.
 type junitFormat struct{}
 
 func (junitFormat) Name() string { return "junit" }
@@ -138,21 +140,21 @@ func (junitFormat) Write(w io.Writer, r *finding.Report, _ Options) error {
 	x.raw(xml.Header)
 	x.open("testsuites", false, "name", nonEmpty(r.Tool.Name, toolNameFallback),
 		"tests", strconv.Itoa(tests), "failures", strconv.Itoa(failures),
-		"errors", strconv.Itoa(errs), "skipped", strconv.Itoa(skipped))
+		"errors", strconv.Itoa(errs), "skipped", strconv.Itoa(skipped), "time", "0")
 	for _, s := range suites {
 		writeJUnitSuite(x, s)
 	}
 	if len(r.Errors) > 0 {
 		n := strconv.Itoa(len(r.Errors))
 		x.raw("  ")
-		x.open("testsuite", false, "name", junitErrorsSuite, "tests", n, "failures", "0", "errors", n, "skipped", "0")
+		x.open("testsuite", false, "name", junitErrorsSuite, "tests", n, "failures", "0", "errors", n, "skipped", "0", "time", "0")
 		for i, e := range r.Errors {
 			name := e.Path
 			if name == "" {
 				name = nonEmpty(e.Source, "scan") + " error " + strconv.Itoa(i+1)
 			}
 			x.raw("    ")
-			attrs := []string{"name", name, "classname", junitErrorsSuite}
+			attrs := []string{"name", name, "classname", junitErrorsSuite, "time", "0"}
 			if e.Path != "" {
 				attrs = append(attrs, "file", e.Path)
 				if e.Line > 0 {
@@ -178,7 +180,7 @@ func writeJUnitSuite(x *xmlWriter, s *junitSuite) {
 	}
 	x.raw("  ")
 	x.open("testsuite", false, "name", name, "tests", strconv.Itoa(len(s.cases)),
-		"failures", strconv.Itoa(s.failures), "errors", strconv.Itoa(s.errors), "skipped", strconv.Itoa(s.skipped))
+		"failures", strconv.Itoa(s.failures), "errors", strconv.Itoa(s.errors), "skipped", strconv.Itoa(s.skipped), "time", "0")
 	x.raw("    <properties>\n")
 	for _, p := range [][2]string{{"title", f.Title}, {"severity", f.Severity}, {"help_uri", f.HelpURI}} {
 		if p[1] != "" {
@@ -202,7 +204,7 @@ func writeJUnitCase(x *xmlWriter, classname string, c *junitCase) {
 			break
 		}
 	}
-	attrs := []string{"name", c.name, "classname", classname}
+	attrs := []string{"name", c.name, "classname", classname, "time", "0"}
 	// GitLab and the GitHub reporters link a testcase to its file and line.
 	if lead.Location.Path != "" {
 		attrs = append(attrs, "file", lead.Location.Path)

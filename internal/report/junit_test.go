@@ -32,6 +32,7 @@ type (
 		Classname string          `xml:"classname,attr"`
 		File      string          `xml:"file,attr"`
 		Line      string          `xml:"line,attr"`
+		Time      string          `xml:"time,attr"`
 		Failure   *junitDocResult `xml:"failure"`
 		Error     *junitDocResult `xml:"error"`
 		Skipped   *junitDocResult `xml:"skipped"`
@@ -101,6 +102,9 @@ func TestJUnitCounts(t *testing.T) {
 					}
 					if n > 1 {
 						t.Errorf("%s / %s has %d results", s.Name, c.Name, n)
+					}
+					if c.Time == "" {
+						t.Errorf("%s / %s has no time", s.Name, c.Name)
 					}
 					if c.Classname != s.Name {
 						t.Errorf("%s / %s: classname %q", s.Name, c.Name, c.Classname)
