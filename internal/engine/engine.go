@@ -377,7 +377,7 @@ func (r *run) add(rule *rules.Rule, res *resource, results []rules.Result) {
 			if sup = v.Suppression; sup != nil {
 				status = finding.StatusSuppressed
 			} else if v.Expired != "" {
-				message += " (" + v.Expired + ")"
+				message = strings.TrimSpace(message + " " + v.Expired)
 			}
 		} else if !r.engine.opts.ShowPassed {
 			continue

@@ -77,7 +77,7 @@ func TestGovernanceGolden(t *testing.T) {
 	if s := byAddr["aws_mq_broker.edge"].Suppression; s == nil || s.OriginalStatus != "UNKNOWN" {
 		t.Errorf("the exception does not say it suppressed an UNKNOWN: %+v", s)
 	}
-	if m := byAddr["aws_mq_broker.legacy"].Message; !strings.Contains(m, "the exception for MQG001 (mqguard.yaml:9, approved by platform-lead) expired on 2026-10-31") {
+	if m := byAddr["aws_mq_broker.legacy"].Message; !strings.Contains(m, "The exception for MQG001 at mqguard.yaml:9, approved by platform-lead, expired on 2026-10-31: it no longer suppresses this finding.") {
 		t.Errorf("expired message = %q", m)
 	}
 	var statuses []string

@@ -46,7 +46,7 @@ type Verdict struct {
 	// Suppression is nil when the finding is not suppressed.
 	Suppression *finding.Suppression
 	// Expired, when the finding is not suppressed, says that an exception would have
-	// suppressed it but expired: it is added to the finding's message.
+	// suppressed it but expired: a sentence added to the finding's message.
 	Expired string
 }
 
@@ -181,8 +181,8 @@ func (l *Layers) Suppressed(c *Candidate) Verdict {
 	// baseline written meanwhile must not extend it.
 	if v.Suppression == nil && expired != nil {
 		ex := expired.ex
-		v.Expired = fmt.Sprintf("the exception for %s (%s, approved by %s) expired on %s", c.Rule.ID,
-			location(l.opts.PolicyFile, ex.Line), ex.ApprovedBy, ex.Expires.Format(time.DateOnly))
+		v.Expired = fmt.Sprintf("The exception for %s at %s, approved by %s, expired on %s: it no longer suppresses this finding.",
+			c.Rule.ID, location(l.opts.PolicyFile, ex.Line), ex.ApprovedBy, ex.Expires.Format(time.DateOnly))
 		return v
 	}
 	if l.baseline != nil {

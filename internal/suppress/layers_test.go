@@ -112,7 +112,7 @@ func TestExceptionExpiry(t *testing.T) {
 				t.Errorf("suppression = %+v", v.Suppression)
 			}
 			// An expired exception is not replaced by the baseline.
-			if !tt.suppressed && v.Expired != "the exception for MQG001 (p.yaml:7, approved by secops) expired on 2026-11-22" {
+			if !tt.suppressed && v.Expired != "The exception for MQG001 at p.yaml:7, approved by secops, expired on 2026-11-22: it no longer suppresses this finding." {
 				t.Errorf("expired = %q", v.Expired)
 			}
 			e := l.Finish().Exceptions[0]
