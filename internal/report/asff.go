@@ -168,7 +168,9 @@ func (asffFormat) Write(w io.Writer, r *finding.Report, o Options) error {
 		}
 		defPartition, defRegion, defAccount = m[1], m[2], m[3]
 	}
-	doc := asffDocument{Findings: make([]asffFinding, 0, len(r.Findings))}
+	// Every finding is checked before anything is written: no half document on an error.
+	type target struct{ product, account, region, partition string }
+	targets := make([]target, len(r.Findings))
 	for i := range r.Findings {
 		f := &r.Findings[i]
 		account, region := nonEmpty(f.Resource.Account, defAccount), nonEmpty(f.Resource.Region, defRegion)
@@ -178,13 +180,17 @@ func (asffFormat) Write(w io.Writer, r *finding.Report, o Options) error {
 			return fmt.Errorf("asff: %s on %s has no AWS account and region (IaC input): give --asff-product-arn arn:aws:securityhub:REGION:ACCOUNT:product/ACCOUNT/default",
 				f.RuleID, f.Resource.Address)
 		}
+		partition := partitionOf(f.Resource.ARN, defPartition)
 		product := o.ASFFProductARN
 		if product == "" {
-			product = "arn:" + partitionOf(f.Resource.ARN, defPartition) + ":securityhub:" + region + ":" + account + ":product/" + account + "/default"
+			product = "arn:" + partition + ":securityhub:" + region + ":" + account + ":product/" + account + "/default"
 		}
-		doc.Findings = append(doc.Findings, asffFindingOf(f, product, account, region, partitionOf(f.Resource.ARN, defPartition), at))
+		targets[i] = target{product, account, region, partition}
 	}
-	return writeJSON(w, doc)
+	return writeJSONArray(w, asffDocument{Findings: []asffFinding{}}, "Findings", len(r.Findings), func(b []byte, i int, prefix string) ([]byte, error) {
+		t := &targets[i]
+		return appendIndented(b, asffFindingOf(&r.Findings[i], t.product, t.account, t.region, t.partition, at), prefix)
+	})
 }
 
 func asffFindingOf(f *finding.Finding, product, account, region, partition, at string) asffFinding {

@@ -2,7 +2,6 @@ package report
 
 import (
 	"bufio"
-	"encoding/json"
 	"fmt"
 	"io"
 
@@ -143,15 +142,14 @@ func (ocsfFormat) Write(w io.Writer, r *finding.Report, o Options) error {
 	}
 	ms := stamp.UnixMilli()
 	bw := bufio.NewWriter(w)
-	enc := json.NewEncoder(bw)
-	enc.SetEscapeHTML(false)
 	product := ocsfProduct{Name: nonEmpty(r.Tool.Name, toolNameFallback), VendorName: toolNameFallback,
 		Version: r.Tool.Version, URLString: informationURI}
-	for i := range r.Findings {
-		// Encode writes one line per event: JSON Lines.
-		if err := enc.Encode(ocsfEventOf(&r.Findings[i], product, ms)); err != nil {
-			return err
-		}
+	// One line per event (JSON Lines), encoded on every core.
+	err = encodeParallel(len(r.Findings), func(b []byte, i int) ([]byte, error) {
+		return appendLine(b, ocsfEventOf(&r.Findings[i], product, ms))
+	}, func(b []byte) { _, _ = bw.Write(b) })
+	if err != nil {
+		return err
 	}
 	return bw.Flush()
 }

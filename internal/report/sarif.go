@@ -155,12 +155,14 @@ func (sarifFormat) Write(w io.Writer, r *finding.Report, _ Options) error {
 			Name: name, Version: r.Tool.Version, InformationURI: informationURI, Rules: rules,
 		}},
 		Invocations: []sarifInvocation{sarifInvocationOf(r)},
-		Results:     make([]sarifResult, 0, len(r.Findings)),
+		Results:     []sarifResult{},
 	}
-	for _, f := range r.Findings {
-		run.Results = append(run.Results, sarifResultOf(f, index[f.RuleID]))
-	}
-	return writeJSON(w, sarifLog{Schema: sarifSchema, Version: sarifVersion, Runs: []sarifRun{run}})
+	// Results are written one by one into the document (see writeJSONArray).
+	return writeJSONArray(w, sarifLog{Schema: sarifSchema, Version: sarifVersion, Runs: []sarifRun{run}}, "results", len(r.Findings),
+		func(b []byte, i int, prefix string) ([]byte, error) {
+			f := r.Findings[i]
+			return appendIndented(b, sarifResultOf(f, index[f.RuleID]), prefix)
+		})
 }
 
 // sarifRules describes the rules that have findings, sorted by ID. A report carries no catalog,
