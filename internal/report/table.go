@@ -65,7 +65,8 @@ var statusStyle = map[string]string{
 }
 
 func (tableFormat) Write(w io.Writer, r *finding.Report, o Options) error {
-	t := &tableWriter{w: bufio.NewWriter(w), color: o.Color, verbose: o.Verbose, width: o.Width}
+	bw := bufio.NewWriter(w)
+	t := &tableWriter{w: bw, color: o.Color, verbose: o.Verbose, width: o.Width}
 	if t.width <= 0 {
 		t.width = DefaultWidth
 	}
@@ -74,11 +75,30 @@ func (tableFormat) Write(w io.Writer, r *finding.Report, o Options) error {
 	t.diagnostics("Errors", ansiRed, errorsAsNotes(r.Errors))
 	t.diagnostics("Notes", ansiYellow, r.Notes)
 	t.exceptions(r.Exceptions)
-	return t.w.Flush()
+	return bw.Flush()
+}
+
+// lineWriter is where a table is written: the output, or a chunk's buffer.
+type lineWriter interface {
+	io.Writer
+	io.StringWriter
+}
+
+// appendWriter appends to a byte slice.
+type appendWriter struct{ b []byte }
+
+func (a *appendWriter) Write(p []byte) (int, error) {
+	a.b = append(a.b, p...)
+	return len(p), nil
+}
+
+func (a *appendWriter) WriteString(s string) (int, error) {
+	a.b = append(a.b, s...)
+	return len(s), nil
 }
 
 type tableWriter struct {
-	w       *bufio.Writer
+	w       lineWriter
 	color   bool
 	verbose bool
 	width   int
@@ -96,17 +116,23 @@ func (t *tableWriter) findings(fs []finding.Finding) {
 		keys[i] = resourceKey(fs[i].Resource)
 	}
 	home := homePaths(fs, keys)
-	prev := ""
-	for _, i := range tableOrder(fs, keys) {
-		if keys[i] != prev {
-			if prev != "" {
-				t.line("")
+	order := tableOrder(fs, keys)
+	// Rows are laid out on every core, in chunks written in order: wrapping a large report's
+	// messages is most of the table's cost.
+	_ = encodeParallel(len(order), func(b []byte, n int) ([]byte, error) {
+		i := order[n]
+		chunk := *t
+		aw := &appendWriter{b: b}
+		chunk.w = aw
+		if n == 0 || keys[order[n-1]] != keys[i] {
+			if n > 0 {
+				chunk.line("")
 			}
-			t.header(fs[i].Resource, home[keys[i]])
-			prev = keys[i]
+			chunk.header(fs[i].Resource, home[keys[i]])
 		}
-		t.row(&fs[i], home[keys[i]])
-	}
+		chunk.row(&fs[i], home[keys[i]])
+		return aw.b, nil
+	}, func(b []byte) { _, _ = t.w.Write(b) })
 }
 
 // tableOrder returns the indexes of fs sorted by severity (CRITICAL first), resource address,
