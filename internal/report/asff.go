@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -187,9 +188,12 @@ func (asffFormat) Write(w io.Writer, r *finding.Report, o Options) error {
 		}
 		targets[i] = target{product, account, region, partition}
 	}
-	return writeJSONArray(w, asffDocument{Findings: []asffFinding{}}, "Findings", len(r.Findings), func(b []byte, i int, prefix string) ([]byte, error) {
+	return writeJSONArray(w, asffDocument{Findings: []asffFinding{}}, "Findings", len(r.Findings), func(b []byte, i int, _ string) ([]byte, error) {
+		// One finding a line: ASFF is read by Security Hub and tools, and indenting a finding
+		// cost as much as encoding it.
 		t := &targets[i]
-		return appendIndented(b, asffFindingOf(&r.Findings[i], t.product, t.account, t.region, t.partition, at), prefix)
+		b, err := appendLine(b, asffFindingOf(&r.Findings[i], t.product, t.account, t.region, t.partition, at))
+		return bytes.TrimSuffix(b, []byte("\n")), err
 	})
 }
 
