@@ -415,7 +415,7 @@ func writeBaseline(path string, fingerprints []string) error {
 	}
 	defer os.Remove(tmp.Name())
 	if err := suppress.WriteBaseline(tmp, fingerprints); err != nil {
-		tmp.Close()
+		_ = tmp.Close() // the write error is the one to report
 		return err
 	}
 	if err := tmp.Close(); err != nil {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -137,7 +138,7 @@ func checkASFFRequired(t *testing.T, r *finding.Report) {
 			t.Errorf("finding %d: GeneratorId %v", i, f["GeneratorId"])
 		}
 		sev := f["Severity"].(map[string]any)
-		if !strings.Contains(" INFORMATIONAL LOW MEDIUM HIGH CRITICAL ", " "+sev["Label"].(string)+" ") {
+		if !slices.Contains([]string{"INFORMATIONAL", "LOW", "MEDIUM", "HIGH", "CRITICAL"}, sev["Label"].(string)) {
 			t.Errorf("finding %d: Severity.Label %v", i, sev["Label"])
 		}
 		for _, ts := range []string{"CreatedAt", "UpdatedAt"} {

@@ -103,7 +103,7 @@ func TestMarkdownCap(t *testing.T) {
 	if want := fmt.Sprintf("**%d more findings not shown**", 5000-shown); !strings.Contains(out, want) {
 		t.Errorf("no %q in the tail:\n%s", want, out[len(out)-400:])
 	}
-	if strings.Index(out, "| MEDIUM | SUPPRESSED |") >= 0 && strings.Index(out, "| MEDIUM | SUPPRESSED |") < strings.LastIndex(out, "| MEDIUM | FAIL |") {
+	if i := strings.Index(out, "| MEDIUM | SUPPRESSED |"); i >= 0 && i < strings.LastIndex(out, "| MEDIUM | FAIL |") {
 		t.Error("a suppressed finding is shown before a failing one")
 	}
 }

@@ -2,6 +2,7 @@ package suppress
 
 import (
 	"bytes"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -221,7 +222,7 @@ func FuzzParseBaseline(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		b, err := ParseBaseline("b.json", data)
 		if err != nil {
-			if _, ok := err.(*BaselineError); !ok {
+			if be := (*BaselineError)(nil); !errors.As(err, &be) {
 				t.Fatalf("error %T is not a *BaselineError", err)
 			}
 			return
