@@ -512,7 +512,10 @@ func (eb *evalBody) object() map[string]cty.Value {
 
 // evalBody evaluates a body, expanding dynamic blocks.
 func (mi *modInst) evalBody(b *body, ctx *hcl.EvalContext, depth int) *evalBody {
-	eb := &evalBody{attrs: map[string]evalAttr{}, blocks: map[string][]*evalBody{}, rng: b.rng}
+	eb := &evalBody{attrs: make(map[string]evalAttr, len(b.attrs)), rng: b.rng}
+	if len(b.blocks) > 0 {
+		eb.blocks = map[string][]*evalBody{}
+	}
 	if depth > 32 {
 		return eb
 	}

@@ -73,8 +73,11 @@ func toBody(b hcl.Body, depth int) *body {
 		if len(sb.Blocks) > 0 {
 			out.blocks = make([]*block, 0, len(sb.Blocks))
 		}
+		// One allocation for all of a body's attributes (AsHCLAttribute allocates each).
+		attrs := make([]hcl.Attribute, 0, len(sb.Attributes))
 		for name, a := range sb.Attributes {
-			out.attrs[name] = a.AsHCLAttribute()
+			attrs = append(attrs, hcl.Attribute{Name: a.Name, Expr: a.Expr, Range: a.SrcRange, NameRange: a.NameRange})
+			out.attrs[name] = &attrs[len(attrs)-1]
 		}
 		for _, blk := range sb.Blocks {
 			out.blocks = append(out.blocks, &block{
