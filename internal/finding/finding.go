@@ -141,9 +141,12 @@ const (
 
 // Suppression says what suppressed a finding.
 type Suppression struct {
-	// Kind: inline (an mqguard:ignore comment), exception (the policy file), baseline, or an
-	// alias tool's inline ignore (checkov, trivy, tfsec), kept as the tool's name.
-	Kind   string `json:"kind"`
+	// Kind: inline (a comment in the scanned code: mqguard's own ignore or another tool's),
+	// exception (the policy file) or baseline.
+	Kind string `json:"kind"`
+	// Tool is, for an inline suppression, whose directive it is: mqguard, checkov, trivy or
+	// tfsec (the others' ignores are honoured through the rules' aliases).
+	Tool   string `json:"tool,omitempty"`
 	Reason string `json:"reason"`
 	// Approver is the approver as first published; ApprovedBy holds the same value.
 	Approver   string `json:"approver,omitempty"`

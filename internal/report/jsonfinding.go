@@ -46,6 +46,9 @@ func appendFinding(b []byte, f *finding.Finding) []byte {
 	} else {
 		b = append(b, '{')
 		b = appendField(b, in2, "kind", s.Kind, true)
+		if s.Tool != "" {
+			b = appendField(b, in2, "tool", s.Tool, false)
+		}
 		b = appendField(b, in2, "reason", s.Reason, false)
 		if s.Approver != "" {
 			b = appendField(b, in2, "approver", s.Approver, false)

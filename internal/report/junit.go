@@ -261,7 +261,7 @@ func plainReason(s *finding.Suppression) string {
 	if s.Kind == "baseline" {
 		return "in the baseline"
 	}
-	return "suppressed by a " + nonEmpty(s.Kind, "mqguard") + " ignore"
+	return "suppressed by a " + nonEmpty(s.Tool, "mqguard") + " ignore"
 }
 
 // writeJUnitBody describes every finding of a testcase, a line each for its status and message,
@@ -320,7 +320,10 @@ func plainSuppression(s *finding.Suppression) string {
 	case finding.SuppressionBaseline:
 		t = "by the baseline"
 	default:
-		t = "by " + nonEmpty(s.Kind, "an") + " ignore"
+		t = "by inline ignore"
+		if s.Tool != "" && s.Tool != "mqguard" {
+			t = "by " + s.Tool + " ignore"
+		}
 	}
 	if s.Reason != "" {
 		t += ": " + s.Reason

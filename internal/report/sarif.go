@@ -287,12 +287,12 @@ func sarifResultOf(f finding.Finding, ruleIndex int) sarifResult {
 	}
 	if s := f.Suppression; s != nil {
 		kind := "inSource"
-		if s.Kind == "config" || s.Kind == "baseline" {
+		if s.Kind == finding.SuppressionException || s.Kind == finding.SuppressionBaseline {
 			kind = "external"
 		}
 		just := s.Reason
 		if just == "" {
-			just = "suppressed by a " + s.Kind + " ignore"
+			just = "suppressed by a " + nonEmpty(s.Tool, s.Kind) + " ignore"
 		}
 		res.Suppressions = []sarifSuppression{{Kind: kind, Justification: just}}
 	}

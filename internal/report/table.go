@@ -299,7 +299,11 @@ func firstSentence(s string) string {
 }
 
 func suppressionText(s *finding.Suppression) string {
-	parts := []string{"suppressed (" + clean(s.Kind) + ")"}
+	kind := s.Kind
+	if s.Tool != "" && s.Tool != "mqguard" {
+		kind = s.Tool // another tool's inline ignore, honoured through the rule's aliases
+	}
+	parts := []string{"suppressed (" + clean(kind) + ")"}
 	if s.Reason != "" {
 		parts[0] += ": " + clean(s.Reason)
 	}

@@ -222,6 +222,7 @@ func (l *Layers) inline(c *Candidate) *finding.Suppression {
 			loc := findingLocation(st.ig.At)
 			sup = &finding.Suppression{
 				Kind:       st.ig.Kind(),
+				Tool:       st.ig.Tool,
 				Reason:     st.ig.Reason,
 				Approver:   st.ig.Approver,
 				ApprovedBy: st.ig.Approver,

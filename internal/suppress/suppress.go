@@ -25,6 +25,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/mqguard/mqguard/internal/finding"
 	"github.com/mqguard/mqguard/internal/model"
 	"github.com/mqguard/mqguard/internal/rules"
 )
@@ -72,10 +73,7 @@ func (ig Ignore) Expired(asOf time.Time) bool {
 // Kind is the suppression kind reported in findings: "inline" for mqguard directives, the tool
 // name for other tools' ignores.
 func (ig Ignore) Kind() string {
-	if ig.Tool == ToolMQGuard {
-		return "inline"
-	}
-	return ig.Tool
+	return finding.SuppressionInline
 }
 
 // Directive renders the ignore the way its tool spells it, without reason or expiry; it is used
