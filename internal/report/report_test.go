@@ -359,3 +359,24 @@ func TestJSONStreamedEqualsEncoded(t *testing.T) {
 		}
 	}
 }
+
+// TestSARIFSuppressionKinds: a comment ignore is an in-source suppression; a policy exception
+// and the baseline are external to the code.
+func TestSARIFSuppressionKinds(t *testing.T) {
+	for kind, want := range map[string]string{
+		finding.SuppressionInline:    "inSource",
+		finding.SuppressionException: "external",
+		finding.SuppressionBaseline:  "external",
+	} {
+		r := &finding.Report{Findings: []finding.Finding{{RuleID: "MQG001", Status: finding.StatusSuppressed,
+			Location: finding.Location{Path: "main.tf", StartLine: 1, EndLine: 1},
+			Suppression: &finding.Suppression{Kind: kind, Reason: "r"}}}}
+		var buf bytes.Buffer
+		if err := (sarifFormat{}).Write(&buf, r, Options{}); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(buf.String(), `"kind": "`+want+`"`) {
+			t.Errorf("%s suppression: no %q kind in\n%s", kind, want, buf.String())
+		}
+	}
+}
