@@ -369,7 +369,7 @@ func TestSARIFSuppressionKinds(t *testing.T) {
 		finding.SuppressionBaseline:  "external",
 	} {
 		r := &finding.Report{Findings: []finding.Finding{{RuleID: "MQG001", Status: finding.StatusSuppressed,
-			Location: finding.Location{Path: "main.tf", StartLine: 1, EndLine: 1},
+			Location:    finding.Location{Path: "main.tf", StartLine: 1, EndLine: 1},
 			Suppression: &finding.Suppression{Kind: kind, Reason: "r"}}}}
 		var buf bytes.Buffer
 		if err := (sarifFormat{}).Write(&buf, r, Options{}); err != nil {
