@@ -159,7 +159,9 @@ func tableOrder(fs []finding.Finding, keys []string) []int {
 
 // resourceKey identifies a resource instance across its findings.
 func resourceKey(r finding.Resource) string {
-	return strings.Join([]string{r.Source, r.Address, r.ARN, r.Account, r.Region}, "\x00")
+	// The name tells apart brokers of different root modules that share an address
+	// (module.mq.aws_mq_broker.this in every service of a monorepo).
+	return strings.Join([]string{r.Source, r.Address, r.Name, r.ARN, r.Account, r.Region}, "\x00")
 }
 
 // homePaths gives every resource (by key) the file most of its findings point at, the first

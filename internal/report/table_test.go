@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bytes"
 	"regexp"
 	"slices"
 	"strings"
@@ -210,6 +211,26 @@ func TestTableNeutralisesControlCharacters(t *testing.T) {
 		out := string(write(t, "table", r, o))
 		if strings.ContainsAny(out, "\x1b\x07\u202e\u2066") {
 			t.Errorf("control characters reached the terminal:\n%q", out)
+		}
+	}
+}
+
+// TestTableTellsApartSameAddress: brokers of two root modules with one address get a header
+// each, so each row's [line N] refers to its own file.
+func TestTableTellsApartSameAddress(t *testing.T) {
+	f := func(name, path string) finding.Finding {
+		return finding.Finding{RuleID: "MQG001", Severity: "HIGH", Status: finding.StatusFail, Message: "public",
+			Resource: finding.Resource{Address: "module.mq.aws_mq_broker.this", Name: name, Source: "terraform"},
+			Location: finding.Location{Path: path, StartLine: 3, EndLine: 3}}
+	}
+	r := &finding.Report{Findings: []finding.Finding{f("orders", "orders/mq.tf"), f("billing", "billing/mq.tf")}}
+	var buf bytes.Buffer
+	if err := (tableFormat{}).Write(&buf, r, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"(orders) orders/mq.tf", "(billing) billing/mq.tf"} {
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("no header %q in\n%s", want, buf.String())
 		}
 	}
 }
