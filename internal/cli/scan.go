@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/mqguard/mqguard/internal/finding"
+	"github.com/mqguard/mqguard/internal/history"
 	"github.com/mqguard/mqguard/internal/policy"
 	"github.com/mqguard/mqguard/internal/report"
 	"github.com/mqguard/mqguard/internal/rules"
@@ -68,6 +69,8 @@ type scanOptions struct {
 	Baseline, WriteBaseline string
 	// FailOnExpired makes an expired policy exception fail the scan.
 	FailOnExpired bool
+	// DB is --db: the history store the scan is recorded in (a SQLite path or postgres:// URL).
+	DB string
 	// failOnSet and allowUnknownSet say whether the flags were given: flags override the
 	// policy file.
 	failOnSet, allowUnknownSet bool
@@ -96,6 +99,8 @@ type scanConfig struct {
 	WriteBaseline, WriteBaselineShown string
 	PruneBaseline                     bool
 	FailOnExpired                     bool
+	// History is the open --db store, nil without --db.
+	History history.Store
 }
 
 func newScanCmd(env *Env, runF func(context.Context, *Env, *scanOptions) error) *cobra.Command {
@@ -161,6 +166,7 @@ Formats (--format F or F=FILE, repeatable; at most one without a file, written t
 	f.StringVar(&opts.WriteBaseline, "write-baseline", "", "write the current FAIL and UNKNOWN findings to the baseline `FILE`; with a baseline, keep only its findings still present")
 	f.BoolVar(&opts.FailOnExpired, "fail-on-expired-exceptions", false, "exit with code 1 when a policy exception has expired")
 	f.StringVar(&opts.ASFFProductARN, "asff-product-arn", "", "Security Hub product `ARN` of the asff findings (default: the account's own, arn:aws:securityhub:REGION:ACCOUNT:product/ACCOUNT/default; required for IaC findings, which have no account)")
+	f.StringVar(&opts.DB, "db", "", "record the scan in the history `DB`: a SQLite file (created when missing) or a postgres:// URL")
 	opts.AWS.addFlags(f)
 	cmd.MarkFlagsMutuallyExclusive("quiet", "verbose")
 	cmd.MarkFlagsMutuallyExclusive("aws", "snapshot")
@@ -360,6 +366,16 @@ func runScan(ctx context.Context, env *Env, opts *scanOptions) error {
 	log := newLogger(logw, cfg.Quiet, cfg.Verbose)
 	req := cfg.Request
 	req.Logger = log
+	var brokers history.Collector
+	if opts.DB != "" {
+		store, err := openHistory(ctx, opts.DB)
+		if err != nil {
+			return err
+		}
+		defer func() { _ = store.Close() }()
+		cfg.History = store
+		req.OnPart = brokers.OnPart
+	}
 	if live != nil && live.cfg.AWS != nil {
 		req.AWS = &scan.AWS{Config: live.awsCfg, Options: live.cfg.AWS.sourceOptions(log, bar.update, "")}
 	}
@@ -380,6 +396,10 @@ func runScan(ctx context.Context, env *Env, opts *scanOptions) error {
 		}
 	}
 	logReport(log, res.Report)
+	var recordErr error
+	if cfg.History != nil {
+		recordErr = recordScan(ctx, cfg.History, cfg, opts.AsOf, env.Now(), res, brokers.Brokers())
+	}
 	if err := writeOutputs(cfg.Outputs, res.Report, env.Stdout, withTerminal(cfg.Report, cfg.Color, cfg.Verbose, terminalWidth(env))); err != nil {
 		return err
 	}
@@ -387,6 +407,9 @@ func runScan(ctx context.Context, env *Env, opts *scanOptions) error {
 		if err := writeBaseline(cfg.WriteBaseline, suppress.BaselineOf(res.Report, cfg.PruneBaseline)); err != nil {
 			return &reportError{fmt.Errorf("--write-baseline %s: %w", cfg.WriteBaselineShown, unwrapPathError(err))}
 		}
+	}
+	if recordErr != nil {
+		return recordErr
 	}
 	if err := outcome(res, cfg.FailOn, cfg.AllowUnknown); err != nil {
 		return err
