@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -47,7 +48,7 @@ type Sender struct {
 	// AttemptTimeout bounds each try; 0 means DefaultAttemptTimeout.
 	AttemptTimeout time.Duration
 	// Backoff is the wait before retry n (1 for the first retry); nil means exponential from
-	// 1 s, at most 30 s.
+	// 1 s, at most 30 s. A longer Retry-After from a webhook is honoured, up to 30 s.
 	Backoff func(retry int) time.Duration
 }
 
@@ -68,10 +69,12 @@ func (e *DeliveryError) Unwrap() error { return e.Err }
 // errNoDestination is returned for a zero Destination.
 var errNoDestination = errors.New("notify: no destination")
 
-// attemptError is one try's failure and whether another try may succeed.
+// attemptError is one try's failure, whether another try may succeed, and how long the server
+// asked to wait before it (Retry-After).
 type attemptError struct {
 	err       error
 	retryable bool
+	after     time.Duration
 }
 
 // Send delivers m to d, retrying server errors (5xx), throttling (429), timeouts and connection
@@ -123,7 +126,7 @@ func (s *Sender) Send(ctx context.Context, d Destination, m *Message) error {
 		if !aerr.retryable || n == attempts {
 			return &DeliveryError{Destination: d.String(), Attempts: n, Err: aerr.err}
 		}
-		t := time.NewTimer(backoff(n))
+		t := time.NewTimer(wait(backoff(n), aerr.after))
 		select {
 		case <-ctx.Done():
 			t.Stop()
@@ -131,6 +134,15 @@ func (s *Sender) Send(ctx context.Context, d Destination, m *Message) error {
 		case <-t.C:
 		}
 	}
+}
+
+// wait is the backoff, or longer when the server asked for it, but never more than backoffMax:
+// a scan does not hang on a server that asks for an hour.
+func wait(backoff, after time.Duration) time.Duration {
+	if after > backoff {
+		return min(after, backoffMax)
+	}
+	return backoff
 }
 
 func defaultBackoff(retry int) time.Duration {
@@ -181,10 +193,24 @@ func postWebhook(ctx context.Context, client *http.Client, d Destination, m *Mes
 	case code >= 200 && code < 300:
 		return nil
 	case code == http.StatusTooManyRequests || code >= 500:
-		return &attemptError{err: fmt.Errorf("HTTP %s", resp.Status), retryable: true}
+		return &attemptError{err: fmt.Errorf("HTTP %s", resp.Status), retryable: true, after: retryAfter(resp.Header.Get("Retry-After"), time.Now())}
 	default:
 		return &attemptError{err: fmt.Errorf("HTTP %s", resp.Status)}
 	}
+}
+
+// retryAfter reads a Retry-After header: seconds or an HTTP date; 0 when absent or unreadable.
+func retryAfter(v string, now time.Time) time.Duration {
+	if v == "" {
+		return 0
+	}
+	if n, err := strconv.Atoi(v); err == nil {
+		return time.Duration(max(n, 0)) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil && t.After(now) {
+		return t.Sub(now)
+	}
+	return 0
 }
 
 // transportError is err without the request URL *url.Error carries.

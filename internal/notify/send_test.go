@@ -57,6 +57,9 @@ func newHook(t *testing.T, codes ...int) *hook {
 		switch code {
 		case 0:
 			<-r.Context().Done()
+		case http.StatusTooManyRequests:
+			w.Header().Set("Retry-After", "1")
+			w.WriteHeader(code)
 		case http.StatusFound:
 			http.Redirect(w, r, "http://example.com/elsewhere", code)
 		default:
@@ -201,6 +204,46 @@ func TestSendCanceled(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("Send did not return after the context was cancelled")
+	}
+}
+
+// TestRetryAfter: a 429 with Retry-After waits as long as asked, though the backoff is zero.
+func TestRetryAfter(t *testing.T) {
+	h := newHook(t, http.StatusTooManyRequests)
+	s := &Sender{HTTPClient: h.srv.Client(), Backoff: func(int) time.Duration { return 0 }}
+	start := time.Now()
+	if err := s.Send(t.Context(), h.destination(t), message(t)); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d < time.Second {
+		t.Errorf("retried after %v, the server asked for 1s", d)
+	}
+	if h.calls() != 2 {
+		t.Errorf("%d requests, want 2", h.calls())
+	}
+}
+
+func TestRetryAfterHeader(t *testing.T) {
+	now := time.Date(2026, 12, 4, 10, 0, 0, 0, time.UTC)
+	tests := []struct {
+		v    string
+		want time.Duration
+	}{
+		{"", 0}, {"5", 5 * time.Second}, {"-3", 0}, {"soon", 0},
+		{"Fri, 04 Dec 2026 10:00:07 GMT", 7 * time.Second}, {"Fri, 04 Dec 2026 09:00:00 GMT", 0},
+	}
+	for _, tt := range tests {
+		if got := retryAfter(tt.v, now); got != tt.want {
+			t.Errorf("Retry-After %q: %v, want %v", tt.v, got, tt.want)
+		}
+	}
+	for _, tt := range []struct{ backoff, after, want time.Duration }{
+		{time.Second, 0, time.Second}, {time.Second, 5 * time.Second, 5 * time.Second},
+		{8 * time.Second, 5 * time.Second, 8 * time.Second}, {time.Second, time.Hour, backoffMax},
+	} {
+		if got := wait(tt.backoff, tt.after); got != tt.want {
+			t.Errorf("wait(%v, %v) = %v, want %v", tt.backoff, tt.after, got, tt.want)
+		}
 	}
 }
 
