@@ -212,6 +212,11 @@ func (s *sqlStore) Record(ctx context.Context, sc *Scan) (int64, error) {
 			continue
 		}
 		next, kind := advance(&old.Finding, &rec, at)
+		if next == *withLastSeen(old.Finding, at) {
+			// Seen again unchanged, the common case: batched.
+			w.seen = append(w.seen, old.id)
+			continue
+		}
 		if err := w.update(ctx, id, old.id, &next); err != nil {
 			return 0, err
 		}
@@ -243,6 +248,9 @@ func (s *sqlStore) Record(ctx context.Context, sc *Scan) (int64, error) {
 				return 0, err
 			}
 		}
+	}
+	if err := w.flush(ctx, id, ts); err != nil {
+		return 0, err
 	}
 	if err := w.brokers(ctx, id, ts, sc.Brokers); err != nil {
 		return 0, err
@@ -362,64 +370,115 @@ func (s *sqlStore) loadFindings(ctx context.Context, tx *sql.Tx) (map[string]*st
 	return out, rows.Err()
 }
 
-// writer holds the prepared statements of one recording.
+// withLastSeen is f seen at at.
+func withLastSeen(f Finding, at time.Time) *Finding {
+	f.LastSeen = at
+	return &f
+}
+
+// batch is how many rows one INSERT carries: well under both databases' limits on
+// parameters (SQLite 32,766, PostgreSQL 65,535) with the widest row (16 columns).
+const batch = 500
+
+// writer writes one recording: new findings, events, and findings seen again unchanged are
+// batched (multi-row statements), other changes go one row at a time.
 type writer struct {
-	d                                     dialect
-	ins, upd, ev, firstSeen, brokerUpsert *sql.Stmt
+	d              dialect
+	tx             *sql.Tx
+	upd, firstSeen *sql.Stmt
+	nextID         int64
+	newFindings    [][]any
+	events         [][]any
+	seen           []int64
 }
 
 func (s *sqlStore) prepare(ctx context.Context, tx *sql.Tx) (*writer, error) {
-	w := &writer{d: s.d}
-	for _, p := range []struct {
-		st **sql.Stmt
-		q  string
-	}{
-		{&w.ins, `INSERT INTO findings (fingerprint, rule_id, severity, status, source, address, arn, account,
-			region, path, message, first_seen, last_seen, resolved_at, reopened_at, reopen_count, first_scan, last_scan)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, 0, ?, ?) RETURNING id`},
-		{&w.upd, `UPDATE findings SET rule_id = ?, severity = ?, status = ?, source = ?, address = ?, arn = ?,
-			account = ?, region = ?, path = ?, message = ?, last_seen = ?, resolved_at = ?, reopened_at = ?,
-			reopen_count = ?, last_scan = CASE WHEN ? = 0 THEN last_scan ELSE ? END WHERE id = ?`},
-		{&w.ev, `INSERT INTO finding_events (scan_id, finding_id, at, kind, status, severity) VALUES (?, ?, ?, ?, ?, ?)`},
-		{&w.firstSeen, `UPDATE findings SET first_seen = ?, first_scan = ? WHERE id = ?`},
-		{&w.brokerUpsert, `INSERT INTO brokers (broker_key, source, address, arn, account, region, engine, public, tags,
-			first_seen, last_seen, first_scan, last_scan) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (broker_key) DO UPDATE SET
-			engine = CASE WHEN excluded.last_seen >= brokers.last_seen THEN excluded.engine ELSE brokers.engine END,
-			public = CASE WHEN excluded.last_seen >= brokers.last_seen THEN excluded.public ELSE brokers.public END,
-			tags = CASE WHEN excluded.last_seen >= brokers.last_seen THEN excluded.tags ELSE brokers.tags END,
-			last_scan = CASE WHEN excluded.last_seen >= brokers.last_seen THEN excluded.last_scan ELSE brokers.last_scan END,
-			first_scan = CASE WHEN excluded.first_seen < brokers.first_seen THEN excluded.first_scan ELSE brokers.first_scan END,
-			last_seen = CASE WHEN excluded.last_seen > brokers.last_seen THEN excluded.last_seen ELSE brokers.last_seen END,
-			first_seen = CASE WHEN excluded.first_seen < brokers.first_seen THEN excluded.first_seen ELSE brokers.first_seen END`},
-	} {
-		st, err := tx.PrepareContext(ctx, s.d.rebind(p.q))
-		if err != nil {
-			w.close()
-			return nil, err
-		}
-		*p.st = st
+	w := &writer{d: s.d, tx: tx}
+	// New findings get their ids here rather than from the database, so that their events can
+	// be batched with them: writers hold the database's write lock (an immediate SQLite
+	// transaction, the PostgreSQL advisory lock), so no other writer assigns ids meanwhile.
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM findings`).Scan(&w.nextID); err != nil {
+		return nil, err
+	}
+	var err error
+	w.upd, err = tx.PrepareContext(ctx, s.d.rebind(`UPDATE findings SET rule_id = ?, severity = ?, status = ?, source = ?,
+		address = ?, arn = ?, account = ?, region = ?, path = ?, message = ?, last_seen = ?, resolved_at = ?,
+		reopened_at = ?, reopen_count = ?, last_scan = CASE WHEN ? = 0 THEN last_scan ELSE ? END WHERE id = ?`))
+	if err != nil {
+		return nil, err
+	}
+	w.firstSeen, err = tx.PrepareContext(ctx, s.d.rebind(`UPDATE findings SET first_seen = ?, first_scan = ? WHERE id = ?`))
+	if err != nil {
+		w.close()
+		return nil, err
 	}
 	return w, nil
 }
 
 func (w *writer) close() {
-	for _, st := range []*sql.Stmt{w.ins, w.upd, w.ev, w.firstSeen, w.brokerUpsert} {
+	for _, st := range []*sql.Stmt{w.upd, w.firstSeen} {
 		if st != nil {
 			_ = st.Close()
 		}
 	}
 }
 
-func (w *writer) insert(ctx context.Context, scan int64, f *Finding) (int64, error) {
-	var id int64
-	ts := f.FirstSeen.UTC().Format(timeLayout)
-	err := w.ins.QueryRowContext(ctx, f.Fingerprint, f.RuleID, f.Severity, f.Status, f.Source, f.Address, f.ARN,
-		f.Account, f.Region, f.Path, f.Message, ts, ts, scan, scan).Scan(&id)
-	if err != nil {
-		return 0, fmt.Errorf("recording finding %s: %w", f.Fingerprint, err)
+// insertRows inserts rows with multi-row INSERT statements: head is the statement up to
+// VALUES, tail what follows the values (an ON CONFLICT clause).
+func (w *writer) insertRows(ctx context.Context, head, tail string, rows [][]any) error {
+	for len(rows) > 0 {
+		n := min(len(rows), batch)
+		var q strings.Builder
+		q.WriteString(head)
+		q.WriteString(" VALUES ")
+		args := make([]any, 0, n*len(rows[0]))
+		for i, r := range rows[:n] {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			q.WriteString("(" + strings.TrimSuffix(strings.Repeat("?, ", len(r)), ", ") + ")")
+			args = append(args, r...)
+		}
+		q.WriteString(tail)
+		if _, err := w.tx.ExecContext(ctx, w.d.rebind(q.String()), args...); err != nil {
+			return err
+		}
+		rows = rows[n:]
 	}
-	return id, nil
+	return nil
+}
+
+func (w *writer) insert(_ context.Context, scan int64, f *Finding) (int64, error) {
+	w.nextID++
+	ts := f.FirstSeen.UTC().Format(timeLayout)
+	w.newFindings = append(w.newFindings, []any{w.nextID, f.Fingerprint, f.RuleID, f.Severity, f.Status, f.Source,
+		f.Address, f.ARN, f.Account, f.Region, f.Path, f.Message, ts, ts, scan, scan})
+	return w.nextID, nil
+}
+
+// flush writes the batched rows: new findings, then the events that refer to them, then the
+// last seen of the findings seen again unchanged.
+func (w *writer) flush(ctx context.Context, scan int64, ts string) error {
+	if err := w.insertRows(ctx, `INSERT INTO findings (id, fingerprint, rule_id, severity, status, source, address, arn,
+		account, region, path, message, first_seen, last_seen, first_scan, last_scan)`, "", w.newFindings); err != nil {
+		return fmt.Errorf("recording findings: %w", err)
+	}
+	if err := w.insertRows(ctx, `INSERT INTO finding_events (scan_id, finding_id, at, kind, status, severity)`, "", w.events); err != nil {
+		return fmt.Errorf("recording finding events: %w", err)
+	}
+	for ids := w.seen; len(ids) > 0; {
+		n := min(len(ids), batch)
+		args := []any{ts, scan}
+		for _, id := range ids[:n] {
+			args = append(args, id)
+		}
+		q := `UPDATE findings SET last_seen = ?, last_scan = ? WHERE id IN (` + strings.TrimSuffix(strings.Repeat("?, ", n), ", ") + `)`
+		if _, err := w.tx.ExecContext(ctx, w.d.rebind(q), args...); err != nil {
+			return fmt.Errorf("recording findings: %w", err)
+		}
+		ids = ids[n:]
+	}
+	return nil
 }
 
 func (w *writer) update(ctx context.Context, scan, id int64, f *Finding) error {
@@ -432,16 +491,16 @@ func (w *writer) update(ctx context.Context, scan, id int64, f *Finding) error {
 	return nil
 }
 
-func (w *writer) event(ctx context.Context, scan, finding int64, ts, kind string, f *Finding) error {
-	if _, err := w.ev.ExecContext(ctx, scan, finding, ts, kind, f.Status, f.Severity); err != nil {
-		return fmt.Errorf("recording finding %s: %w", f.Fingerprint, err)
-	}
+func (w *writer) event(_ context.Context, scan, finding int64, ts, kind string, f *Finding) error {
+	w.events = append(w.events, []any{scan, finding, ts, kind, f.Status, f.Severity})
 	return nil
 }
 
 func (w *writer) brokers(ctx context.Context, scan int64, ts string, brokers []Broker) error {
 	done := make(map[string]bool, len(brokers))
+	var rows [][]any
 	for _, b := range brokers {
+		// One statement cannot update a row twice (PostgreSQL refuses it).
 		if done[b.Key] {
 			continue
 		}
@@ -455,10 +514,22 @@ func (w *writer) brokers(ctx context.Context, scan int64, ts string, brokers []B
 			t, _ := json.Marshal(b.Tags) // a map[string]string always encodes
 			tags = string(t)
 		}
-		if _, err := w.brokerUpsert.ExecContext(ctx, b.Key, b.Source, b.Address, b.ARN, b.Account, b.Region, b.Engine,
-			public, tags, ts, ts, scan, scan); err != nil {
-			return fmt.Errorf("recording broker %s: %w", b.Key, err)
-		}
+		rows = append(rows, []any{b.Key, b.Source, b.Address, b.ARN, b.Account, b.Region, b.Engine, public, tags, ts, ts, scan, scan})
+	}
+	// A broker's description is the latest scan's; a back-filled older scan only moves its
+	// first seen.
+	err := w.insertRows(ctx, `INSERT INTO brokers (broker_key, source, address, arn, account, region, engine, public, tags,
+		first_seen, last_seen, first_scan, last_scan)`, `
+		ON CONFLICT (broker_key) DO UPDATE SET
+		engine = CASE WHEN excluded.last_seen >= brokers.last_seen THEN excluded.engine ELSE brokers.engine END,
+		public = CASE WHEN excluded.last_seen >= brokers.last_seen THEN excluded.public ELSE brokers.public END,
+		tags = CASE WHEN excluded.last_seen >= brokers.last_seen THEN excluded.tags ELSE brokers.tags END,
+		last_scan = CASE WHEN excluded.last_seen >= brokers.last_seen THEN excluded.last_scan ELSE brokers.last_scan END,
+		first_scan = CASE WHEN excluded.first_seen < brokers.first_seen THEN excluded.first_scan ELSE brokers.first_scan END,
+		last_seen = CASE WHEN excluded.last_seen > brokers.last_seen THEN excluded.last_seen ELSE brokers.last_seen END,
+		first_seen = CASE WHEN excluded.first_seen < brokers.first_seen THEN excluded.first_seen ELSE brokers.first_seen END`, rows)
+	if err != nil {
+		return fmt.Errorf("recording brokers: %w", err)
 	}
 	return nil
 }
