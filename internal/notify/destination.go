@@ -119,3 +119,16 @@ func maskRaw(s string) string {
 	}
 	return "(value hidden)"
 }
+
+// ParseDestinations parses every --notify value; the first bad one is the error.
+func ParseDestinations(values []string) ([]Destination, error) {
+	ds := make([]Destination, 0, len(values))
+	for _, v := range values {
+		d, err := ParseDestination(v)
+		if err != nil {
+			return nil, err
+		}
+		ds = append(ds, d)
+	}
+	return ds, nil
+}

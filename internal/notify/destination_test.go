@@ -107,3 +107,13 @@ func FuzzParseDestination(f *testing.F) {
 		}
 	})
 }
+
+func TestParseDestinations(t *testing.T) {
+	ds, err := ParseDestinations([]string{"https://hooks.slack.com/services/T/B/X", "sns:arn:aws:sns:eu-west-1:123456789012:t"})
+	if err != nil || len(ds) != 2 || ds[0].Kind != KindWebhook || ds[1].Kind != KindSNS {
+		t.Errorf("%v, %v", ds, err)
+	}
+	if _, err := ParseDestinations([]string{"https://hooks.slack.com/x", "http://example.com/SECRET"}); err == nil || strings.Contains(err.Error(), "SECRET") {
+		t.Errorf("error %v", err)
+	}
+}
