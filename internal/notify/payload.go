@@ -23,8 +23,11 @@ const (
 const DefaultMinSeverity = "HIGH"
 
 // DefaultMaxFindings caps the findings listed one by one; the rest are counted ("and N more").
-// Slack allows 50 blocks in a message.
 const DefaultMaxFindings = 20
+
+// maxListed is the most findings a message can list: Slack takes at most 50 blocks, and the
+// header and the "and N more" line are two of them.
+const maxListed = 48
 
 // Slack's limits: a header's text, a section's text, and SNS's subject (fewer than 100 characters).
 const (
@@ -36,18 +39,19 @@ const (
 // severityRank orders the severities; an unknown name ranks below INFO.
 var severityRank = map[string]int{"INFO": 1, "LOW": 2, "MEDIUM": 3, "HIGH": 4, "CRITICAL": 5}
 
-// ValidSeverity says whether s is a severity name (upper case, as findings carry it).
-func ValidSeverity(s string) bool { return severityRank[s] > 0 }
+// ValidSeverity says whether s is a severity name, in any case.
+func ValidSeverity(s string) bool { return severityRank[strings.ToUpper(s)] > 0 }
 
 // Options say what a message announces.
 type Options struct {
 	// Event is EventNew or EventResolved.
 	Event string
-	// MinSeverity is the lowest severity sent; "" means DefaultMinSeverity.
+	// MinSeverity is the lowest severity sent, in any case; "" means DefaultMinSeverity.
 	MinSeverity string
 	// Scope names what the scan covered (paths, accounts, regions), shown in the summary.
 	Scope string
-	// MaxFindings caps the findings listed; 0 means DefaultMaxFindings.
+	// MaxFindings caps the findings listed; 0 means DefaultMaxFindings, and more than 48 means
+	// 48 (Slack's limit of 50 blocks).
 	MaxFindings int
 }
 
@@ -71,7 +75,7 @@ func Build(fs []finding.Finding, opts Options) (*Message, error) {
 	if opts.Event != EventNew && opts.Event != EventResolved {
 		return nil, fmt.Errorf("notify: event %q: want %q or %q", opts.Event, EventNew, EventResolved)
 	}
-	minSev := cmp.Or(opts.MinSeverity, DefaultMinSeverity)
+	minSev := strings.ToUpper(cmp.Or(opts.MinSeverity, DefaultMinSeverity))
 	if !ValidSeverity(minSev) {
 		return nil, fmt.Errorf("notify: minimum severity %q: want INFO, LOW, MEDIUM, HIGH or CRITICAL", minSev)
 	}
@@ -79,6 +83,7 @@ func Build(fs []finding.Finding, opts Options) (*Message, error) {
 	if limit <= 0 {
 		limit = DefaultMaxFindings
 	}
+	limit = min(limit, maxListed)
 	var sel []finding.Finding
 	for _, f := range fs {
 		if severityRank[f.Severity] < severityRank[minSev] {

@@ -164,6 +164,8 @@ func TestBuild(t *testing.T) {
 		{"capped at 20", many(25), Options{Event: EventNew}, "25 new findings at or above HIGH", 20, "and 5 more"},
 		{"cap set", many(5), Options{Event: EventNew, MaxFindings: 2}, "5 new findings at or above HIGH", 2, "and 3 more"},
 		{"exactly the cap", many(20), Options{Event: EventNew}, "20 new findings at or above HIGH", 20, ""},
+		{"at most 48 (50 blocks)", many(60), Options{Event: EventNew, MaxFindings: 100}, "60 new findings at or above HIGH", 48, "and 12 more"},
+		{"severity in any case", findings(), Options{Event: EventNew, MinSeverity: "critical"}, "2 new findings at or above CRITICAL", 2, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -231,7 +233,7 @@ func TestBuildOrderAndFields(t *testing.T) {
 }
 
 func TestBuildErrors(t *testing.T) {
-	for _, opts := range []Options{{Event: "changed"}, {}, {Event: EventNew, MinSeverity: "high"}, {Event: EventNew, MinSeverity: "SEVERE"}} {
+	for _, opts := range []Options{{Event: "changed"}, {}, {Event: EventNew, MinSeverity: "SEVERE"}} {
 		if _, err := Build(findings(), opts); err == nil {
 			t.Errorf("%+v accepted", opts)
 		}

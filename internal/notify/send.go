@@ -61,6 +61,9 @@ type DeliveryError struct {
 }
 
 func (e *DeliveryError) Error() string {
+	if e.Attempts == 0 {
+		return fmt.Sprintf("notify %s: %v", e.Destination, e.Err)
+	}
 	return fmt.Sprintf("notify %s: failed after %d attempt(s): %v", e.Destination, e.Attempts, e.Err)
 }
 
