@@ -134,10 +134,9 @@ var secrets = []string{
 	"S3cr3t", "Hunter2", "mustermann", "john.smith", "jane.doe", "mary.major",
 }
 
-// TestNoSecretInPayload scans inputs full of secrets with scan.Run and builds every message
-// from the findings (every severity, every finding in some message; for resolved findings every
-// status): neither the
-// payload, nor the summary, nor SNS's Publish request holds a secret.
+// TestNoSecretInPayload scans inputs full of secrets with scan.Run and builds messages from the
+// findings (every severity, every finding in some message; for resolved findings every status):
+// neither the payload, nor the summary, nor SNS's Publish request holds a secret.
 func TestNoSecretInPayload(t *testing.T) {
 	dir := t.TempDir()
 	for name, body := range secretTree {
