@@ -3,6 +3,7 @@ package history
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -68,5 +69,40 @@ func BenchmarkRecordSQLite(b *testing.B) {
 				b.StartTimer()
 			}
 		})
+	}
+}
+
+// BenchmarkYearSQLite records a year of daily scans of 1,000 brokers with 5 findings each,
+// a hundredth of the brokers fixed and another hundredth broken again each day, and reports
+// the database's size (the target: under 200 MB).
+func BenchmarkYearSQLite(b *testing.B) {
+	const brokers, perBroker, days = 1000, 5, 365
+	ctx := context.Background()
+	for b.Loop() {
+		path := filepath.Join(b.TempDir(), "h.db")
+		s, err := OpenSQLite(ctx, path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for d := range days {
+			sc := benchScan(brokers, perBroker, d, false)
+			kept := sc.Report.Findings[:0]
+			for i, f := range sc.Report.Findings {
+				// Broker i/perBroker is fixed on days where it falls in that day's hundredth.
+				if (i/perBroker+d)%100 != 0 {
+					kept = append(kept, f)
+				}
+			}
+			sc.Report.Findings = kept
+			if _, err := s.Record(ctx, sc); err != nil {
+				b.Fatal(err)
+			}
+		}
+		_ = s.Close()
+		st, err := os.Stat(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(st.Size())/1e6, "MB")
 	}
 }
