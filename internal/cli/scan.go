@@ -355,6 +355,16 @@ func runScan(ctx context.Context, env *Env, opts *scanOptions) error {
 	if err != nil {
 		return err
 	}
+	// The history store is checked first: a database it cannot use stops the command before
+	// any AWS call or scan.
+	if opts.DB != "" {
+		store, err := openHistory(ctx, opts.DB)
+		if err != nil {
+			return err
+		}
+		defer func() { _ = store.Close() }()
+		cfg.History = store
+	}
 	live, err := cfg.Live.prepare(ctx)
 	if err != nil {
 		return err
@@ -367,13 +377,7 @@ func runScan(ctx context.Context, env *Env, opts *scanOptions) error {
 	req := cfg.Request
 	req.Logger = log
 	var brokers history.Collector
-	if opts.DB != "" {
-		store, err := openHistory(ctx, opts.DB)
-		if err != nil {
-			return err
-		}
-		defer func() { _ = store.Close() }()
-		cfg.History = store
+	if cfg.History != nil {
 		req.OnPart = brokers.OnPart
 	}
 	if live != nil && live.cfg.AWS != nil {
