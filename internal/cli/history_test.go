@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/mqguard/mqguard/internal/history"
+	"github.com/mqguard/mqguard/internal/history/pgtest"
 )
 
 const historyBroker = `resource "aws_mq_broker" "orders" {
@@ -163,5 +164,34 @@ func exec(t *testing.T, path string, stmts ...string) {
 		if _, err := db.Exec(s); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// TestScanDBPostgres records two scans into a real PostgreSQL server with --db postgres://.
+func TestScanDBPostgres(t *testing.T) {
+	dsn := pgtest.Database(t)
+	dir := t.TempDir()
+	writeBroker(t, dir, "true")
+	env, _, stderr := testEnv(dir)
+	args := []string{"scan", "--as-of", "2026-11-02", "--rules", "MQG001", "--db", dsn, "infra"}
+	if code := RunEnv(context.Background(), args, env); code != ExitFindings {
+		t.Fatalf("exit %d; stderr %s", code, stderr)
+	}
+	writeBroker(t, dir, "false")
+	args[2] = "2026-11-04"
+	if code := RunEnv(context.Background(), args, env); code != ExitOK {
+		t.Fatalf("second scan: exit %d; stderr %s", code, stderr)
+	}
+	s, err := history.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = s.Close() }()
+	fs, err := s.Findings(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fs) != 1 || fs[0].ResolvedAt == nil || !fs[0].ResolvedAt.Equal(time.Date(2026, 11, 4, 0, 0, 0, 0, time.UTC)) {
+		t.Errorf("findings %+v, want the MQG001 finding resolved on 2026-11-04", fs)
 	}
 }
