@@ -364,3 +364,49 @@ func TestConcurrentWriters(t *testing.T) {
 		t.Errorf("%d scans, want %d", len(scans), 3*rounds)
 	}
 }
+
+// TestConcurrentWritersSQLite runs two scanners of one SQLite file at once, each with its own
+// connection as two processes would: the second waits for the first's write lock.
+func TestConcurrentWritersSQLite(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "h.db")
+	ctx := context.Background()
+	s0, err := OpenSQLite(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = s0.Close()
+	var wg sync.WaitGroup
+	errs := make(chan error, 2)
+	for _, acct := range []string{"111", "222"} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s, err := OpenSQLite(ctx, path)
+			if err != nil {
+				errs <- err
+				return
+			}
+			defer func() { _ = s.Close() }()
+			for r := range 20 {
+				if _, err := s.Record(ctx, scanOf(r, liveScope(acct), live(acct+"-a", "MQG001", "FAIL", acct))); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	s, err := OpenSQLite(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = s.Close() }()
+	fs, err := s.Findings(ctx)
+	if err != nil || len(fs) != 2 || !fs[0].Open() || !fs[1].Open() {
+		t.Errorf("findings %v, %v", fs, err)
+	}
+}
