@@ -24,7 +24,7 @@ func openHistory(ctx context.Context, dsn string) (history.Store, error) {
 // recordScan records a finished scan in the store; a failure is a report error (exit 3).
 // The scan time is --as-of (midnight UTC) when given, so that history can be back-filled,
 // else now.
-func recordScan(ctx context.Context, store history.Store, cfg *scanConfig, asOf string, now time.Time, res *scan.Result, brokers []history.Broker) error {
+func recordScan(ctx context.Context, store history.Store, cfg *scanConfig, asOf string, now time.Time, res *scan.Result, brokers []history.Broker) (int64, error) {
 	at := now
 	if asOf != "" {
 		at = cfg.Request.AsOf
@@ -36,10 +36,11 @@ func recordScan(ctx context.Context, store history.Store, cfg *scanConfig, asOf 
 		Report:  res.Report,
 		Brokers: brokers,
 	}
-	if _, err := store.Record(ctx, sc); err != nil {
-		return &reportError{fmt.Errorf("--db: recording the scan: %w", err)}
+	id, err := store.Record(ctx, sc)
+	if err != nil {
+		return 0, &reportError{fmt.Errorf("--db: recording the scan: %w", err)}
 	}
-	return nil
+	return id, nil
 }
 
 // historyScope is what the scan covered. Inputs: the paths scanned, as the report displays

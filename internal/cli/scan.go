@@ -16,6 +16,7 @@ import (
 
 	"github.com/mqguard/mqguard/internal/finding"
 	"github.com/mqguard/mqguard/internal/history"
+	"github.com/mqguard/mqguard/internal/notify"
 	"github.com/mqguard/mqguard/internal/policy"
 	"github.com/mqguard/mqguard/internal/report"
 	"github.com/mqguard/mqguard/internal/rules"
@@ -71,6 +72,11 @@ type scanOptions struct {
 	FailOnExpired bool
 	// DB is --db: the history store the scan is recorded in (a SQLite path or postgres:// URL).
 	DB string
+	// Notify are the --notify destinations; NotifyMinSeverity and NotifyResolved choose what
+	// they are told.
+	Notify            []string
+	NotifyMinSeverity string
+	NotifyResolved    bool
 	// failOnSet and allowUnknownSet say whether the flags were given: flags override the
 	// policy file.
 	failOnSet, allowUnknownSet bool
@@ -101,6 +107,11 @@ type scanConfig struct {
 	FailOnExpired                     bool
 	// History is the open --db store, nil without --db.
 	History history.Store
+	// Notify is where the findings new since the previous scan (and, with NotifyResolved,
+	// those resolved) are announced.
+	Notify            []notify.Destination
+	NotifyMinSeverity string
+	NotifyResolved    bool
 }
 
 func newScanCmd(env *Env, runF func(context.Context, *Env, *scanOptions) error) *cobra.Command {
@@ -166,6 +177,9 @@ Formats (--format F or F=FILE, repeatable; at most one without a file, written t
 	f.StringVar(&opts.WriteBaseline, "write-baseline", "", "write the current FAIL and UNKNOWN findings to the baseline `FILE`; with a baseline, keep only its findings still present")
 	f.BoolVar(&opts.FailOnExpired, "fail-on-expired-exceptions", false, "exit with code 1 when a policy exception has expired")
 	f.StringVar(&opts.ASFFProductARN, "asff-product-arn", "", "Security Hub product `ARN` of the asff findings (default: the account's own, arn:aws:securityhub:REGION:ACCOUNT:product/ACCOUNT/default; required for IaC findings, which have no account)")
+	f.StringArrayVar(&opts.Notify, "notify", nil, "after a scan recorded with --db, announce its new findings to `DEST`: an https webhook (Slack-compatible) or sns:TOPIC_ARN (repeatable)")
+	f.StringVar(&opts.NotifyMinSeverity, "notify-min-severity", "high", "lowest `SEVERITY` announced with --notify")
+	f.BoolVar(&opts.NotifyResolved, "notify-resolved", false, "also announce the findings the scan resolved")
 	f.StringVar(&opts.DB, "db", "", "record the scan in the history `DB`: a SQLite file (created when missing) or a postgres:// URL")
 	opts.AWS.addFlags(f)
 	cmd.MarkFlagsMutuallyExclusive("quiet", "verbose")
@@ -282,6 +296,9 @@ func (o *scanOptions) validate(env *Env) (*scanConfig, error) {
 	}
 	cfg.Named = paths
 	req.Paths, req.Display = target.Roots, target.Display
+	if err := o.validateNotify(cfg); err != nil {
+		return nil, err
+	}
 	cfg.Color = !o.NoColor && env.Getenv("NO_COLOR") == "" && env.IsTerminal(env.Stdout)
 	return cfg, nil
 }
@@ -401,8 +418,9 @@ func runScan(ctx context.Context, env *Env, opts *scanOptions) error {
 	}
 	logReport(log, res.Report)
 	var recordErr error
+	var scanID int64
 	if cfg.History != nil {
-		recordErr = recordScan(ctx, cfg.History, cfg, opts.AsOf, env.Now(), res, brokers.Brokers())
+		scanID, recordErr = recordScan(ctx, cfg.History, cfg, opts.AsOf, env.Now(), res, brokers.Brokers())
 	}
 	if err := writeOutputs(cfg.Outputs, res.Report, env.Stdout, withTerminal(cfg.Report, cfg.Color, cfg.Verbose, terminalWidth(env))); err != nil {
 		return err
@@ -414,6 +432,9 @@ func runScan(ctx context.Context, env *Env, opts *scanOptions) error {
 	}
 	if recordErr != nil {
 		return recordErr
+	}
+	if err := announce(ctx, cfg, scanID, res, live, log); err != nil {
+		return err
 	}
 	if err := outcome(res, cfg.FailOn, cfg.AllowUnknown); err != nil {
 		return err
@@ -595,4 +616,27 @@ func inOrder(order []bool, assigns, files []terraform.VarArg) []terraform.VarArg
 		}
 	}
 	return out
+}
+
+// validateNotify checks the --notify flags. Destinations are never echoed whole in errors: a
+// webhook URL is a secret.
+func (o *scanOptions) validateNotify(cfg *scanConfig) error {
+	if len(o.Notify) == 0 {
+		if o.NotifyResolved {
+			return usagef("--notify-resolved requires --notify")
+		}
+		return nil
+	}
+	if o.DB == "" {
+		return usagef("--notify requires --db: what is new is known from the previous scan recorded there")
+	}
+	dests, err := notify.ParseDestinations(o.Notify)
+	if err != nil {
+		return usagef("--notify: %v", err)
+	}
+	if !notify.ValidSeverity(o.NotifyMinSeverity) {
+		return usagef("--notify-min-severity %q: want info, low, medium, high or critical", o.NotifyMinSeverity)
+	}
+	cfg.Notify, cfg.NotifyMinSeverity, cfg.NotifyResolved = dests, strings.ToUpper(o.NotifyMinSeverity), o.NotifyResolved
+	return nil
 }
