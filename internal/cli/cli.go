@@ -164,6 +164,7 @@ Exit codes:
 		newScanCmd(env, runScan),
 		newSnapshotCmd(env, runSnapshot),
 		newRulesCmd(env, runRules),
+		newExportCmd(env),
 		newVersionCmd(env),
 	)
 	initCompletionCmd(root)
