@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -80,6 +81,10 @@ type scanOptions struct {
 	// failOnSet and allowUnknownSet say whether the flags were given: flags override the
 	// policy file.
 	failOnSet, allowUnknownSet bool
+	// logger and onReport are set by `mqguard watch`: how the scan's logger is made (nil:
+	// newLogger) and a function told every report the scan produced.
+	logger   func(w io.Writer, quiet, verbose bool) *slog.Logger
+	onReport func(*finding.Report)
 }
 
 // scanConfig is a validated scanOptions: the scan request, and what the command does with its
@@ -390,7 +395,11 @@ func runScan(ctx context.Context, env *Env, opts *scanOptions) error {
 	if cfg.Live != nil && cfg.Live.AWS != nil {
 		bar, logw = progressFor(env, cfg.Quiet)
 	}
-	log := newLogger(logw, cfg.Quiet, cfg.Verbose)
+	mkLogger := newLogger
+	if opts.logger != nil {
+		mkLogger = opts.logger
+	}
+	log := mkLogger(logw, cfg.Quiet, cfg.Verbose)
 	req := cfg.Request
 	req.Logger = log
 	var brokers history.Collector
@@ -417,6 +426,9 @@ func runScan(ctx context.Context, env *Env, opts *scanOptions) error {
 		}
 	}
 	logReport(log, res.Report)
+	if opts.onReport != nil {
+		opts.onReport(res.Report)
+	}
 	var recordErr error
 	var scanID int64
 	if cfg.History != nil {
