@@ -162,9 +162,9 @@ Exit codes:
 	root.CompletionOptions.DisableDefaultCmd = false
 	root.AddCommand(
 		newScanCmd(env, runScan),
-		newWatchCmd(env, runWatch),
 		newSnapshotCmd(env, runSnapshot),
 		newRulesCmd(env, runRules),
+		newKPICmd(env),
 		newVersionCmd(env),
 	)
 	initCompletionCmd(root)
