@@ -162,9 +162,11 @@ Exit codes:
 	root.CompletionOptions.DisableDefaultCmd = false
 	root.AddCommand(
 		newScanCmd(env, runScan),
+		newWatchCmd(env, runWatch),
 		newSnapshotCmd(env, runSnapshot),
 		newRulesCmd(env, runRules),
 		newKPICmd(env),
+		newExportCmd(env),
 		newVersionCmd(env),
 	)
 	initCompletionCmd(root)
