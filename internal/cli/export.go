@@ -4,20 +4,26 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/securityhub"
+	shtypes "github.com/aws/aws-sdk-go-v2/service/securityhub/types"
 	"github.com/spf13/cobra"
 
 	"github.com/mqguard/mqguard/internal/export"
+	"github.com/mqguard/mqguard/internal/history"
 	"github.com/mqguard/mqguard/internal/report"
 )
 
 // exportSecurityHubOptions are the raw flags of `mqguard export securityhub`.
 type exportSecurityHubOptions struct {
 	From        string
+	DB          string
+	Since       string
 	ProductARN  string
 	Region      string
 	EndpointURL string
@@ -38,7 +44,7 @@ func newExportCmd(env *Env) *cobra.Command {
 func newExportSecurityHubCmd(env *Env, runF func(context.Context, *Env, *exportSecurityHubOptions) error) *cobra.Command {
 	opts := &exportSecurityHubOptions{}
 	cmd := &cobra.Command{
-		Use:   "securityhub --from REPORT.json",
+		Use:   "securityhub (--from REPORT.json | --db DB)",
 		Short: "Import the findings of a scan into AWS Security Hub",
 		Long: `Import the findings of an mqguard/v1 JSON report (mqguard scan --format json) into AWS
 Security Hub with BatchImportFindings, as the asff format writes them, in batches of at most
@@ -46,12 +52,19 @@ Security Hub with BatchImportFindings, as the asff format writes them, in batche
 instead of adding copies. Each finding is sent to the region of its product ARN (--region
 overrides it). Throttled calls are retried with backoff.
 
+With --db, the findings of the latest scan recorded in the history database are sent, with
+FirstObservedAt and LastObservedAt from history (first and last seen), and the findings
+resolved at or after --since (every resolved one without it) are sent as RecordState ARCHIVED,
+Workflow.Status RESOLVED. History resolves a finding only by a complete scan that covered it,
+so nothing outside the scanned scope is archived.
+
 Credentials come from the default AWS chain (environment, shared config, SSO, instance role).
 
 The exit code is 3 when Security Hub refused findings (their Ids and error codes are printed)
 or a call failed, 2 on a usage or configuration error (nothing was sent), 0 otherwise.`,
-		Example: `  mqguard scan --aws --format json --output report.json
+		Example: `  mqguard scan --aws --format json=report.json
   mqguard export securityhub --from report.json
+  mqguard export securityhub --db mqguard.db --since 2026-11-30
   mqguard export securityhub --from iac.json --asff-product-arn arn:aws:securityhub:eu-west-1:123456789012:product/123456789012/default`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -60,6 +73,8 @@ or a call failed, 2 on a usage or configuration error (nothing was sent), 0 othe
 	}
 	f := cmd.Flags()
 	f.StringVar(&opts.From, "from", "", "the mqguard/v1 JSON `REPORT` to export")
+	f.StringVar(&opts.DB, "db", "", "export the latest scan recorded in the history database `DB` (a SQLite file or a postgres:// URL)")
+	f.StringVar(&opts.Since, "since", "", "with --db, archive the findings resolved at or after `TIME` (YYYY-MM-DD or RFC 3339; default: every resolved finding)")
 	f.StringVar(&opts.ProductARN, "asff-product-arn", "", "Security Hub product `ARN` of the findings (default: the account's own; required for IaC findings, which have no account)")
 	f.StringVar(&opts.Region, "region", "", "send every finding to Security Hub in `REGION` (default: the region of its product ARN)")
 	f.StringVar(&opts.EndpointURL, "endpoint-url", "", "send the Security Hub calls to `URL` (emulators, private endpoints)")
@@ -68,8 +83,21 @@ or a call failed, 2 on a usage or configuration error (nothing was sent), 0 othe
 }
 
 func runExportSecurityHub(ctx context.Context, env *Env, o *exportSecurityHubOptions) error {
-	if o.From == "" {
-		return usagef("export securityhub: --from REPORT.json is required")
+	switch {
+	case o.From == "" && o.DB == "":
+		return usagef("export securityhub: --from REPORT.json or --db DB is required")
+	case o.From != "" && o.DB != "":
+		return usagef("export securityhub: give --from or --db, not both")
+	case o.Since != "" && o.DB == "":
+		return usagef("--since requires --db")
+	}
+	var since time.Time
+	if o.Since != "" {
+		t, err := parseSince(o.Since)
+		if err != nil {
+			return usagef("--since %q: want YYYY-MM-DD or an RFC 3339 time", o.Since)
+		}
+		since = t
 	}
 	if o.ProductARN != "" {
 		if err := report.CheckProductARN(o.ProductARN); err != nil {
@@ -86,17 +114,14 @@ func runExportSecurityHub(ctx context.Context, env *Env, o *exportSecurityHubOpt
 	if err != nil {
 		return usagef("working directory: %v", err)
 	}
-	path := o.From
-	if !filepath.IsAbs(path) {
-		path = filepath.Join(cwd, path)
+	var findings []shtypes.AwsSecurityFinding
+	if o.DB != "" {
+		findings, err = historyFindings(ctx, cwd, o, since, env.Now())
+	} else {
+		findings, err = reportFindings(cwd, o, env.Now())
 	}
-	rep, err := export.ReadReport(path, o.From)
 	if err != nil {
-		return usagef("%v", err)
-	}
-	findings, err := export.Findings(rep, o.ProductARN, env.Now())
-	if err != nil {
-		return usagef("%s: %v", o.From, err)
+		return err
 	}
 	var loadOpts []func(*config.LoadOptions) error
 	if o.Profile != "" {
@@ -132,4 +157,54 @@ func runExportSecurityHub(ctx context.Context, env *Env, o *exportSecurityHubOpt
 	}
 	fmt.Fprintf(env.Stderr, "mqguard: %d finding(s) imported into Security Hub in %d batch(es)\n", res.Imported, res.Batches)
 	return nil
+}
+
+// reportFindings are the ASFF findings of the --from report.
+func reportFindings(cwd string, o *exportSecurityHubOptions, now time.Time) ([]shtypes.AwsSecurityFinding, error) {
+	path := o.From
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(cwd, path)
+	}
+	rep, err := export.ReadReport(path, o.From)
+	if err != nil {
+		return nil, usagef("%v", err)
+	}
+	findings, err := export.Findings(rep, o.ProductARN, now)
+	if err != nil {
+		return nil, usagef("%s: %v", o.From, err)
+	}
+	return findings, nil
+}
+
+// historyFindings are the ASFF findings of the latest scan in the --db history database. A
+// SQLite file must exist: opening a missing one would create an empty database.
+func historyFindings(ctx context.Context, cwd string, o *exportSecurityHubOptions, since, now time.Time) ([]shtypes.AwsSecurityFinding, error) {
+	dsn := o.DB
+	if !history.IsPostgres(dsn) {
+		if !filepath.IsAbs(dsn) {
+			dsn = filepath.Join(cwd, dsn)
+		}
+		if st, err := os.Stat(dsn); err != nil || !st.Mode().IsRegular() {
+			return nil, usagef("history database %s: no such file", o.DB)
+		}
+	}
+	st, err := history.Open(ctx, dsn)
+	if err != nil {
+		return nil, usagef("%v", err)
+	}
+	defer st.Close()
+	findings, err := export.HistoryFindings(ctx, st, o.ProductARN, since, now)
+	if err != nil {
+		// The name is not repeated: a postgres:// URL may hold a password.
+		return nil, usagef("history database: %v", err)
+	}
+	return findings, nil
+}
+
+// parseSince reads a --since date (midnight UTC) or RFC 3339 time.
+func parseSince(s string) (time.Time, error) {
+	if t, err := time.Parse("2006-01-02", s); err == nil {
+		return t, nil
+	}
+	return time.Parse(time.RFC3339, s)
 }
