@@ -21,7 +21,7 @@ import (
 )
 
 // kpiFormats are the output formats of `mqguard kpi`, the default first.
-var kpiFormats = []string{"table", "json", "csv"}
+var kpiFormats = []string{"table", "json", "csv", "html"}
 
 // kpiOptions are the raw flags of `mqguard kpi`.
 type kpiOptions struct {
@@ -31,7 +31,7 @@ type kpiOptions struct {
 func newKPICmd(env *Env) *cobra.Command {
 	opts := &kpiOptions{}
 	cmd := &cobra.Command{
-		Use:   "kpi --db DB [--since DATE] [--until DATE] [--format table|json|csv]",
+		Use:   "kpi --db DB [--since DATE] [--until DATE] [--format table|json|csv|html]",
 		Short: "Report remediation KPIs from the scan history",
 		Long: `Compute remediation KPIs from the history that 'mqguard scan --db' records, per ISO week:
 the publicly accessible brokers detected (distinct brokers with an MQG001 FAIL) and the new
@@ -42,7 +42,7 @@ findings resolved in it, and the 20 oldest open findings with their age.
 
 --since and --until are dates (YYYY-MM-DD, UTC, both included); they default to the days of the
 first and the last recorded scan. --format json is the stable mqguard-kpi/v1 document, csv the
-weekly figures one row a week.
+weekly figures one row a week, html one self-contained page with the weekly charts (inline SVG).
 
 The database is only read. The exit code is 2 for a database that does not exist or cannot be
 used and for bad flags, 3 when the history cannot be read or the output written, 0 otherwise.`,
@@ -124,6 +124,8 @@ func writeKPIs(w io.Writer, format string, k *history.KPIs) error {
 		return enc.Encode(k)
 	case "csv":
 		return writeKPICSV(w, k)
+	case "html":
+		return writeKPIHTML(w, k)
 	}
 	return writeKPITable(w, k)
 }

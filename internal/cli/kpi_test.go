@@ -3,12 +3,18 @@ package cli
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
 	"flag"
 	"fmt"
+	"html"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/mqguard/mqguard/internal/history"
 )
 
 var updateKPI = flag.Bool("update-kpi", false, "rewrite the KPI golden files in testdata/kpi")
@@ -128,5 +134,41 @@ func TestKPIErrors(t *testing.T) {
 	}
 	if _, err := os.Stat(missing); err == nil {
 		t.Error("kpi created the missing database")
+	}
+}
+
+// TestKPIHTMLSelfContained: the KPI page loads nothing, runs nothing, and its policy admits
+// only its own style; user-controlled text (resource addresses) is escaped.
+func TestKPIHTMLSelfContained(t *testing.T) {
+	k := &history.KPIs{Schema: history.KPISchema, Since: "2026-11-02", Until: "2026-11-08", AsOf: "2026-11-08T00:00:00Z", Scans: 1,
+		Weeks: []history.WeekKPI{{Week: "2026-W45", Start: "2026-11-02", PublicBrokers: 1, OpenBySeverity: map[string]int{"HIGH": 1},
+			NetworkExposure: map[string]int{"MQG001": 1}}},
+		MTTR: history.MTTRs{ByRule: map[string]history.MTTR{}, BySeverity: map[string]history.MTTR{}},
+		OldestOpen: []history.Opened{{Fingerprint: "x", RuleID: "MQG001", Severity: "HIGH", Status: "FAIL",
+			Resource: `aws_mq_broker.<script>alert(1)</script> (a"b.tf)`, OpenSince: "2026-11-02T00:00:00Z"}}}
+	var b bytes.Buffer
+	if err := writeKPIHTML(&b, k); err != nil {
+		t.Fatal(err)
+	}
+	page := b.String()
+	for _, ref := range []string{"<script", " src=", " href=", "<link", "@import", "url(", "<iframe", "<object", "<embed", "<img", "https://"} {
+		if strings.Contains(page, ref) {
+			t.Errorf("page contains %q", ref)
+		}
+	}
+	csp := regexp.MustCompile(`http-equiv="Content-Security-Policy" content="([^"]*)"`).FindStringSubmatch(page)
+	style := regexp.MustCompile(`(?s)<style>(.*?)</style>`).FindStringSubmatch(page)
+	if csp == nil || style == nil {
+		t.Fatalf("no Content-Security-Policy or style in\n%s", page)
+	}
+	sum := sha256.Sum256([]byte(style[1]))
+	policy := html.UnescapeString(csp[1])
+	for _, want := range []string{"default-src 'none'", "style-src 'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"} {
+		if !strings.Contains(policy, want) {
+			t.Errorf("policy %q lacks %q", policy, want)
+		}
+	}
+	if strings.Count(page, "<svg ") != 4 || !strings.Contains(page, "<title>2026-W45, public (MQG001 FAIL): 1</title>") {
+		t.Errorf("the page lacks its four weekly charts:\n%s", page)
 	}
 }
