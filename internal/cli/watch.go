@@ -31,10 +31,10 @@ type watchOptions struct {
 	Once      bool
 	Listen    string
 	LogFormat string
-	// minInterval replaces minWatchInterval when set (tests); afterScan is called after each
-	// scan, once the metrics show it.
-	minInterval time.Duration
-	afterScan   func(n int)
+	// minInterval replaces minWatchInterval when set (tests); beforeScan is called before each
+	// scan starts, afterScan after it, once the metrics show it.
+	minInterval           time.Duration
+	beforeScan, afterScan func(n int)
 }
 
 // newWatchCmd is `mqguard watch`: the scan command's flags plus the schedule's.
@@ -175,6 +175,9 @@ func runWatch(ctx context.Context, env *Env, o *watchOptions) error {
 		log.Info("serving /healthz and /metrics", "addr", ln.Addr().String())
 	}
 	for n := 1; ; n++ {
+		if o.beforeScan != nil {
+			o.beforeScan(n)
+		}
 		start := env.Now()
 		log.Info("scan started", "run", n)
 		var rep *finding.Report

@@ -20,9 +20,13 @@ import (
 // runWatchTest runs `mqguard watch ARGS` as RunEnv does, with the watch's test hooks: any
 // interval allowed, and afterScan called after each scan.
 func runWatchTest(ctx context.Context, env *Env, args []string, afterScan func(n int)) int {
+	return runWatchHooks(ctx, env, args, nil, afterScan)
+}
+
+func runWatchHooks(ctx context.Context, env *Env, args []string, beforeScan, afterScan func(n int)) int {
 	cmd := newWatchCmd(env, func(ctx context.Context, env *Env, o *watchOptions) error {
 		o.minInterval = time.Millisecond
-		o.afterScan = afterScan
+		o.beforeScan, o.afterScan = beforeScan, afterScan
 		return runWatch(ctx, env, o)
 	})
 	cmd.SetArgs(args)
@@ -163,6 +167,29 @@ func TestWatch(t *testing.T) {
 	}
 	if strings.Contains(stderr.String(), "Hist0ryS3cretPassw0rd!") {
 		t.Error("the log shows the broker's password")
+	}
+}
+
+// TestWatchStopDuringScan: a stop requested while a scan runs lets that scan finish (its report
+// is written, its findings counted) and then ends the watch with exit code 0.
+func TestWatchStopDuringScan(t *testing.T) {
+	dir := t.TempDir()
+	writeBroker(t, dir, "true")
+	env, _, stderr := testEnv(dir)
+	report := filepath.Join(dir, "r.json")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	scans := 0
+	code := runWatchHooks(ctx, env, []string{"--interval", "1h", "--no-cache", "--rules", "MQG001", "--log-format", "json", "--format", "json=" + report},
+		func(int) { cancel() }, func(int) { scans++ })
+	if code != ExitOK || scans != 1 {
+		t.Fatalf("exit %d after %d scans, want 0 after 1; stderr %s", code, scans, stderr)
+	}
+	if !strings.Contains(stderr.String(), `"result":"findings"`) {
+		t.Errorf("the scan did not finish with its findings:\n%s", stderr)
+	}
+	if rep, err := os.ReadFile(report); err != nil || !strings.Contains(string(rep), `"status": "FAIL"`) {
+		t.Errorf("report %q (%v): want the scan's FAIL", rep, err)
 	}
 }
 
