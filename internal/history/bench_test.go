@@ -84,25 +84,32 @@ func BenchmarkYearSQLite(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		for d := range days {
-			sc := benchScan(brokers, perBroker, d, false)
-			kept := sc.Report.Findings[:0]
-			for i, f := range sc.Report.Findings {
-				// Broker i/perBroker is fixed on days where it falls in that day's hundredth.
-				if (i/perBroker+d)%100 != 0 {
-					kept = append(kept, f)
-				}
-			}
-			sc.Report.Findings = kept
-			if _, err := s.Record(ctx, sc); err != nil {
-				b.Fatal(err)
-			}
-		}
+		recordYear(b, s, brokers, perBroker, days)
 		_ = s.Close()
 		st, err := os.Stat(path)
 		if err != nil {
 			b.Fatal(err)
 		}
 		b.ReportMetric(float64(st.Size())/1e6, "MB")
+	}
+}
+
+// recordYear records days daily scans of brokers brokers with perBroker findings each, a
+// hundredth of the brokers fixed and another hundredth broken again each day.
+func recordYear(b testing.TB, s Store, brokers, perBroker, days int) {
+	b.Helper()
+	for d := range days {
+		sc := benchScan(brokers, perBroker, d, false)
+		kept := sc.Report.Findings[:0]
+		for i, f := range sc.Report.Findings {
+			// Broker i/perBroker is fixed on days where it falls in that day's hundredth.
+			if (i/perBroker+d)%100 != 0 {
+				kept = append(kept, f)
+			}
+		}
+		sc.Report.Findings = kept
+		if _, err := s.Record(context.Background(), sc); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
