@@ -1,24 +1,20 @@
 package report
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/fetch"
-	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	"github.com/mqguard/mqguard/internal/finding"
+	"github.com/mqguard/mqguard/internal/testbrowser"
 )
 
 // browserFindings is the size of the report the browser test loads: the size the page must stay
@@ -29,24 +25,6 @@ const browserFindings = 100_000
 // reported, not asserted: a timed assertion fails on a loaded machine. What keeps filtering fast
 // is that a page shows at most 100 rows, and that is asserted (wantCount).
 const filterBudget = 200 * time.Millisecond
-
-// chromium finds Debian's chromium (or MQGUARD_CHROMIUM); the test skips without it, except in CI.
-func chromium(t *testing.T) string {
-	t.Helper()
-	if p := os.Getenv("MQGUARD_CHROMIUM"); p != "" {
-		return p
-	}
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatal("chromium not found (.ci/run installs Debian's chromium; MQGUARD_CHROMIUM names another)")
-	}
-	t.Skip("chromium not found: install Debian's chromium, or set MQGUARD_CHROMIUM, to test the HTML report in a browser")
-	return ""
-}
 
 // bigReport is a report of n findings over n/8 brokers, every severity, status, source and a
 // few dozen rules, with the fixture's hostile texts in its first finding.
@@ -86,7 +64,7 @@ func bigReport(n int) *finding.Report {
 // request, or filters that do not change the rows; filter timings are logged.
 // The screenshot is in the test's artifact directory (go test -artifacts keeps it).
 func TestHTMLInBrowser(t *testing.T) {
-	exe := chromium(t)
+	exe := testbrowser.Chromium(t)
 	r := bigReport(browserFindings)
 	dir := t.TempDir()
 	file := filepath.Join(dir, "report.html")
@@ -98,81 +76,8 @@ func TestHTMLInBrowser(t *testing.T) {
 	}
 	fileURL := (&url.URL{Scheme: "file", Path: file}).String()
 
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(exe), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck, chromedp.UserDataDir(filepath.Join(dir, "profile")),
-		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true), chromedp.Flag("disable-extensions", true),
-		chromedp.WindowSize(1400, 1000),
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	ctx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
-	defer cancelAlloc()
-	ctx, cancelTab := chromedp.NewContext(ctx)
-	defer cancelTab()
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("starting %s: %v", exe, err)
-	}
-
-	// Every request the page makes is paused here: the file itself goes on, anything else fails
-	// and fails the test. The Network events catch what the Fetch domain does not see.
-	var mu sync.Mutex
-	var requests, problems []string
-	paused := chromedp.Events(ctx, fetch.RequestPaused)
-	sent := chromedp.Events(ctx, network.RequestWillBeSent)
-	console := chromedp.Console(ctx)
-	if _, err := chromedp.Call(ctx, fetch.Enable, fetch.EnableParams{}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := chromedp.Call(ctx, network.Enable, network.EnableParams{}); err != nil {
-		t.Fatal(err)
-	}
-	go func() {
-		for ev, err := range paused {
-			if err != nil {
-				return
-			}
-			if ev.Request.URL == fileURL {
-				_, _ = chromedp.Call(ctx, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: ev.RequestID})
-				continue
-			}
-			mu.Lock()
-			requests = append(requests, ev.Request.URL)
-			mu.Unlock()
-			_, _ = chromedp.Call(ctx, fetch.FailRequest, fetch.FailRequestParams{RequestID: ev.RequestID, ErrorReason: network.ErrorReasonBlockedByClient})
-		}
-	}()
-	go func() {
-		for ev, err := range sent {
-			if err != nil {
-				return
-			}
-			if ev.Request.URL != fileURL {
-				mu.Lock()
-				requests = append(requests, ev.Request.URL)
-				mu.Unlock()
-			}
-		}
-	}()
-	go func() {
-		for m, err := range console {
-			if err != nil {
-				return
-			}
-			if m.Type == chromedp.ConsoleError || m.IsException() {
-				mu.Lock()
-				problems = append(problems, fmt.Sprintf("%s %s:%d: %s", m.Type, m.URL, m.Line+1, m.Text))
-				mu.Unlock()
-			}
-		}
-	}()
-	collected := func() (reqs, probs []string) {
-		mu.Lock()
-		defer mu.Unlock()
-		return slices.Clone(requests), slices.Clone(problems)
-	}
+	br := testbrowser.Open(t, exe, fileURL, 1400, 1000)
+	ctx, collected := br.Ctx, br.Seen
 
 	start := time.Now()
 	if err := chromedp.Do(ctx, chromedp.Navigate(fileURL), chromedp.WaitVisible(chromedp.CSS("#rows tr.row"))); err != nil {
@@ -362,14 +267,14 @@ func TestHTMLInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	saveShot(t, "report.png", shot)
+	testbrowser.SaveShot(t, "report.png", shot)
 	if err := chromedp.Do(ctx, chromedp.ScrollIntoView(chromedp.CSS("#filters"))); err != nil {
 		t.Fatal(err)
 	}
 	if shot, err = chromedp.Run(ctx, chromedp.CaptureScreenshot()); err != nil {
 		t.Fatal(err)
 	}
-	saveShot(t, "findings.png", shot)
+	testbrowser.SaveShot(t, "findings.png", shot)
 
 	worst := slices.Max(timings)
 	t.Logf("filter changes over %d findings: %d, slowest %v", browserFindings, len(timings), worst.Round(100*time.Microsecond))
@@ -397,15 +302,6 @@ func TestHTMLInBrowser(t *testing.T) {
 	if len(probsBefore) > 0 {
 		t.Errorf("console errors or exceptions: %v", probsBefore)
 	}
-}
-
-func saveShot(t *testing.T, name string, png []byte) {
-	t.Helper()
-	path := filepath.Join(t.ArtifactDir(), name)
-	if err := os.WriteFile(path, png, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("screenshot: %s", path)
 }
 
 func fileSize(t *testing.T, path string) int64 {
