@@ -94,7 +94,9 @@ func (m *moduleDir) parseBlock(name string, src []byte, b hclscan.Block) {
 	}
 	f, diags := hclsyntax.ParseConfig(src[b.Start:b.End], name, hcl.Pos{Line: b.Line, Column: b.Column, Byte: b.Start})
 	if diags.HasErrors() {
+		// As for a whole file (loadModuleDir): a block that does not parse is not used.
 		m.diags = append(m.diags, hclDiags(diags)...)
+		return
 	}
 	if f != nil {
 		m.addFile(name, src, f)

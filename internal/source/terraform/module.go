@@ -196,7 +196,11 @@ func loadModuleDir(fsys fs.FS, dir string, called bool) *moduleDir {
 		}
 		f, diags := parseFile(name, src)
 		if diags.HasErrors() {
+			// What HCL recovers from a file that does not parse is not what Terraform would
+			// apply (an attribute lost to the error reads as its default): nothing of it is
+			// used, and the error entry makes the scan incomplete.
 			m.diags = append(m.diags, hclDiags(diags)...)
+			continue
 		}
 		if f == nil {
 			continue

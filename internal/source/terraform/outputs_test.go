@@ -70,3 +70,24 @@ locals {
 		t.Errorf("the file's broker was not read")
 	}
 }
+
+// TestBrokenBlockIsNotUsed: a broker block that does not parse is an error at its line, and
+// nothing HCL recovers of it reaches the model (its lost attributes would read as defaults, a
+// public broker as private), whether the fast path or the whole-file parse meets it.
+func TestBrokenBlockIsNotUsed(t *testing.T) {
+	broken := "resource \"aws_mq_broker\" \"b\" {\n  publicly_accessible = (\n  engine_type = \"ActiveMQ\"\n}\n"
+	for name, files := range map[string]map[string]string{
+		"fast path":  {"main.tf": broken + "resource \"aws_mq_broker\" \"ok\" {}\n"},
+		"whole file": {"main.tf": broken + "resource \"aws_mq_broker\" \"ok\" {\n"},
+	} {
+		inv, diags := load(t, files, Options{})
+		if len(errorsOf(diags)) == 0 {
+			t.Errorf("%s: no error entry", name)
+		}
+		for _, b := range inv.Brokers {
+			if b.ID.Address == "aws_mq_broker.b" {
+				t.Errorf("%s: the broken broker is in the model (publicly_accessible %+v)", name, b.PubliclyAccessible)
+			}
+		}
+	}
+}
