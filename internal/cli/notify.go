@@ -101,15 +101,10 @@ func resolvedFindings(ctx context.Context, store history.Store, fingerprints map
 		return nil, &reportError{fmt.Errorf("--notify: reading the history: %w", err)}
 	}
 	var out []finding.Finding
-	for _, f := range all {
-		if !fingerprints[f.Fingerprint] {
-			continue
+	for i := range all {
+		if fingerprints[all[i].Fingerprint] {
+			out = append(out, all[i].Finding())
 		}
-		out = append(out, finding.Finding{
-			RuleID: f.RuleID, Severity: f.Severity, Status: f.Status, Message: f.Message, Fingerprint: f.Fingerprint,
-			Resource: finding.Resource{Address: f.Address, ARN: f.ARN, Account: f.Account, Region: f.Region, Source: f.Source},
-			Location: finding.Location{Path: f.Path},
-		})
 	}
 	return out, nil
 }

@@ -80,11 +80,7 @@ func HistoryFindings(ctx context.Context, st history.Store, productARN string, s
 // findingOf is the report finding of a recorded one, with the rule's title, category and
 // remediation from the catalog (history keeps only the rule ID).
 func findingOf(h *history.Finding) finding.Finding {
-	f := finding.Finding{
-		RuleID: h.RuleID, Severity: h.Severity, Status: h.Status, Fingerprint: h.Fingerprint, Message: h.Message,
-		Resource: finding.Resource{Address: h.Address, Source: h.Source, Account: h.Account, Region: h.Region, ARN: h.ARN},
-		Location: finding.Location{Path: h.Path},
-	}
+	f := h.Finding()
 	if r, ok := rules.Lookup(h.RuleID); ok {
 		f.Slug, f.Title, f.Category, f.HelpURI = r.Slug, r.Title, r.Category(), engine.HelpURI(r)
 		f.Remediation = r.Remediation[model.SourceKind(h.Source)]

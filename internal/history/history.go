@@ -102,6 +102,16 @@ type Finding struct {
 	ReopenCount int
 }
 
+// Finding returns the recorded finding as the report's type, with what history keeps of it (the
+// rule's title, remediation and links are the catalog's, not recorded).
+func (f *Finding) Finding() finding.Finding {
+	return finding.Finding{
+		RuleID: f.RuleID, Severity: f.Severity, Status: f.Status, Message: f.Message, Fingerprint: f.Fingerprint,
+		Resource: finding.Resource{Address: f.Address, ARN: f.ARN, Account: f.Account, Region: f.Region, Source: f.Source},
+		Location: finding.Location{Path: f.Path},
+	}
+}
+
 // Open reports whether the finding is open: FAIL, UNKNOWN or SUPPRESSED, and not resolved.
 func (f *Finding) Open() bool { return isOpen(f.Status) && f.ResolvedAt == nil }
 
