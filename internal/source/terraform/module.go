@@ -318,23 +318,30 @@ func (m *moduleDir) addFile(name string, src []byte, f *hcl.File) {
 		case "module":
 			b := toBody(blk.Body, 0)
 			mc := &moduleCall{name: blk.Labels[0], body: b, rng: blockRange(blk)}
-			if a := b.attr("source"); a != nil {
-				if v, d := a.Expr.Value(nil); !d.HasErrors() && v.IsKnown() && !v.IsNull() && v.Type() == cty.String {
-					mc.source = v.AsString()
-				}
-			}
+			mc.source, _ = literalString(b.attr("source"))
 			m.modules = append(m.modules, mc)
 		case "provider":
 			b := toBody(blk.Body, 0)
 			name := blk.Labels[0]
-			if a := b.attr("alias"); a != nil {
-				if v, d := a.Expr.Value(nil); !d.HasErrors() && v.IsKnown() && !v.IsNull() && v.Type() == cty.String {
-					name += "." + v.AsString()
-				}
+			if alias, ok := literalString(b.attr("alias")); ok {
+				name += "." + alias
 			}
 			m.providers = append(m.providers, &providerDecl{name: name, body: b, rng: blockRange(blk)})
 		}
 	}
+}
+
+// literalString is the value of an attribute that is a literal string (a module's source, a
+// provider's alias), evaluated without context; ok is false for anything else.
+func literalString(a *hcl.Attribute) (string, bool) {
+	if a == nil {
+		return "", false
+	}
+	v, d := a.Expr.Value(nil)
+	if d.HasErrors() || !v.IsKnown() || v.IsNull() || v.Type() != cty.String {
+		return "", false
+	}
+	return v.AsString(), true
 }
 
 // blockRange is the whole block for native syntax and the definition for JSON.

@@ -13,7 +13,6 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
-	"github.com/zclconf/go-cty/cty"
 
 	"github.com/mqguard/mqguard/internal/model"
 	"github.com/mqguard/mqguard/internal/source/terraform/hclscan"
@@ -267,12 +266,8 @@ func dirLocalCalls(fsys fs.FS, dir string) []string {
 		}
 		for _, blk := range content.Blocks {
 			attrs, _ := blk.Body.JustAttributes()
-			a := attrs["source"]
-			if a == nil {
-				continue
-			}
-			if v, d := a.Expr.Value(nil); !d.HasErrors() && v.IsKnown() && !v.IsNull() && v.Type() == cty.String && localSource(v.AsString()) {
-				calls = append(calls, v.AsString())
+			if src, ok := literalString(attrs["source"]); ok && localSource(src) {
+				calls = append(calls, src)
 			}
 		}
 	}
