@@ -102,6 +102,10 @@ type Broker struct {
 	BrokerState     String
 	ActionsRequired StringList
 
+	// SelfManaged holds what a broker's own files, management API or probes say; nil when no
+	// source read any (an Amazon MQ broker described in code or read from the AWS API alone).
+	SelfManaged *SelfManaged
+
 	// Directives are the raw comments found on or above the resource and its attributes, for the
 	// suppress package to parse. Sources do not interpret them.
 	Directives []Directive
@@ -260,6 +264,9 @@ type Configuration struct {
 	// empty otherwise. It never quotes the body.
 	DataWhy  string
 	ActiveMQ *ActiveMQConfig // nil unless the body is a parsed ActiveMQ XML document
+	// RabbitMQ is the parsed body of a RabbitMQ configuration (Amazon MQ takes rabbitmq.conf
+	// keys); nil unless the body is one.
+	RabbitMQ *RabbitMQSettings
 	// LatestRevision is the configuration's newest revision (live: LatestRevision.Revision).
 	LatestRevision Int
 	// UsedBy counts brokers referencing this configuration (filled when linking).
