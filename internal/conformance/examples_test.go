@@ -12,6 +12,7 @@ import (
 	"github.com/mqguard/mqguard/internal/model"
 	"github.com/mqguard/mqguard/internal/rules"
 	"github.com/mqguard/mqguard/internal/source/awsapi"
+	"github.com/mqguard/mqguard/internal/source/brokerconf"
 	"github.com/mqguard/mqguard/internal/source/cloudformation"
 	"github.com/mqguard/mqguard/internal/source/terraform"
 	"github.com/mqguard/mqguard/internal/source/tfplan"
@@ -84,6 +85,14 @@ func loadExample(t *testing.T, ex rules.Example) (*model.Inventory, []model.Diag
 		return cloudformation.Load(ctx, fsys, sortedNames(ex.Files), cloudformation.Options{})
 	case model.SourceTFPlan:
 		return tfplan.Load(ctx, fsys, sortedNames(ex.Files), tfplan.Options{})
+	case model.SourceBrokerConf:
+		files := map[string]brokerconf.FileKind{}
+		for name, body := range ex.Files {
+			if k := brokerconf.Sniff(name, []byte(body)); k != brokerconf.NotBrokerConf {
+				files[name] = k
+			}
+		}
+		return brokerconf.Load(ctx, fsys, files, brokerconf.Options{})
 	case model.SourceAWS:
 		// Live examples are snapshot directories, scanned through the same code as a live scan.
 		return awsapi.LoadSnapshot(ctx, fsys, ".")
