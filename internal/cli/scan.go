@@ -134,7 +134,10 @@ their own. A PATH naming a .tf or .tf.json file scans that file's directory as t
 subdirectories are not searched). Local modules are followed wherever they live.
 CloudFormation templates (YAML or JSON, SAM included) and plans ('terraform show -json' output)
 are recognised by their content wherever they are under a PATH; a cdk.out directory is read
-through its manifest.json. --input-type forces one kind. Paths in the report are relative to
+through its manifest.json. The configuration files of self-managed brokers (activemq.xml with
+the properties files beside it, rabbitmq.conf, rabbitmq.config and advanced.config, definitions
+exports, Kubernetes and Helm files that embed them) are recognised by content too; each
+directory of them is one broker. --input-type forces one kind. Paths in the report are relative to
 the current directory when a relative PATH was given, absolute otherwise.
 
 With --aws, the Amazon MQ brokers of live AWS accounts are scanned too (read-only), and PATHs
@@ -163,7 +166,7 @@ Formats (--format F or F=FILE, repeatable; at most one without a file, written t
 	f.StringVar(&opts.AsOf, "as-of", "", "judge dates (end of support, suppression expiry) at `YYYY-MM-DD` (default today, UTC)")
 	f.Var(&orderedArgs{list: &opts.Vars, order: &opts.varOrder}, "var", "set a Terraform input variable, `NAME=VALUE` (repeatable; --var and --var-file apply in command-line order)")
 	f.Var(&orderedArgs{list: &opts.VarFiles, order: &opts.varOrder, file: true}, "var-file", "read Terraform input variables from `FILE` (repeatable)")
-	f.StringVar(&opts.InputType, "input-type", "", "read only inputs of this `KIND`: terraform, cloudformation or tfplan (default: every kind, recognised by content)")
+	f.StringVar(&opts.InputType, "input-type", "", "read only inputs of this `KIND`: terraform, cloudformation, tfplan or brokerconf (default: every kind, recognised by content)")
 	f.StringArrayVar(&opts.CFNParams, "cfn-param", nil, "set a CloudFormation parameter, `KEY=VALUE` (repeatable)")
 	f.StringArrayVar(&opts.CFNParamFile, "cfn-param-file", nil, "read CloudFormation parameters from `FILE` in the AWS CLI JSON format (repeatable; applied before --cfn-param)")
 	f.StringSliceVar(&opts.Rules, "rules", nil, "run only these `RULES` (comma-separated IDs, slugs or other tools' IDs)")
@@ -279,7 +282,7 @@ func (o *scanOptions) validate(env *Env) (*scanConfig, error) {
 	}
 	kind := detect.Kind(strings.ToLower(strings.TrimSpace(o.InputType)))
 	if kind != detect.Auto && !slices.Contains(detect.Kinds(), kind) {
-		return nil, usagef("--input-type %q: want terraform, cloudformation or tfplan", o.InputType)
+		return nil, usagef("--input-type %q: want terraform, cloudformation, tfplan or brokerconf", o.InputType)
 	}
 	req.Kind = kind
 	if cfg.Live, err = validateLive(cwd, &o.AWS, o.Snapshot); err != nil {

@@ -29,6 +29,7 @@ import (
 	"github.com/mqguard/mqguard/internal/policy"
 	"github.com/mqguard/mqguard/internal/rules"
 	"github.com/mqguard/mqguard/internal/source/awsapi"
+	"github.com/mqguard/mqguard/internal/source/brokerconf"
 	"github.com/mqguard/mqguard/internal/source/cloudformation"
 	"github.com/mqguard/mqguard/internal/source/detect"
 	"github.com/mqguard/mqguard/internal/source/terraform"
@@ -131,9 +132,10 @@ type Result struct {
 }
 
 // Empty reports whether the scan found nothing to scan: no Terraform root module,
-// CloudFormation template or plan under the paths, and no live part.
+// CloudFormation template, plan or broker configuration under the paths, and no live part.
 func (r *Result) Empty() bool {
-	return !r.live && r.TerraformRoots == 0 && len(r.Inputs.CloudFormation) == 0 && len(r.Inputs.Plans) == 0
+	return !r.live && r.TerraformRoots == 0 && len(r.Inputs.CloudFormation) == 0 && len(r.Inputs.Plans) == 0 &&
+		len(r.Inputs.BrokerConf) == 0
 }
 
 // Incomplete reports whether part of the input could not be scanned: the result cannot be
@@ -260,6 +262,9 @@ func Run(ctx context.Context, req Request) (*Result, error) {
 	}
 	if in := res.Inputs.Plans; len(in) > 0 {
 		add(tfplan.Load(ctx, fsys, in, tfplan.Options{Display: display}))
+	}
+	if in := res.Inputs.BrokerConf; len(in) > 0 {
+		add(brokerconf.Load(ctx, fsys, in, brokerconf.Options{Display: display}))
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("scan interrupted: %w", err)

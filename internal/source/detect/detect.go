@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/mqguard/mqguard/internal/model"
+	"github.com/mqguard/mqguard/internal/source/brokerconf"
 	"github.com/mqguard/mqguard/internal/source/cloudformation"
 	"github.com/mqguard/mqguard/internal/source/tfplan"
 	"github.com/mqguard/mqguard/internal/source/walk"
@@ -26,10 +27,13 @@ const (
 	Terraform      Kind = "terraform"
 	CloudFormation Kind = "cloudformation"
 	TFPlan         Kind = "tfplan"
+	// BrokerConf: the configuration files of self-managed brokers (activemq.xml, rabbitmq.conf,
+	// Erlang-terms configs, definitions exports, Kubernetes and Helm files embedding them).
+	BrokerConf Kind = "brokerconf"
 )
 
 // Kinds lists the values --input-type accepts.
-func Kinds() []Kind { return []Kind{Terraform, CloudFormation, TFPlan} }
+func Kinds() []Kind { return []Kind{Terraform, CloudFormation, TFPlan, BrokerConf} }
 
 // Inputs are the inputs found, as FS paths, each list sorted.
 type Inputs struct {
@@ -39,6 +43,9 @@ type Inputs struct {
 	CloudFormation []string
 	// Plans holds Terraform plan JSON files.
 	Plans []string
+	// BrokerConf maps each broker configuration file found to what it holds; the brokerconf
+	// source reads the files it names beside them (properties files, enabled_plugins) itself.
+	BrokerConf map[string]brokerconf.FileKind
 }
 
 // sniffSize is how much of a file is read to recognise a plan; templates are read whole up to
@@ -68,7 +75,13 @@ func Find(fsys fs.FS, roots []string, force Kind) (Inputs, []model.Diagnostic) {
 			*list = append(*list, p)
 		}
 	}
-	reportWalk := force == CloudFormation || force == TFPlan
+	reportWalk := force == CloudFormation || force == TFPlan || force == BrokerConf
+	addConf := func(p string, k brokerconf.FileKind) {
+		if in.BrokerConf == nil {
+			in.BrokerConf = map[string]brokerconf.FileKind{}
+		}
+		in.BrokerConf[p] = k
+	}
 	for _, root := range roots {
 		info, err := fs.Stat(fsys, root)
 		if err != nil {
@@ -81,15 +94,17 @@ func Find(fsys fs.FS, roots []string, force Kind) (Inputs, []model.Diagnostic) {
 				diags = append(diags, errDiag(root, "not a regular file ("+walk.TypeName(info.Mode())+")"))
 				continue
 			}
-			switch k := fileKind(fsys, root, force, true); k {
+			switch k, ck := fileKind(fsys, root, force, true); k {
 			case Terraform:
 				add(&in.Terraform, root)
 			case CloudFormation:
 				add(&in.CloudFormation, root)
 			case TFPlan:
 				add(&in.Plans, root)
+			case BrokerConf:
+				addConf(root, ck)
 			default:
-				diags = append(diags, errDiag(root, "not a Terraform, CloudFormation or Terraform plan file"))
+				diags = append(diags, errDiag(root, "not a Terraform, CloudFormation, Terraform plan or broker configuration file"))
 			}
 			continue
 		}
@@ -115,11 +130,13 @@ func Find(fsys fs.FS, roots []string, force Kind) (Inputs, []model.Diagnostic) {
 					return fs.SkipDir
 				}
 			case walk.File:
-				switch fileKind(fsys, e.Path, force, false) {
+				switch k, ck := fileKind(fsys, e.Path, force, false); k {
 				case CloudFormation:
 					add(&in.CloudFormation, e.Path)
 				case TFPlan:
 					add(&in.Plans, e.Path)
+				case BrokerConf:
+					addConf(e.Path, ck)
 				}
 			case walk.Unreadable:
 				// A named directory that cannot be listed is reported whoever walks it: the
@@ -158,43 +175,68 @@ func isCloudAssembly(fsys fs.FS, dir string) bool {
 }
 
 // fileKind recognises one file. named is true for a file the user named: Terraform files are
-// then accepted too (while walking, the Terraform source finds them itself).
-func fileKind(fsys fs.FS, p string, force Kind, named bool) Kind {
+// then accepted too (while walking, the Terraform source finds them itself). For a broker
+// configuration file it also says what the file holds.
+func fileKind(fsys fs.FS, p string, force Kind, named bool) (Kind, brokerconf.FileKind) {
 	base := path.Base(p)
 	isTF := strings.HasSuffix(base, ".tf") || strings.HasSuffix(base, ".tf.json")
+	if force == BrokerConf {
+		if isTF || !brokerconf.Candidate(base) {
+			return Auto, brokerconf.NotBrokerConf
+		}
+		head, _, err := readHead(fsys, p, sniffSize)
+		if err != nil {
+			return Auto, brokerconf.NotBrokerConf
+		}
+		if k := brokerconf.Sniff(p, head); k != brokerconf.NotBrokerConf {
+			return BrokerConf, k
+		}
+		return Auto, brokerconf.NotBrokerConf
+	}
 	if force != Auto {
 		if named || (force != Terraform && !isTF && candidate(base)) {
-			return force
+			return force, brokerconf.NotBrokerConf
 		}
-		return Auto
+		return Auto, brokerconf.NotBrokerConf
 	}
 	switch {
 	case isTF:
 		if named {
-			return Terraform
+			return Terraform, brokerconf.NotBrokerConf
 		}
-		return Auto
+		return Auto, brokerconf.NotBrokerConf
 	case strings.HasSuffix(base, ".tfvars") || strings.HasSuffix(base, ".tfvars.json"):
-		return Auto
-	case !candidate(base):
-		return Auto
+		return Auto, brokerconf.NotBrokerConf
+	case !candidate(base) && !brokerconf.Candidate(base):
+		return Auto, brokerconf.NotBrokerConf
 	}
-	head, whole, err := readHead(fsys, p)
+	limit := int64(sniffSize)
+	if candidate(base) {
+		limit = maxTemplateSniff
+	}
+	head, whole, err := readHead(fsys, p, limit)
 	if err != nil {
-		return Auto
+		return Auto, brokerconf.NotBrokerConf
 	}
-	if strings.HasSuffix(base, ".json") && isPlan(head, whole) {
-		return TFPlan
+	if candidate(base) {
+		if strings.HasSuffix(base, ".json") && isPlan(head, whole) {
+			return TFPlan, brokerconf.NotBrokerConf
+		}
+		w := whole
+		if w == nil {
+			// Too large to read whole: recognised by its head, so that the CloudFormation
+			// source reports it as too large (an error entry) instead of it being skipped
+			// silently.
+			w = head
+		}
+		if cloudformation.IsTemplate(w) {
+			return CloudFormation, brokerconf.NotBrokerConf
+		}
 	}
-	if whole == nil {
-		// Too large to read whole: recognised by its head, so that the CloudFormation source
-		// reports it as too large (an error entry) instead of it being skipped silently.
-		whole = head
+	if k := brokerconf.Sniff(p, head); k != brokerconf.NotBrokerConf {
+		return BrokerConf, k
 	}
-	if cloudformation.IsTemplate(whole) {
-		return CloudFormation
-	}
-	return Auto
+	return Auto, brokerconf.NotBrokerConf
 }
 
 // isPlan recognises a plan from the whole file, or, for a file too large to read whole, from
@@ -217,15 +259,15 @@ func candidate(base string) bool {
 	return false
 }
 
-// readHead returns the first sniffSize bytes of p, and the whole file when it is at most
-// maxTemplateSniff bytes.
-func readHead(fsys fs.FS, p string) (head, whole []byte, err error) {
+// readHead returns the first sniffSize bytes of p, and the whole file when it is at most limit
+// bytes (limit is at least sniffSize).
+func readHead(fsys fs.FS, p string, limit int64) (head, whole []byte, err error) {
 	f, err := fsys.Open(p)
 	if err != nil {
 		return nil, nil, err
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxTemplateSniff+1))
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -233,7 +275,7 @@ func readHead(fsys fs.FS, p string) (head, whole []byte, err error) {
 	if len(head) > sniffSize {
 		head = head[:sniffSize]
 	}
-	if len(data) <= maxTemplateSniff {
+	if int64(len(data)) <= limit {
 		whole = data
 	}
 	return head, whole, nil
