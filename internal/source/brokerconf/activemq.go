@@ -50,11 +50,26 @@ func (e *ParseError) Error() string {
 // brokers in one file are merged); embedded credentials are reported wherever they appear in the
 // file. A firstLine below 1 is taken as 1.
 func ParseActiveMQ(data []byte, file string, firstLine int) (*model.ActiveMQConfig, error) {
+	cfg, _, err := parseActiveMQ(data, file, firstLine, nil)
+	return cfg, err
+}
+
+// ParseActiveMQInstall parses a self-managed activemq.xml as ParseActiveMQ does and also returns
+// the facts of the installation it declares (see ActiveMQFacts). resolve, when not nil, resolves
+// ${name} placeholders (as Spring's PropertyPlaceholderConfigurer does, from the properties files
+// the loader read): an attribute whose placeholder resolve does not know is Unknown (a connector
+// URI "tcp://${host}:61616" has an Unknown URI) and the placeholder is listed in
+// ActiveMQFacts.Placeholders. With a nil resolve, attributes are kept as written.
+func ParseActiveMQInstall(data []byte, file string, firstLine int, resolve Resolver) (*model.ActiveMQConfig, *ActiveMQFacts, error) {
+	return parseActiveMQ(data, file, firstLine, resolve)
+}
+
+func parseActiveMQ(data []byte, file string, firstLine int, resolve Resolver) (*model.ActiveMQConfig, *ActiveMQFacts, error) {
 	if firstLine < 1 {
 		firstLine = 1
 	}
 	if len(data) > MaxDocumentSize {
-		return nil, &ParseError{File: file, Line: firstLine,
+		return nil, nil, &ParseError{File: file, Line: firstLine,
 			Msg: fmt.Sprintf("document is larger than %d bytes", MaxDocumentSize)}
 	}
 	p := &parser{
@@ -63,15 +78,18 @@ func ParseActiveMQ(data []byte, file string, firstLine int) (*model.ActiveMQConf
 		lineStarts: lineStarts(data),
 		cfg:        &model.ActiveMQConfig{},
 		mapsByID:   map[string]*model.AuthorizationMap{},
+		resolve:    resolve,
+		facts:      &ActiveMQFacts{},
 	}
 	if err := p.run(data); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if !p.sawBroker {
-		return nil, &ParseError{File: file, Line: firstLine, Msg: "no <broker> element"}
+		return nil, nil, &ParseError{File: file, Line: firstLine, Msg: "no <broker> element"}
 	}
 	p.resolveMapRefs()
-	return p.cfg, nil
+	p.finishFacts()
+	return p.cfg, p.facts, nil
 }
 
 // lineStarts returns the byte offset at which each line of data starts.
@@ -110,6 +128,11 @@ type parser struct {
 	// mapRef is the id named by <authorizationPlugin map="#id"> when the plugin declares no
 	// inline map (Spring style, the map being a separate bean).
 	mapRef string
+
+	// resolve resolves ${...} placeholders (nil: attributes are kept as written).
+	resolve Resolver
+	facts   *ActiveMQFacts
+	install installState
 }
 
 // lineOf maps a byte offset in the document to a line in the file.
@@ -164,6 +187,10 @@ func (p *parser) run(data []byte) error {
 			endLine := p.lineOf(p.dec.InputOffset() - 1)
 			if f.onEnd != nil {
 				f.onEnd(p.rng(f.startLine, endLine))
+			}
+		case xml.CharData:
+			if p.install.text != nil {
+				p.install.text.Write(t)
 			}
 		case xml.Directive:
 			if isEntityDeclaration(t) {
@@ -244,13 +271,13 @@ func (p *parser) start(el xml.StartElement, line, tagEnd int) {
 	if p.brokerDepth > 0 {
 		switch {
 		case name == "networkConnector" || name == "multicastNetworkConnector":
-			nc := connectorFields(el)
+			nc := p.connectorFields(el)
 			ends = append(ends, func(r model.Range) {
 				p.cfg.NetworkConnectors = append(p.cfg.NetworkConnectors, model.NetworkConnector{
 					Name: nc.name(r, "bridge"), URI: nc.uri(r), At: r})
 			})
 		case name == "transportConnector":
-			tc := connectorFields(el)
+			tc := p.connectorFields(el)
 			ends = append(ends, func(r model.Range) {
 				p.cfg.TransportConnectors = append(p.cfg.TransportConnectors, model.TransportConnector{
 					Name: tc.name(r, ""), URI: tc.uri(r), At: r})
@@ -262,10 +289,15 @@ func (p *parser) start(el xml.StartElement, line, tagEnd int) {
 			ends = append(ends, func(model.Range) { p.authnDepth-- })
 		case name == "authenticationUser" && p.authnDepth > 0:
 			user, hasUser := attr(el, "username")
+			userKnown := false
+			if hasUser {
+				user, userKnown = p.expand(user)
+			}
 			groups, _ := attr(el, "groups")
+			groups, _ = p.expand(groups)
 			ends = append(ends, func(r model.Range) {
 				u := model.ConfigUser{Username: model.UnknownString(r), Groups: splitList(groups), At: r}
-				if hasUser {
+				if hasUser && userKnown {
 					u.Username = model.ExplicitString(user, r)
 				}
 				p.cfg.Users = append(p.cfg.Users, u)
@@ -293,6 +325,8 @@ func (p *parser) start(el xml.StartElement, line, tagEnd int) {
 			m.Entries = append(m.Entries, entry)
 		})
 	}
+
+	ends = append(ends, p.installStart(el, parent, line, tagEnd)...)
 
 	switch len(ends) {
 	case 0:
@@ -410,17 +444,26 @@ func isTrue(el xml.StartElement, name string) bool {
 
 // connector holds the attributes of a connector element until its end tag gives its range.
 type connector struct {
-	nameV, uriV     string
-	hasName, hasURI bool
+	nameV, uriV         string
+	hasName, hasURI     bool
+	nameKnown, uriKnown bool
 }
 
-func connectorFields(el xml.StartElement) connector {
+func (p *parser) connectorFields(el xml.StartElement) connector {
 	var c connector
 	c.nameV, c.hasName = attr(el, "name")
-	c.uriV, c.hasURI = attr(el, "uri")
+	name := "uri"
+	c.uriV, c.hasURI = attr(el, name)
 	if !c.hasURI {
 		// multicastNetworkConnector names its remote side remoteURI.
-		c.uriV, c.hasURI = attr(el, "remoteURI")
+		name = "remoteURI"
+		c.uriV, c.hasURI = attr(el, name)
+	}
+	if c.hasURI {
+		c.uriV, c.uriKnown = p.expand(c.uriV)
+	}
+	if c.hasName {
+		c.nameV, c.nameKnown = p.expand(c.nameV)
 	}
 	return c
 }
@@ -428,6 +471,9 @@ func connectorFields(el xml.StartElement) connector {
 // name is the connector name, or the ActiveMQ default when the attribute is absent.
 func (c connector) name(r model.Range, def string) model.String {
 	if c.hasName {
+		if !c.nameKnown {
+			return model.UnknownString(r)
+		}
 		return model.ExplicitString(c.nameV, r)
 	}
 	return model.DefaultString(def, r)
@@ -437,6 +483,9 @@ func (c connector) name(r model.Range, def string) model.String {
 // agent element may supply it).
 func (c connector) uri(r model.Range) model.String {
 	if c.hasURI {
+		if !c.uriKnown {
+			return model.UnknownString(r)
+		}
 		return model.ExplicitString(brokeruri.Redact(c.uriV), r)
 	}
 	return model.UnknownString(r)
