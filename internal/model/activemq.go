@@ -98,6 +98,12 @@ const (
 	// not convert to the variable's type, or is not NAME=VALUE). The message names the variable,
 	// never the value.
 	DiagVarInvalid DiagKind = "var-invalid"
+	// DiagUnreachable: a probe could not reach an endpoint at all (no route, connection
+	// refused, name not resolved, connect timeout): nothing answered. Whatever answered and
+	// then failed (a dropped handshake, another protocol, refused credentials) is no
+	// DiagUnreachable. The scan makes it a note for the endpoints of private Amazon MQ brokers,
+	// which only their VPC reaches.
+	DiagUnreachable DiagKind = "unreachable"
 )
 
 // Diagnostic is a problem a source met while reading its input.

@@ -101,6 +101,12 @@ type Broker struct {
 	// Live state (SourceAWS only; Unknown elsewhere).
 	BrokerState     String
 	ActionsRequired StringList
+	// InstanceEndpoints are the URLs Amazon MQ reports for the broker's instances
+	// (DescribeBroker BrokerInstances[].Endpoints, then each instance's ConsoleURL), in the
+	// order of the answer, without duplicates: what scan --aws --probe connects to. Explicit
+	// (possibly empty, for a broker still being created) when the answer was read; Unknown
+	// otherwise, and for every source other than the AWS API (the zero value).
+	InstanceEndpoints StringList
 
 	// SelfManaged holds what a broker's own files, management API or probes say; nil when no
 	// source read any (an Amazon MQ broker described in code or read from the AWS API alone).

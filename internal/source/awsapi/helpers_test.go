@@ -84,6 +84,12 @@ func addRegion(w *awstest.World, acct string) {
 			Pending: &mqtypes.ConfigurationId{Id: aws.String(cfgID), Revision: aws.Int32(3)},
 		},
 		ActionsRequired: []mqtypes.ActionRequired{{ActionRequiredCode: aws.String("BROKER_OOM")}},
+		BrokerInstances: []mqtypes.BrokerInstance{
+			{ConsoleURL: aws.String("https://" + amqID + "-1.mq." + region + ".amazonaws.com:8162"),
+				Endpoints: []string{"ssl://" + amqID + "-1.mq." + region + ".amazonaws.com:61617", "stomp+ssl://" + amqID + "-1.mq." + region + ".amazonaws.com:61614"}},
+			{ConsoleURL: aws.String("https://" + amqID + "-2.mq." + region + ".amazonaws.com:8162"),
+				Endpoints: []string{"ssl://" + amqID + "-2.mq." + region + ".amazonaws.com:61617", "ssl://" + amqID + "-1.mq." + region + ".amazonaws.com:61617"}},
+		},
 	},
 		mq.DescribeUserOutput{BrokerId: aws.String(amqID), Username: aws.String("admin"), ConsoleAccess: aws.Bool(true), Groups: []string{"admins"}, ReplicationUser: aws.Bool(false)},
 		mq.DescribeUserOutput{BrokerId: aws.String(amqID), Username: aws.String("app"), ConsoleAccess: aws.Bool(false), Groups: []string{}, ReplicationUser: aws.Bool(false)},

@@ -81,6 +81,8 @@ func brokerFromSummary(s mqtypes.BrokerSummary, account, region string) *model.B
 		},
 		// Whether the broker declares an LDAP server could not be read either.
 		LDAPUnread: true,
+		// Nor where its instances listen.
+		InstanceEndpoints: model.StringList{At: r.at("BrokerInstances")},
 	}
 	if b.Engine.Known() {
 		b.Engine.V = model.NormalizeEngine(b.Engine.V)
@@ -155,6 +157,7 @@ func mapBroker(out *mq.DescribeBrokerOutput, sum mqtypes.BrokerSummary, arn, acc
 		PendingConfigurationState: model.Explicit,
 		BrokerState:               enum(out.BrokerState, r.at("BrokerState")),
 		ActionsRequired:           mapActions(out.ActionsRequired, r),
+		InstanceEndpoints:         mapInstanceEndpoints(out.BrokerInstances, r),
 	}
 	// Members the mq API model does not require: ListBrokers may have them.
 	if !b.Name.Known() {
@@ -200,6 +203,30 @@ func configRef(c *mqtypes.ConfigurationId, at model.Range) *model.ConfigurationR
 		ref.Revision = model.Int{V: int64(*c.Revision), State: model.Explicit, At: at}
 	}
 	return ref
+}
+
+// mapInstanceEndpoints lists the endpoint URLs of the broker's instances, then their console
+// URLs, each once, in the order of the answer. An instance of an active/standby broker that is
+// the standby lists the same endpoints under its own host name: both are kept.
+func mapInstanceEndpoints(instances []mqtypes.BrokerInstance, r refs) model.StringList {
+	out := model.StringList{V: []string{}, State: model.Explicit, At: r.at("BrokerInstances")}
+	seen := map[string]bool{}
+	add := func(u string) {
+		u = strings.TrimSpace(u)
+		if u != "" && !seen[u] {
+			seen[u] = true
+			out.V = append(out.V, u)
+		}
+	}
+	for _, in := range instances {
+		for _, e := range in.Endpoints {
+			add(e)
+		}
+	}
+	for _, in := range instances {
+		add(deref(in.ConsoleURL))
+	}
+	return out
 }
 
 func mapEncryption(e *mqtypes.EncryptionOptions, r refs) model.Encryption {

@@ -127,6 +127,16 @@ func TestScanMapsLiveFields(t *testing.T) {
 	if !slices.Equal(b.ActionsRequired.V, []string{"BROKER_OOM"}) || b.ActionsRequired.State != model.Explicit {
 		t.Errorf("ActionsRequired = %+v", b.ActionsRequired)
 	}
+	host := func(n int) string { return amqID + "-" + string(rune('0'+n)) + ".mq." + region + ".amazonaws.com" }
+	wantEndpoints := []string{"ssl://" + host(1) + ":61617", "stomp+ssl://" + host(1) + ":61614", "ssl://" + host(2) + ":61617",
+		"https://" + host(1) + ":8162", "https://" + host(2) + ":8162"}
+	if got := b.InstanceEndpoints; !slices.Equal(got.V, wantEndpoints) || got.State != model.Explicit || got.At != at("BrokerInstances") {
+		t.Errorf("InstanceEndpoints = %+v\nwant %v", got, wantEndpoints)
+	}
+	// A broker without instances (being created) has none, and says so.
+	if got := findBroker(t, inv, brokerARN(home, rabbitID, "events")).InstanceEndpoints; got.State != model.Explicit || len(got.V) != 0 {
+		t.Errorf("events InstanceEndpoints = %+v", got)
+	}
 	cur := b.Configuration
 	if cur == nil || cur.ID.V != cfgID || cur.Revision.V != 2 || cur.Config == nil {
 		t.Fatalf("Configuration = %+v", cur)
@@ -181,7 +191,7 @@ func TestFailureSemantics(t *testing.T) {
 				if b.PubliclyAccessible.Known() || b.EngineVersion.Known() || b.Encryption.UseAWSOwnedKey.Known() || b.Logs.Audit.Known() ||
 					b.UsersState != model.Unknown || b.SecurityGroupsState != model.Unknown || b.Tags.Known() ||
 					b.ActionsRequired.Known() || b.PendingConfigurationState != model.Unknown || b.AutoMinorUpgrade.Known() ||
-					b.AuthStrategy.Known() || b.LDAP != nil || !b.LDAPUnread {
+					b.AuthStrategy.Known() || b.LDAP != nil || !b.LDAPUnread || b.InstanceEndpoints.Known() {
 					t.Errorf("a field is known without DescribeBroker: %+v", b)
 				}
 				if b.Configuration == nil || b.Configuration.Config != nil || b.Configuration.ID.Known() {
