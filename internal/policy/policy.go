@@ -1,6 +1,7 @@
 // Package policy reads the .mqguard.yaml policy file: rule overrides, the failure threshold,
 // the organisation's settings (required tags, what production means, default user names),
-// approved exceptions and the baseline's path.
+// approved exceptions, the baseline's path, and the running brokers to inspect with the file of
+// their credentials.
 //
 // The file is read as YAML nodes, not decoded into structs, so that every error names the file,
 // the line and the field: a policy is written by people, and "cannot unmarshal" helps nobody.
@@ -19,6 +20,8 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/mqguard/mqguard/internal/brokeruri"
+	"github.com/mqguard/mqguard/internal/model"
 	"github.com/mqguard/mqguard/internal/rules"
 )
 
@@ -49,6 +52,29 @@ type Policy struct {
 	// Baseline is the baseline file, relative to the policy file's directory; "" when unset.
 	Baseline     string
 	BaselineLine int
+	// Brokers are the running brokers the policy names for live inspection (brokers:),
+	// probed with scan --probe; --broker URL replaces them.
+	Brokers []Broker
+	// BrokerSecrets is the file of the brokers' credentials (broker_secrets:), relative to the
+	// policy file's directory; "" when unset. See LoadBrokerSecrets.
+	BrokerSecrets     string
+	BrokerSecretsLine int
+}
+
+// Broker is a running broker named in the policy file. It never holds credentials: those are
+// in the broker_secrets file, under Credentials.
+type Broker struct {
+	// URL is the endpoint, checked by brokeruri.CheckTarget.
+	URL string
+	// Engine is model.EngineActiveMQ or model.EngineRabbitMQ when given, "" to let the probe
+	// tell.
+	Engine string
+	// Name is the broker's display name; "" for the probe's default.
+	Name string
+	// Credentials is the key of the broker's entry in the broker_secrets file; "" to look it
+	// up by Name, then by URL.
+	Credentials string
+	Line        int
 }
 
 // RuleOverride changes one rule.
@@ -242,7 +268,7 @@ func (p *parser) mapping(n *yaml.Node, field string, known []string, f func(key 
 func (p *parser) document(root *yaml.Node) error {
 	pol := p.pol
 	return p.mapping(root, "", []string{"rules", "fail_on", "allow_unknown", "required_tags", "production",
-		"default_usernames", "max_exception_days", "exceptions", "baseline"}, func(key string, k, v *yaml.Node) error {
+		"default_usernames", "max_exception_days", "exceptions", "baseline", "brokers", "broker_secrets"}, func(key string, k, v *yaml.Node) error {
 		switch key {
 		case "rules":
 			return p.rules(v)
@@ -293,9 +319,81 @@ func (p *parser) document(root *yaml.Node) error {
 				return p.errorf(v, key, "want a file path")
 			}
 			pol.Baseline, pol.BaselineLine = s, v.Line
+		case "brokers":
+			return p.brokers(v)
+		case "broker_secrets":
+			s, err := p.scalar(v, key)
+			if err != nil {
+				return err
+			}
+			if s == "" {
+				return p.errorf(v, key, "want a file path")
+			}
+			pol.BrokerSecrets, pol.BrokerSecretsLine = s, v.Line
 		}
 		return nil
 	})
+}
+
+// brokers reads brokers: a list of {url, engine, name, credentials}.
+func (p *parser) brokers(n *yaml.Node) error {
+	if n.Kind != yaml.SequenceNode {
+		return p.errorf(n, "brokers", "want a list, got %s", kindName(n))
+	}
+	p.pol.Brokers = []Broker{}
+	for i, item := range n.Content {
+		item = deref(item)
+		field := fmt.Sprintf("brokers[%d]", i)
+		b := Broker{Line: item.Line}
+		var urlNode *yaml.Node
+		err := p.mapping(item, field, []string{"url", "engine", "name", "credentials"}, func(key string, _, v *yaml.Node) error {
+			f := field + "." + key
+			s, err := p.scalar(v, f)
+			if err != nil {
+				return err
+			}
+			switch key {
+			case "url":
+				urlNode = v
+				u, err := brokeruri.CheckTarget(s)
+				if err != nil {
+					return p.errorf(v, f, "%v", err)
+				}
+				b.URL = u
+			case "engine":
+				switch e := model.NormalizeEngine(s); e {
+				case model.EngineActiveMQ, model.EngineRabbitMQ:
+					b.Engine = e
+				default:
+					return p.errorf(v, f, "%q: want ActiveMQ or RabbitMQ", s)
+				}
+			case "name":
+				if s == "" {
+					return p.errorf(v, f, "may not be empty")
+				}
+				b.Name = s
+			case "credentials":
+				if s == "" {
+					return p.errorf(v, f, "want the key of the broker's entry in the broker_secrets file")
+				}
+				b.Credentials = s
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if urlNode == nil {
+			return p.errorf(item, field+".url", "required: the broker's URL, such as https://rabbit.internal:15671")
+		}
+		for _, prev := range p.pol.Brokers {
+			if prev.URL == b.URL {
+				return p.errorf(urlNode, field+".url", "%s is already listed at line %d", b.URL, prev.Line)
+			}
+		}
+		p.pol.Brokers = append(p.pol.Brokers, b)
+	}
+	return nil
 }
 
 func (p *parser) rules(n *yaml.Node) error {
@@ -579,10 +677,20 @@ func (pol *Policy) Settings(base rules.Settings) rules.Settings {
 // BaselinePath returns the baseline file named by the policy, resolved against the policy
 // file's directory; "" when the policy names none.
 func (pol *Policy) BaselinePath() string {
-	if pol.Baseline == "" || filepath.IsAbs(pol.Baseline) {
-		return pol.Baseline
+	return pol.relative(pol.Baseline)
+}
+
+// BrokerSecretsPath returns the broker_secrets file named by the policy, resolved against the
+// policy file's directory; "" when the policy names none.
+func (pol *Policy) BrokerSecretsPath() string {
+	return pol.relative(pol.BrokerSecrets)
+}
+
+func (pol *Policy) relative(p string) string {
+	if p == "" || filepath.IsAbs(p) {
+		return p
 	}
-	return filepath.Join(filepath.Dir(pol.Path), pol.Baseline)
+	return filepath.Join(filepath.Dir(pol.Path), p)
 }
 
 // scalar reads a string scalar.

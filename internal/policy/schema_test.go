@@ -167,6 +167,13 @@ func TestSchemaRejects(t *testing.T) {
 		"exceptions:\n  - rule: MQG001\n    reason: r\n    approved_by: me\n    expires: 2027-01-31\n",
 		"exceptions:\n  - rule: MQG001\n    resources: [a]\n    reason: r\n    approved_by: me\n    expires: 31/01/2027\n",
 		"max_exception_days: 0\n",
+		"brokers:\n  - url: https://admin:secret@rabbit:15671\n",
+		"brokers:\n  - url: ftp://rabbit\n",
+		"brokers:\n  - name: rabbit\n",
+		"brokers:\n  - url: https://rabbit:15671\n    password: secret\n",
+		"brokers:\n  - url: https://rabbit:15671\n    engine: kafka\n",
+		"brokers: {url: https://rabbit:15671}\n",
+		"broker_secrets: ''\n",
 	} {
 		if _, err := Parse("p.yaml", []byte(in)); err == nil {
 			t.Errorf("the parser accepts %q", in)
