@@ -1,0 +1,391 @@
+package probe
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/rsa"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/mqguard/mqguard/internal/model"
+)
+
+// suiteWorkers bounds the cipher-suite handshakes run at once against one endpoint (within
+// the scan's own bound on connections).
+const suiteWorkers = 4
+
+// tlsVersions are the protocol versions tried, each on its own connection.
+var tlsVersions = []struct {
+	name string
+	v    uint16
+}{
+	{"TLS 1.0", tls.VersionTLS10},
+	{"TLS 1.1", tls.VersionTLS11},
+	{"TLS 1.2", tls.VersionTLS12},
+	{"TLS 1.3", tls.VersionTLS13},
+}
+
+// allSuites are the TLS 1.0–1.2 cipher suites crypto/tls can offer, secure and insecure.
+func allSuites() []*tls.CipherSuite {
+	var out []*tls.CipherSuite
+	for _, cs := range append(tls.CipherSuites(), tls.InsecureCipherSuites()...) {
+		if slices.Contains(cs.SupportedVersions, tls.VersionTLS12) || slices.Contains(cs.SupportedVersions, tls.VersionTLS10) {
+			if !slices.Equal(cs.SupportedVersions, []uint16{tls.VersionTLS13}) {
+				out = append(out, cs)
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+func suitesFor(v uint16) []uint16 {
+	var ids []uint16
+	for _, cs := range allSuites() {
+		if slices.Contains(cs.SupportedVersions, v) {
+			ids = append(ids, cs.ID)
+		}
+	}
+	return ids
+}
+
+// untestable are well-known suites, by family, that crypto/tls does not implement and so
+// cannot offer; a family is listed only for the members missing from this Go's crypto/tls.
+var untestable = []struct {
+	why   string
+	names []string
+}{
+	{"finite-field DHE key exchange is not implemented by crypto/tls", []string{
+		"TLS_DHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384",
+		"TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256", "TLS_DHE_RSA_WITH_AES_128_CBC_SHA",
+		"TLS_DHE_RSA_WITH_AES_256_CBC_SHA", "TLS_DHE_RSA_WITH_AES_128_CBC_SHA256",
+		"TLS_DHE_RSA_WITH_AES_256_CBC_SHA256", "TLS_DHE_RSA_WITH_3DES_EDE_CBC_SHA",
+		"TLS_DHE_DSS_WITH_AES_128_GCM_SHA256", "TLS_DHE_DSS_WITH_AES_256_GCM_SHA384",
+		"TLS_DHE_DSS_WITH_AES_128_CBC_SHA", "TLS_DHE_DSS_WITH_AES_256_CBC_SHA",
+		"TLS_DHE_DSS_WITH_AES_128_CBC_SHA256", "TLS_DHE_DSS_WITH_AES_256_CBC_SHA256",
+	}},
+	{"SHA-384 CBC and AES-256 CBC-SHA256 suites are not implemented by crypto/tls", []string{
+		"TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384", "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384",
+		"TLS_RSA_WITH_AES_256_CBC_SHA256",
+	}},
+	{"3DES variants not implemented by crypto/tls", []string{
+		"TLS_ECDHE_ECDSA_WITH_3DES_EDE_CBC_SHA", "TLS_ECDH_RSA_WITH_3DES_EDE_CBC_SHA",
+		"TLS_ECDH_ECDSA_WITH_3DES_EDE_CBC_SHA",
+	}},
+	{"RC4 variants not implemented by crypto/tls", []string{"TLS_RSA_WITH_RC4_128_MD5"}},
+	{"static ECDH key exchange is not implemented by crypto/tls", []string{
+		"TLS_ECDH_RSA_WITH_AES_128_GCM_SHA256", "TLS_ECDH_RSA_WITH_AES_256_GCM_SHA384",
+		"TLS_ECDH_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDH_ECDSA_WITH_AES_256_GCM_SHA384",
+		"TLS_ECDH_RSA_WITH_AES_128_CBC_SHA", "TLS_ECDH_RSA_WITH_AES_256_CBC_SHA",
+		"TLS_ECDH_ECDSA_WITH_AES_128_CBC_SHA", "TLS_ECDH_ECDSA_WITH_AES_256_CBC_SHA",
+	}},
+	{"AES-CCM, ARIA and Camellia suites are not implemented by crypto/tls", []string{
+		"TLS_RSA_WITH_AES_128_CCM", "TLS_RSA_WITH_AES_256_CCM", "TLS_ECDHE_ECDSA_WITH_AES_128_CCM",
+		"TLS_ECDHE_ECDSA_WITH_AES_256_CCM", "TLS_RSA_WITH_CAMELLIA_128_CBC_SHA",
+		"TLS_RSA_WITH_CAMELLIA_256_CBC_SHA", "TLS_ECDHE_RSA_WITH_ARIA_128_GCM_SHA256",
+	}},
+	{"export, single-DES, NULL-cipher and anonymous suites are not implemented by crypto/tls", []string{
+		"TLS_RSA_EXPORT_WITH_RC4_40_MD5", "TLS_RSA_WITH_DES_CBC_SHA", "TLS_RSA_WITH_NULL_SHA",
+		"TLS_RSA_WITH_NULL_SHA256", "TLS_ECDHE_RSA_WITH_NULL_SHA", "TLS_DH_anon_WITH_AES_128_CBC_SHA",
+		"TLS_ECDH_anon_WITH_AES_128_CBC_SHA",
+	}},
+}
+
+// notTested lists what the probe cannot test with this Go's crypto/tls.
+func notTested() []string {
+	have := map[string]bool{}
+	for _, cs := range allSuites() {
+		have[cs.Name] = true
+	}
+	out := []string{
+		"SSL 3.0: crypto/tls does not implement it",
+		"TLS 1.0 and TLS 1.1 cipher suites: each version is tried once offering every suite crypto/tls has for it, not suite by suite",
+		"TLS 1.3 cipher suites: crypto/tls offers all three together and lets no client choose",
+		"TLS 1.2 servers that can sign only with SHA-1: crypto/tls refuses SHA-1 handshake signatures since Go 1.25, so such a server reads as refusing TLS 1.2",
+	}
+	for _, fam := range untestable {
+		var missing []string
+		for _, n := range fam.names {
+			if !have[n] {
+				missing = append(missing, n)
+			}
+		}
+		if len(missing) > 0 {
+			out = append(out, fmt.Sprintf("%s (%s): %s", strings.Join(missing, ", "), "any TLS version", fam.why))
+		}
+	}
+	return out
+}
+
+// attempt is one handshake's outcome.
+type attempt struct {
+	ok                  bool
+	clientCertRequested bool
+	certs               [][]byte
+	suite               uint16
+	err                 error
+}
+
+// handshake opens one connection and runs one TLS handshake offering versions [minV, maxV]
+// and suites (nil: crypto/tls's choice for the version). Credentials are never sent on it, so
+// it does not verify the certificate; it keeps the chain for checkTLSCert.
+func (p *prober) handshake(ctx context.Context, ep *endpoint, minV, maxV uint16, suites []uint16) attempt {
+	var a attempt
+	conn, err := p.d.open(ctx, ep.addr)
+	if err != nil {
+		a.err = err
+		return a
+	}
+	defer func() { _ = conn.Close() }()
+	cfg := &tls.Config{
+		ServerName:         serverName(ep.host),
+		MinVersion:         minV,
+		MaxVersion:         maxV,
+		CipherSuites:       suites,
+		InsecureSkipVerify: true, //nolint:gosec // the chain is checked by checkTLSCert; nothing secret is sent on this connection
+		VerifyPeerCertificate: func(raw [][]byte, _ [][]*x509.Certificate) error {
+			a.certs = raw
+			return nil
+		},
+		GetClientCertificate: func(*tls.CertificateRequestInfo) (*tls.Certificate, error) {
+			a.clientCertRequested = true
+			return &tls.Certificate{}, nil
+		},
+	}
+	tc := tls.Client(conn, cfg)
+	err = tc.HandshakeContext(ctx)
+	if err == nil {
+		a.ok = true
+		a.suite = tc.ConnectionState().CipherSuite
+	}
+	a.err = err
+	return a
+}
+
+// serverName is the SNI to send: none for an IP literal.
+func serverName(host string) string {
+	if net.ParseIP(host) != nil {
+		return ""
+	}
+	return host
+}
+
+// accepted says the server took the version and suite offered: the handshake completed, or
+// the server went as far as asking for a client certificate (which the probe does not have).
+func (a attempt) accepted() bool { return a.ok || a.clientCertRequested }
+
+// fatal says the endpoint could not be reached or does not speak TLS at all.
+func fatal(err error) bool {
+	if err == nil {
+		return false
+	}
+	var de *dialError
+	if errors.As(err, &de) {
+		return true
+	}
+	var rh tls.RecordHeaderError
+	if errors.As(err, &rh) {
+		return true
+	}
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return true
+	}
+	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+}
+
+// describeTLSErr words a handshake failure for the endpoint's error.
+func describeTLSErr(err error) string {
+	var de *dialError
+	if errors.As(err, &de) {
+		return de.Error()
+	}
+	var rh tls.RecordHeaderError
+	if errors.As(err, &rh) {
+		return "the endpoint does not speak TLS (its first bytes are not a TLS record)"
+	}
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return "the endpoint closed the connection during the TLS handshake"
+	}
+	return cleanNetErr(err)
+}
+
+// probeTLS runs the TLS probe of one endpoint.
+func (p *prober) probeTLS(ctx context.Context, ep *endpoint) model.EndpointProbe {
+	out := model.EndpointProbe{URL: ep.url, Protocol: ep.scheme, At: ep.ref("")}
+	// A first handshake offering everything tells whether the endpoint speaks TLS at all.
+	first := p.handshake(ctx, ep, tls.VersionTLS10, tls.VersionTLS13, allSuiteIDs())
+	if !first.accepted() {
+		if fatal(first.err) || isEOF(first.err) {
+			out.Error = describeTLSErr(first.err)
+			return out
+		}
+	}
+	tp := &model.TLSProbe{Versions: map[string]bool{}, NotTested: notTested()}
+	certs := first.certs
+	requested := first.clientCertRequested
+	var firstErr error
+	if !first.accepted() {
+		firstErr = first.err
+	}
+	for _, v := range tlsVersions {
+		var suites []uint16
+		if v.v != tls.VersionTLS13 {
+			suites = suitesFor(v.v)
+		}
+		a := p.handshake(ctx, ep, v.v, v.v, suites)
+		if isDialErr(a.err) {
+			out.Error = fmt.Sprintf("%s handshake: %s", v.name, describeTLSErr(a.err))
+			return out
+		}
+		tp.Versions[v.name] = a.accepted()
+		if a.accepted() {
+			if certs == nil {
+				certs = a.certs
+			}
+			requested = requested || a.clientCertRequested
+		}
+	}
+	if tp.Versions["TLS 1.2"] {
+		names, err := p.suites12(ctx, ep, &requested)
+		if err != nil {
+			out.Error = err.Error()
+			return out
+		}
+		tp.Ciphers = names
+	}
+	anyOK := false
+	for _, ok := range tp.Versions {
+		anyOK = anyOK || ok
+	}
+	if !anyOK {
+		why := "no protocol version was accepted"
+		if firstErr != nil {
+			why += ": " + describeTLSErr(firstErr)
+		}
+		out.Error = "no TLS handshake completed (" + why + ")"
+		return out
+	}
+	tp.ClientCertRequested = requested
+	if len(certs) > 0 {
+		tp.Certificate = p.checkTLSCert(ep, certs)
+	}
+	out.TLS = tp
+	return out
+}
+
+func isDialErr(err error) bool {
+	var de *dialError
+	return errors.As(err, &de)
+}
+
+func allSuiteIDs() []uint16 {
+	var ids []uint16
+	for _, cs := range allSuites() {
+		ids = append(ids, cs.ID)
+	}
+	return ids
+}
+
+func isEOF(err error) bool {
+	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
+}
+
+// suites12 tries each TLS 1.2 suite on its own connection, suiteWorkers at a time, and
+// returns the IANA names of those accepted, in suite ID order.
+func (p *prober) suites12(ctx context.Context, ep *endpoint, requested *bool) ([]string, error) {
+	suites := allSuites()
+	var ids []*tls.CipherSuite
+	for _, cs := range suites {
+		if slices.Contains(cs.SupportedVersions, tls.VersionTLS12) {
+			ids = append(ids, cs)
+		}
+	}
+	acc := make([]bool, len(ids))
+	errs := make([]error, len(ids))
+	var mu sync.Mutex
+	work := make(chan int)
+	var wg sync.WaitGroup
+	for range suiteWorkers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range work {
+				a := p.handshake(ctx, ep, tls.VersionTLS12, tls.VersionTLS12, []uint16{ids[i].ID})
+				acc[i] = a.accepted()
+				if isDialErr(a.err) {
+					errs[i] = a.err
+				}
+				if a.clientCertRequested {
+					mu.Lock()
+					*requested = true
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	for i := range ids {
+		work <- i
+	}
+	close(work)
+	wg.Wait()
+	var names []string
+	for i, cs := range ids {
+		if errs[i] != nil {
+			return nil, fmt.Errorf("TLS 1.2 %s handshake: %s", cs.Name, describeTLSErr(errs[i]))
+		}
+		if acc[i] {
+			names = append(names, cs.Name)
+		}
+	}
+	return names, nil
+}
+
+// checkTLSCert describes the leaf and verifies the chain against opts.RootCAs (or the system
+// roots) at opts.Now, and the leaf against the URL's host.
+func (p *prober) checkTLSCert(ep *endpoint, raw [][]byte) *model.CertificateInfo {
+	leaf, err := x509.ParseCertificate(raw[0])
+	if err != nil {
+		return &model.CertificateInfo{UntrustedWhy: "the certificate does not parse: " + err.Error()}
+	}
+	ci := &model.CertificateInfo{
+		Subject:   leaf.Subject.String(),
+		NotBefore: leaf.NotBefore,
+		NotAfter:  leaf.NotAfter,
+		SigAlg:    leaf.SignatureAlgorithm.String(),
+	}
+	switch k := leaf.PublicKey.(type) {
+	case *rsa.PublicKey:
+		ci.KeyType, ci.KeyBits = "RSA", k.N.BitLen()
+	case *ecdsa.PublicKey:
+		ci.KeyType, ci.KeyBits = "ECDSA", k.Curve.Params().BitSize
+	case ed25519.PublicKey:
+		ci.KeyType, ci.KeyBits = "Ed25519", 256
+	default:
+		ci.KeyType = fmt.Sprintf("%T", leaf.PublicKey)
+	}
+	ci.SelfSigned = leaf.CheckSignatureFrom(leaf) == nil && string(leaf.RawIssuer) == string(leaf.RawSubject)
+	ci.HostnameOK = leaf.VerifyHostname(ep.host) == nil
+	inter := x509.NewCertPool()
+	for _, r := range raw[1:] {
+		if c, err := x509.ParseCertificate(r); err == nil {
+			inter.AddCert(c)
+		}
+	}
+	_, err = leaf.Verify(x509.VerifyOptions{Roots: p.opts.RootCAs, Intermediates: inter, CurrentTime: p.opts.now()})
+	if err == nil {
+		ci.Trusted = true
+	} else {
+		ci.UntrustedWhy = err.Error()
+	}
+	return ci
+}
