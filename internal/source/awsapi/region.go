@@ -266,6 +266,17 @@ func (u *unit) configuration(ctx context.Context, b *model.Broker, ref *model.Co
 	if rv.fail != nil {
 		return c // Data stays Unknown
 	}
+	if b.IsEngine(model.EngineRabbitMQ) {
+		rs, _, err := brokerconf.ParseRabbitConf(rv.data, label, 1)
+		if err != nil {
+			u.diags = append(u.diags, u.s.diag(model.Range{Ref: label}, fmt.Sprintf(
+				"account %s region %s configuration %s revision %d: cannot parse: %s", u.account, u.region, id, rev, err)))
+			return c
+		}
+		c.Data = model.Explicit
+		c.RabbitMQ = rs
+		return c
+	}
 	if !b.IsEngine(model.EngineActiveMQ) {
 		c.Data = model.Explicit
 		return c

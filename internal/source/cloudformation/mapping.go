@@ -373,6 +373,20 @@ func (mp *mapper) configurationData(c *model.Configuration, r *resource) {
 	c.Data = model.Explicit
 	c.DataAt.EndLine = max(c.DataAt.StartLine, lastLine(n))
 	isXML := bytes.HasPrefix(bytes.TrimSpace([]byte(data)), []byte("<"))
+	if c.Engine.Known() && c.Engine.V == model.EngineRabbitMQ && !isXML {
+		rs, _, err := brokerconf.ParseRabbitConf([]byte(data), mp.t.disp, firstLine)
+		if err != nil {
+			c.Data = model.Unknown
+			line, detail := firstLine, ""
+			if pe := (*brokerconf.ParseError)(nil); errors.As(err, &pe) {
+				line, detail = pe.Line, ": "+pe.Msg
+			}
+			mp.t.diag(model.DiagError, model.Range{File: mp.t.disp, StartLine: line, EndLine: line}, "invalid RabbitMQ configuration in "+mp.prefix+r.id+detail)
+			return
+		}
+		c.RabbitMQ = rs
+		return
+	}
 	if (c.Engine.Known() && c.Engine.V == model.EngineRabbitMQ) || !isXML || parseActiveMQ == nil {
 		return
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/zclconf/go-cty/cty/convert"
 
 	"github.com/mqguard/mqguard/internal/model"
+	"github.com/mqguard/mqguard/internal/source/brokerconf"
 )
 
 // interesting are the resource types mapped to the model.
@@ -547,6 +548,18 @@ func (mp *mapper) configurationData(c *model.Configuration, ri *resInst) {
 	}
 	c.Data = model.Explicit
 	isXML := strings.HasPrefix(trimmed, "<")
+	if c.Engine.Known() && c.Engine.V == model.EngineRabbitMQ && !isXML {
+		rs, _, err := brokerconf.ParseRabbitConf([]byte(data), mp.r.l.displayPath(file), firstLine)
+		if err != nil {
+			c.Data = model.Unknown
+			c.DataWhy = "its rabbitmq.conf body is not valid"
+			mp.r.diags = append(mp.r.diags, model.Diagnostic{Severity: model.DiagError, Source: model.SourceTerraform,
+				At: model.Range{File: file, StartLine: errorLine(err, firstLine)}, Message: "invalid RabbitMQ configuration in " + ri.addr + parseErrorDetail(err)})
+			return
+		}
+		c.RabbitMQ = rs
+		return
+	}
 	if c.Engine.Known() && c.Engine.V == model.EngineRabbitMQ || !isXML || parseActiveMQ == nil {
 		return
 	}

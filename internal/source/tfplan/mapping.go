@@ -312,6 +312,23 @@ func (m *mapper) configurationData(c *model.Configuration, in *instance) {
 		}
 	}
 	c.Data = model.Explicit
+	if c.Engine.Known() && c.Engine.V == model.EngineRabbitMQ && !strings.HasPrefix(trimmed, "<") {
+		rs, _, err := brokerconf.ParseRabbitConf([]byte(data), m.file, 1)
+		if err != nil {
+			c.Data = model.Unknown
+			detail := ""
+			var pe *brokerconf.ParseError
+			if errors.As(err, &pe) && pe.Msg != "" {
+				detail = ": " + pe.Msg
+			}
+			m.diags = append(m.diags, model.Diagnostic{Severity: model.DiagError, Source: model.SourceTFPlan,
+				At: c.DataAt, Message: "invalid RabbitMQ configuration in " + in.addr + detail})
+			return
+		}
+		relocateRabbit(rs, c.DataAt)
+		c.RabbitMQ = rs
+		return
+	}
 	if c.Engine.Known() && c.Engine.V == model.EngineRabbitMQ || !strings.HasPrefix(trimmed, "<") {
 		return
 	}
@@ -330,6 +347,14 @@ func (m *mapper) configurationData(c *model.Configuration, in *instance) {
 	}
 	relocate(cfg, c.DataAt)
 	c.ActiveMQ = cfg
+}
+
+// relocateRabbit puts every key of a RabbitMQ configuration at r: a plan holds no lines.
+func relocateRabbit(s *model.RabbitMQSettings, r model.Range) {
+	for k, v := range s.Conf {
+		v.At = r
+		s.Conf[k] = v
+	}
 }
 
 // relocate puts every range of cfg at r.
