@@ -373,7 +373,8 @@ func (p *prober) checkTLSCert(ep *endpoint, raw [][]byte) *model.CertificateInfo
 	default:
 		ci.KeyType = fmt.Sprintf("%T", leaf.PublicKey)
 	}
-	ci.SelfSigned = leaf.CheckSignatureFrom(leaf) == nil && string(leaf.RawIssuer) == string(leaf.RawSubject)
+	ci.SelfSigned = string(leaf.RawIssuer) == string(leaf.RawSubject) &&
+		leaf.CheckSignature(leaf.SignatureAlgorithm, leaf.RawTBSCertificate, leaf.Signature) == nil
 	ci.HostnameOK = leaf.VerifyHostname(ep.host) == nil
 	inter := x509.NewCertPool()
 	for _, r := range raw[1:] {
