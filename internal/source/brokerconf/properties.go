@@ -58,13 +58,19 @@ func ParseProperties(data []byte, file string) (Properties, error) {
 			continue
 		}
 		logical := trimmed
-		for endsWithContinuation(logical) && i+1 < len(lines) {
-			logical = logical[:len(logical)-1]
-			i++
-			logical += strings.TrimLeft(strings.TrimRight(lines[i], "\r"), " \t\f")
-		}
 		if endsWithContinuation(logical) {
-			logical = logical[:len(logical)-1]
+			var b strings.Builder
+			part := logical
+			for endsWithContinuation(part) && i+1 < len(lines) {
+				b.WriteString(part[:len(part)-1])
+				i++
+				part = strings.TrimLeft(strings.TrimRight(lines[i], "\r"), " \t\f")
+			}
+			if endsWithContinuation(part) {
+				part = part[:len(part)-1]
+			}
+			b.WriteString(part)
+			logical = b.String()
 		}
 		key, value, err := splitProperty(logical)
 		if err != nil {

@@ -121,3 +121,15 @@ func FuzzProperties(f *testing.F) {
 		}
 	})
 }
+
+func TestParsePropertiesLongContinuation(t *testing.T) {
+	// Half a megabyte of continued lines is one logical line, read in linear time.
+	in := "k=" + strings.Repeat("a\\\n", MaxPropertiesSize/4)
+	ps, err := ParseProperties([]byte(in), "x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ps) != 1 || len(ps[0].Value) != MaxPropertiesSize/4 {
+		t.Fatalf("got %d properties", len(ps))
+	}
+}
