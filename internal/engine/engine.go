@@ -289,6 +289,10 @@ func (r *run) brokerResource(b *model.Broker) *resource {
 // broker evaluates the selected rules on a broker.
 func (r *run) broker(b *model.Broker, res *resource) {
 	for _, rule := range r.engine.selected {
+		if na := rule.NotApplicableTo(b); na != nil {
+			r.add(rule, res, na)
+			continue
+		}
 		switch rules.AppliesToEngine(rule, b) {
 		case rules.NotApplicable:
 			r.add(rule, res, engineNA(rule, b.Engine, b.ID.At))

@@ -36,7 +36,9 @@ func aRun(t *testing.T, r *Rule, cases []aCase) {
 				ctx = aCtx()
 			}
 			var res []Result
-			if st := AppliesToEngine(r, tc.b); st != Pass {
+			if na := r.NotApplicableTo(tc.b); na != nil {
+				res = na
+			} else if st := AppliesToEngine(r, tc.b); st != Pass {
 				res = []Result{{Status: st}}
 			} else {
 				res = r.Check(tc.b, ctx)
@@ -101,6 +103,9 @@ func aCheckInvariants(t *testing.T, res []Result) {
 
 // bRun runs a rule the way the engine does: engine applicability first, then Check.
 func bRun(r *Rule, b *model.Broker) []Result {
+	if na := r.NotApplicableTo(b); na != nil {
+		return na
+	}
 	if st := AppliesToEngine(r, b); st != Pass {
 		return []Result{{Status: st, Message: "engine applicability"}}
 	}

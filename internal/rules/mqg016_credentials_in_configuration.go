@@ -31,6 +31,7 @@ var mqg016 = &Rule{
 			"apply it with a reboot, remove credential-bearing tags (`aws mq delete-tags`), and rotate the " +
 			"exposed credential: earlier revisions keep it, so treat it as disclosed.",
 	},
+	SelfManaged:        true,
 	Check:              checkCredentialsInConfiguration,
 	CheckConfiguration: checkCredentialsInConfigurationOnly,
 	Examples: []Example{
@@ -274,6 +275,13 @@ func checkCredentialsInConfiguration(b *model.Broker, _ *Context) []Result {
 		undecided(unknownResult("Whether the broker declares LDAP server URLs", b.ID.At))
 	}
 
+	if sm := b.SelfManaged; sm != nil {
+		for _, cr := range sm.Credentials {
+			fails = append(fails, Result{Status: Fail, At: cr.At, ValueFrom: model.Explicit, Subject: "file:" + cr.Where,
+				Message: "The broker's configuration embeds a credential in " + cr.Where + "."})
+		}
+	}
+
 	for _, k := range b.Tags.SortedKeys() {
 		if brokeruri.HasCredentials(b.Tags.V[k]) {
 			at := b.Tags.At
@@ -284,7 +292,7 @@ func checkCredentialsInConfiguration(b *model.Broker, _ *Context) []Result {
 				Message: "The value of tag '" + k + "' embeds a credential in a URL or parameter."})
 		}
 	}
-	if !b.Tags.Known() {
+	if !b.Tags.Known() && !b.IsSelfManaged() {
 		undecided(unknownResult("The broker's tags", b.Tags.At))
 	}
 
@@ -293,6 +301,17 @@ func checkCredentialsInConfiguration(b *model.Broker, _ *Context) []Result {
 		return fails
 	case unknown != nil:
 		return unknown
+	}
+	if b.IsSelfManaged() {
+		switch {
+		case b.ID.Source == model.SourceProbe && (b.SelfManaged == nil || b.SelfManaged.RabbitMQ == nil):
+			return notApplicable("A probe does not see the broker's configuration files.", b.ID.At)
+		case b.SelfManaged == nil:
+			return unknownResult("The broker's configuration files", b.ID.At)
+		case b.ID.Source == model.SourceProbe:
+			return one(Pass, "No credential is embedded in the definitions the management API shows.", b.ID.At, model.Explicit)
+		}
+		return one(Pass, "No credential is embedded in the broker's configuration files or LDAP URLs.", b.ID.At, model.Explicit)
 	}
 	if c != nil && configIsEngine(c, model.EngineActiveMQ) != Yes && c.ActiveMQ == nil {
 		// Said plainly: a PASS must not claim data that was not read.

@@ -30,6 +30,7 @@ var mqg017 = &Rule{
 			"(`aws mq update-configuration --configuration-id <id> --data <base64 XML>`), point the broker at it " +
 			"(`aws mq update-broker --configuration Id=<id>,Revision=<n>`) and reboot it (`aws mq reboot-broker`).",
 	},
+	SelfManaged:        true,
 	Check:              checkPlaintextNetworkConnector,
 	CheckConfiguration: checkPlaintextNetworkConnectorConfiguration,
 	Examples: []Example{
@@ -248,6 +249,8 @@ Resources:
 func checkPlaintextNetworkConnector(b *model.Broker, _ *Context) []Result {
 	c, declared, res := usedConfiguration(b)
 	switch {
+	case !declared && b.IsSelfManaged():
+		return notApplicable("No ActiveMQ configuration of the broker was read (a probe does not see its network connectors).", b.ID.At)
 	case !declared:
 		return notApplicable("The broker uses Amazon MQ's default configuration, which has no network connectors.", b.ID.At)
 	case res != nil:

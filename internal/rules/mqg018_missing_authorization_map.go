@@ -28,6 +28,7 @@ var mqg018 = &Rule{
 			"and reboot the broker (`aws mq reboot-broker`). Test the map on a non-production broker first: " +
 			"a map that is too strict stops clients.",
 	},
+	SelfManaged:        true,
 	Check:              checkMissingAuthorizationMap,
 	CheckConfiguration: checkMissingAuthorizationMapConfiguration,
 	Examples: []Example{
@@ -281,6 +282,8 @@ Resources:
 func checkMissingAuthorizationMap(b *model.Broker, _ *Context) []Result {
 	c, declared, res := usedConfiguration(b)
 	switch {
+	case !declared && b.IsSelfManaged():
+		return unknownResult("The authorization map of the broker (no ActiveMQ configuration was read; a probe does not see it)", b.ID.At)
 	case !declared:
 		return one(Unknown, "The broker uses Amazon MQ's default configuration, which cannot be read from "+
 			"this input; its authorization map could not be determined.", b.ID.At, model.Unknown)

@@ -53,6 +53,7 @@ var mqg019 = &Rule{
 			"(`aws mq update-configuration`, then reboot), and remove console access from non-admin users " +
 			"(`aws mq update-user --broker-id <id> --username <user> --no-console-access`).",
 	},
+	SelfManaged:        true,
 	Check:              checkBroadPermissions,
 	CheckConfiguration: checkBroadPermissionsConfiguration,
 	Examples: []Example{
@@ -436,6 +437,8 @@ func checkBroadPermissions(b *model.Broker, _ *Context) []Result {
 	switch {
 	case !b.Engine.Known():
 		return unknownResult("The engine of the broker", b.Engine.At)
+	case b.IsSelfManaged() || b.SelfManaged != nil && b.SelfManaged.UsersState != model.Unknown && b.IsEngine(model.EngineRabbitMQ):
+		return selfManagedBroadPermissions(b)
 	case b.IsEngine(model.EngineRabbitMQ):
 		return notApplicable("RabbitMQ permissions are not part of this input (a definitions export would show them).", b.ID.At)
 	}
@@ -636,4 +639,79 @@ func containsAnyFold(list, want []string) bool {
 		}
 	}
 	return false
+}
+
+// selfManagedBroadPermissions judges the users of a self-managed broker (files or management
+// API): RabbitMQ permissions ".*" on configure, write and read for a non-administrator;
+// ActiveMQ authorization entries and activemq-webconsole membership.
+func selfManagedBroadPermissions(b *model.Broker) []Result {
+	sm := b.SelfManaged
+	var fails, unknown []Result
+	undecided := func(r []Result) {
+		if unknown == nil {
+			unknown = r
+		}
+	}
+	if sm == nil || sm.UsersState == model.Unknown {
+		undecided(unknownResult("The broker's users and their permissions", b.ID.At))
+	}
+	rabbit := b.IsEngine(model.EngineRabbitMQ)
+	var users []model.BrokerUser
+	if sm != nil {
+		users = sm.Users
+	}
+	for i, u := range users {
+		name, subject := brokerUserLabel(u, i)
+		if rabbit {
+			var vhosts []string
+			at := u.At
+			for _, p := range u.Permissions {
+				if p.Configure == ".*" && p.Write == ".*" && p.Read == ".*" {
+					vhosts = append(vhosts, "'"+p.VHost+"'")
+					at = firstRange(p.At, u.At)
+				}
+			}
+			switch {
+			case len(vhosts) == 0 || u.HasTag("administrator"):
+			case !u.Tags.Known():
+				undecided(unknownResult("The tags of user "+name+" (who has \".*\" on configure, write and read)", u.Tags.At))
+			default:
+				fails = append(fails, Result{Status: Fail, At: at, ValueFrom: model.Explicit, Subject: subject,
+					Message: "User " + name + " is not an administrator but may configure, write and read every " +
+						"resource (\".*\") of vhost " + strings.Join(vhosts, ", ") + "."})
+			}
+			continue
+		}
+		if !u.Groups.Known() || !containsFold(trimmed(u.Groups.V), webConsoleGroup) {
+			continue
+		}
+		switch administrator(u.Username, u.Groups) {
+		case Yes:
+		case Maybe:
+			undecided(unknownResult("The name of console user "+name+" (its groups do not make it an administrator)", u.Username.At))
+		default:
+			fails = append(fails, Result{Status: Fail, At: firstRange(u.Groups.At, u.At), ValueFrom: u.Groups.State,
+				Subject: subject, Message: "User " + name + " (" + u.Realm + ") is in " + webConsoleGroup +
+					" without being an administrator (no admin group, no admin name)."})
+		}
+	}
+	if !rabbit {
+		c, declared, res := usedConfiguration(b)
+		undecided(res)
+		if !declared {
+			undecided(unknownResult("The broker's authorization entries (no ActiveMQ configuration was read)", b.ID.At))
+		}
+		if c != nil {
+			f, r := configurationPermissions(c)
+			fails = append(fails, f...)
+			undecided(r)
+		}
+	}
+	switch {
+	case len(fails) > 0:
+		return fails
+	case unknown != nil:
+		return unknown
+	}
+	return one(Pass, "No non-administrator user has every permission on every destination.", b.ID.At, model.Explicit)
 }

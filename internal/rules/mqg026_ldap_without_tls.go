@@ -32,7 +32,8 @@ var mqg026 = &Rule{
 		model.SourceBrokerConf: "Point the LDAP login module or plugin at an ldaps:// URL on port 636 and enable " +
 			"certificate verification.",
 	},
-	Check: checkLDAPWithoutTLS,
+	SelfManaged: true,
+	Check:       checkLDAPWithoutTLS,
 	Examples: []Example{
 		{
 			Kind: model.SourceTerraform, Address: "aws_mq_broker.example", Want: Pass,
@@ -310,6 +311,60 @@ Resources:
 const ldapPlainPort = 389
 
 func checkLDAPWithoutTLS(b *model.Broker, _ *Context) []Result {
+	if b.IsSelfManaged() {
+		return selfManagedLDAP(b)
+	}
+	return ldapHostsTLS(b)
+}
+
+// selfManagedLDAP judges a self-managed broker, whose source declares LDAP only when the
+// broker authenticates with it: RabbitMQ auth_ldap use_ssl / use_starttls (StartTLS passes),
+// ActiveMQ login module and LDAP authorization map URLs.
+func selfManagedLDAP(b *model.Broker) []Result {
+	switch {
+	case b.LDAP == nil && b.LDAPUnread:
+		return unknownResult("Whether the broker authenticates with LDAP", b.ID.At)
+	case b.LDAP == nil:
+		return notApplicable("The broker does not use LDAP.", b.ID.At)
+	}
+	if b.IsEngine(model.EngineRabbitMQ) {
+		var tls model.Bool
+		if b.SelfManaged != nil {
+			tls = b.SelfManaged.LDAPTLS
+		}
+		switch {
+		case !tls.Known():
+			return unknownResult("Whether RabbitMQ reaches its LDAP servers with TLS (auth_ldap.use_ssl / use_starttls)", firstRange(tls.At, b.LDAP.At))
+		case tls.V:
+			return one(Pass, "RabbitMQ reaches its LDAP servers with TLS (auth_ldap.use_ssl or auth_ldap.use_starttls).", tls.At, tls.State)
+		}
+		why := "auth_ldap.use_ssl and auth_ldap.use_starttls are not set"
+		if tls.State == model.Explicit {
+			why = "auth_ldap.use_ssl / auth_ldap.use_starttls is false"
+		}
+		var out []Result
+		seen := map[string]bool{}
+		for _, h := range b.LDAP.Hosts.V {
+			label, _, _ := ldapHostTLS(h)
+			if seen[label] {
+				continue
+			}
+			seen[label] = true
+			out = append(out, Result{Status: Fail, At: firstRange(tls.At, b.LDAP.Hosts.At), ValueFrom: tls.State,
+				Subject: "ldap-host:" + label, Message: fmt.Sprintf("LDAP host %s is reached without TLS (%s).", label, why)})
+		}
+		if len(out) == 0 {
+			return one(Fail, "RabbitMQ reaches its LDAP servers without TLS ("+why+").", firstRange(tls.At, b.LDAP.At), tls.State)
+		}
+		return out
+	}
+	cp := *b
+	cp.AuthStrategy = model.ExplicitString("LDAP", firstRange(b.LDAP.At, b.ID.At))
+	return ldapHostsTLS(&cp)
+}
+
+// ldapHostsTLS judges the LDAP hosts of a broker.
+func ldapHostsTLS(b *model.Broker) []Result {
 	if b.LDAP == nil && !b.LDAPUnread {
 		return notApplicable("The broker declares no LDAP server.", b.ID.At)
 	}

@@ -26,8 +26,21 @@ var catalog = []*Rule{
 	mqg021,
 	// MQG022, MQG026 and MQG027 (live state and LDAP) are listed below this line, in ID order.
 	mqg022,
+	// MQG023–MQG025 and MQG028–MQG036 (inside the brokers) are listed below this line, in ID order.
+	mqg023,
+	mqg024,
+	mqg025,
 	mqg026,
 	mqg027,
+	mqg028,
+	mqg029,
+	mqg030,
+	mqg031,
+	mqg032,
+	mqg033,
+	mqg034,
+	mqg035,
+	mqg036,
 }
 
 // All returns the catalog in ID order. The slice is new on every call; the rules are shared and

@@ -67,6 +67,8 @@ func TestRegistryCatalog(t *testing.T) {
 			}
 		}
 		// A live-only rule (every Terraform example N/A) shows its failure on a live snapshot.
+		// A rule of the inside of brokers shows its good and bad cases on broker configuration files.
+		var goodFiles, badFiles bool
 		var good, bad, badLive, liveOnly = false, false, false, true
 		for j, ex := range r.Examples {
 			if ex.Address == "" || len(ex.Files) == 0 || ex.Note == "" {
@@ -74,6 +76,10 @@ func TestRegistryCatalog(t *testing.T) {
 			}
 			if ex.Kind == model.SourceAWS && ex.Want == Fail {
 				badLive = true
+			}
+			if ex.Kind == model.SourceBrokerConf {
+				goodFiles = goodFiles || ex.Want == Pass
+				badFiles = badFiles || ex.Want == Fail
 			}
 			if ex.Kind != model.SourceTerraform {
 				continue
@@ -84,6 +90,9 @@ func TestRegistryCatalog(t *testing.T) {
 		}
 		if liveOnly && badLive {
 			bad = true
+		}
+		if r.SelfManaged && goodFiles && badFiles {
+			good, bad = true, true
 		}
 		if !good || !bad {
 			t.Errorf("%s: needs at least one good and one bad Terraform example (good %v, bad %v)", r.ID, good, bad)

@@ -84,7 +84,11 @@ type Rule struct {
 	Remediation map[model.SourceKind]string
 	// ReplacementRequired: the fix cannot be applied in place; a new broker is needed.
 	ReplacementRequired bool
-	Aliases             []Alias
+	// SelfManaged: the rule applies to self-managed brokers (read from their own files or
+	// reached with --broker) as well as to Amazon MQ ones. A rule without it is about Amazon
+	// MQ's own settings and is N/A on a self-managed broker (see Rule.NotApplicableTo).
+	SelfManaged bool
+	Aliases     []Alias
 	// Controls are compliance framework references (e.g. "Security Hub MQ.2").
 	Controls []string
 	// Check evaluates the rule on one broker.
@@ -134,6 +138,9 @@ type Settings struct {
 	AllowedTagValues map[string][]string
 	// DefaultUsernames is MQG014's list.
 	DefaultUsernames []string
+	// MaxAdministrators is MQG030's threshold: more administrators than this fail (0: the
+	// catalog's default, 3).
+	MaxAdministrators int
 }
 
 // DefaultSettings returns the catalog's defaults.
@@ -144,5 +151,6 @@ func DefaultSettings() Settings {
 		RequiredTags:        []string{"owner", "application", "data-sensitivity"},
 		DefaultUsernames: []string{"admin", "administrator", "root", "guest", "user", "test", "mq",
 			"activemq", "rabbitmq", "broker", "system", "default", "manager", "sa"},
+		MaxAdministrators: defaultMaxAdministrators,
 	}
 }
