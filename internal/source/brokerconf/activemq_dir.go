@@ -46,12 +46,13 @@ func (l *amqLoad) errorAt(p string, err error) {
 	d := model.Diagnostic{Severity: model.DiagError, Source: model.SourceBrokerConf,
 		At: model.Range{File: l.display(p)}, Message: err.Error()}
 	var pe *ParseError
-	if errors.As(err, &pe) {
+	switch {
+	case errors.As(err, &pe):
 		d.At = model.Range{File: pe.File, StartLine: pe.Line, EndLine: pe.Line}
 		d.Message = pe.Msg
-	} else if errors.Is(err, errTooLarge) {
+	case errors.Is(err, errTooLarge):
 		d.Message = "file is too large"
-	} else {
+	default:
 		d.Message = "cannot read the file"
 	}
 	l.diags = append(l.diags, d)
@@ -165,7 +166,7 @@ func (l *amqLoad) version(main model.Range) model.String {
 		}
 		for _, e := range entries {
 			m := jarVersion.FindStringSubmatch(e.Name())
-			if m == nil || strings.HasSuffix(m[2], "-sources") || strings.HasSuffix(m[2], "-tests") {
+			if len(m) < 3 || strings.HasSuffix(m[2], "-sources") || strings.HasSuffix(m[2], "-tests") {
 				continue
 			}
 			if r := rank[m[1]]; r < bestRank {
@@ -428,9 +429,7 @@ func (l *amqLoad) broker(x string) *model.Broker {
 		case err != nil:
 			l.errorAt(jp, err)
 		case imported:
-			for _, lst := range jf.Listeners {
-				sm.Listeners = append(sm.Listeners, lst)
-			}
+			sm.Listeners = append(sm.Listeners, jf.Listeners...)
 			inst.FileServer = jf.FileServer
 		default:
 			// jetty.xml is there but not imported: no console runs, no web application either.

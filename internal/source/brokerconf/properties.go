@@ -123,11 +123,11 @@ func splitProperty(s string) (string, string, error) {
 	}
 	key, err := unescapeProperty(rawKey)
 	if err != nil {
-		return "", "", fmt.Errorf("key: %v", err)
+		return "", "", fmt.Errorf("key: %w", err)
 	}
 	value, err := unescapeProperty(rest)
 	if err != nil {
-		return "", "", fmt.Errorf("value: %v", err)
+		return "", "", fmt.Errorf("value: %w", err)
 	}
 	return key, value, nil
 }
