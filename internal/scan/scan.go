@@ -18,11 +18,13 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
+	"github.com/mqguard/mqguard/internal/brokeruri"
 	"github.com/mqguard/mqguard/internal/engine"
 	"github.com/mqguard/mqguard/internal/finding"
 	"github.com/mqguard/mqguard/internal/model"
@@ -32,6 +34,7 @@ import (
 	"github.com/mqguard/mqguard/internal/source/brokerconf"
 	"github.com/mqguard/mqguard/internal/source/cloudformation"
 	"github.com/mqguard/mqguard/internal/source/detect"
+	"github.com/mqguard/mqguard/internal/source/probe"
 	"github.com/mqguard/mqguard/internal/source/terraform"
 	"github.com/mqguard/mqguard/internal/source/tfplan"
 	"github.com/mqguard/mqguard/internal/suppress"
@@ -97,6 +100,20 @@ type Request struct {
 	// the rules run on it: the inventory stream. It may be called from several goroutines at
 	// once and must not modify the part.
 	OnPart func(*model.Inventory)
+
+	// Brokers are the running brokers to inspect (--broker URL, brokers: in the policy file):
+	// each becomes a broker of source probe, and one that cannot be inspected an error entry.
+	// A URL brokeruri.CheckTarget refuses is a *RequestError. Probes connect to these
+	// addresses only.
+	Brokers []probe.Target
+	// ProbeAWS probes the endpoints of the Amazon MQ brokers the live scan (AWS) finds
+	// (Broker.InstanceEndpoints); it requires AWS. Nothing answering on the endpoint of a
+	// private broker is a note, not an error: only the broker's VPC (or a network joined to
+	// it) reaches it.
+	ProbeAWS bool
+	// Probe are the options of both kinds of probe (timeouts, concurrency, certificate
+	// verification, default credentials).
+	Probe probe.Options
 }
 
 // AWS is the live part of a scan: a loaded AWS configuration (credentials checked) and the
@@ -128,13 +145,15 @@ type Result struct {
 	// came from the cache.
 	TerraformRoots, CacheHits int
 
-	live bool
+	live   bool
+	probed bool
 }
 
 // Empty reports whether the scan found nothing to scan: no Terraform root module,
-// CloudFormation template, plan or broker configuration under the paths, and no live part.
+// CloudFormation template, plan or broker configuration under the paths, no live part and no
+// broker to probe.
 func (r *Result) Empty() bool {
-	return !r.live && r.TerraformRoots == 0 && len(r.Inputs.CloudFormation) == 0 && len(r.Inputs.Plans) == 0 &&
+	return !r.live && !r.probed && r.TerraformRoots == 0 && len(r.Inputs.CloudFormation) == 0 && len(r.Inputs.Plans) == 0 &&
 		len(r.Inputs.BrokerConf) == 0
 }
 
@@ -184,6 +203,13 @@ func Run(ctx context.Context, req Request) (*Result, error) {
 	if req.AWS != nil && req.Snapshot != "" {
 		return nil, &RequestError{errors.New("a live scan and a snapshot exclude each other")}
 	}
+	if req.ProbeAWS && req.AWS == nil {
+		return nil, &RequestError{errors.New("probing the endpoints of Amazon MQ brokers requires a live AWS scan")}
+	}
+	targets, err := checkTargets(req.Brokers)
+	if err != nil {
+		return nil, &RequestError{err}
+	}
 	fsys := req.FS
 	if fsys == nil {
 		fsys = os.DirFS("/")
@@ -196,7 +222,7 @@ func Run(ctx context.Context, req Request) (*Result, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	res := &Result{Rules: eng.Selected(), live: req.AWS != nil || req.Snapshot != ""}
+	res := &Result{Rules: eng.Selected(), live: req.AWS != nil || req.Snapshot != "", probed: len(targets) > 0}
 	var missingModules atomic.Int64
 	add := func(part *model.Inventory, diags []model.Diagnostic) {
 		if part != nil && req.OnPart != nil {
@@ -226,9 +252,25 @@ func Run(ctx context.Context, req Request) (*Result, error) {
 	add(nil, findDiags)
 
 	start := time.Now()
+	// The brokers named are probed while the other sources load: the probe waits on the
+	// network, the others on the disk and the processors.
+	probed := make(chan struct{})
+	probeCtx, stopProbe := context.WithCancel(ctx)
+	// A scan that stops early (a request error found late) does not leave the probe running.
+	defer func() { stopProbe(); <-probed }()
+	go func() {
+		defer close(probed)
+		if len(targets) > 0 {
+			add(probeScan(probeCtx, targets, req.Probe))
+		}
+	}()
 	switch {
 	case req.AWS != nil:
-		add(awsapi.Scan(ctx, req.AWS.Config, req.AWS.Options))
+		inv, diags := awsapi.Scan(ctx, req.AWS.Config, req.AWS.Options)
+		if req.ProbeAWS {
+			diags = append(diags, probeAmazonMQ(ctx, inv, req.Probe)...)
+		}
+		add(inv, diags)
 	case req.Snapshot != "":
 		add(awsapi.LoadSnapshot(ctx, os.DirFS(req.Snapshot), "."))
 	}
@@ -266,6 +308,7 @@ func Run(ctx context.Context, req Request) (*Result, error) {
 	if in := res.Inputs.BrokerConf; len(in) > 0 {
 		add(brokerconf.Load(ctx, fsys, in, brokerconf.Options{Display: display}))
 	}
+	<-probed
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("scan interrupted: %w", err)
 	}
@@ -280,6 +323,97 @@ func Run(ctx context.Context, req Request) (*Result, error) {
 	res.Report = out.Report
 	res.WorstFail, res.WorstUnknown, res.HasFail, res.HasUnknown = out.WorstFail, out.WorstUnknown, out.HasFail, out.HasUnknown
 	return res, nil
+}
+
+// The probe package's entry points; tests replace them.
+var (
+	probeScan      = probe.Scan
+	probeEndpoints = probe.Endpoints
+)
+
+// checkTargets checks the URLs of the brokers to probe and returns the targets with their URLs
+// as brokeruri.CheckTarget gives them. A URL given twice is probed once; with two different
+// settings it is an error.
+func checkTargets(in []probe.Target) ([]probe.Target, error) {
+	var out []probe.Target
+	seen := map[string]int{}
+	for _, t := range in {
+		u, err := brokeruri.CheckTarget(t.URL)
+		if err != nil {
+			return nil, fmt.Errorf("broker %w", err)
+		}
+		t.URL = u
+		if i, ok := seen[u]; ok {
+			if out[i] != t {
+				return nil, fmt.Errorf("broker %s is given twice, with different settings", u)
+			}
+			continue
+		}
+		seen[u] = len(out)
+		out = append(out, t)
+	}
+	return out, nil
+}
+
+// defaultProbeConcurrency is what probe.Options' zero Concurrency means.
+const defaultProbeConcurrency = 32
+
+// unreachablePrivate is added to the note that says nothing answered on a private broker's
+// endpoint.
+const unreachablePrivate = "; the broker is private (not publicly accessible): only its VPC, or a network joined to it, reaches it, so this is no error — run the scan from there to probe it"
+
+// probeAmazonMQ probes the endpoints of the Amazon MQ brokers of a live inventory (scan --aws
+// --probe). Public brokers' and private brokers' endpoints are probed alike, at the same time,
+// each half within its share of the concurrency; nothing answering on a private broker's
+// endpoint (model.DiagUnreachable) is a note, since only its VPC reaches it. A broker whose
+// publicity is unknown counts as public: its errors stay errors. A broker whose endpoints could
+// not be read has an error entry of its own already.
+func probeAmazonMQ(ctx context.Context, inv *model.Inventory, opts probe.Options) []model.Diagnostic {
+	if inv == nil {
+		return nil
+	}
+	type group struct {
+		brokers   []*model.Broker
+		endpoints map[*model.Broker][]string
+		diags     []model.Diagnostic
+	}
+	public, private := &group{endpoints: map[*model.Broker][]string{}}, &group{endpoints: map[*model.Broker][]string{}}
+	for _, b := range inv.Brokers {
+		if !b.InstanceEndpoints.Known() || len(b.InstanceEndpoints.V) == 0 {
+			continue
+		}
+		g := public
+		if b.PubliclyAccessible.Known() && !b.PubliclyAccessible.V {
+			g = private
+		}
+		g.brokers = append(g.brokers, b)
+		g.endpoints[b] = slices.Clone(b.InstanceEndpoints.V)
+	}
+	groups := []*group{public, private}
+	if len(public.brokers) > 0 && len(private.brokers) > 0 {
+		conc := opts.Concurrency
+		if conc <= 0 {
+			conc = defaultProbeConcurrency
+		}
+		opts.Concurrency = max(1, conc/2)
+	}
+	var wg sync.WaitGroup
+	for _, g := range groups {
+		if len(g.brokers) == 0 {
+			continue
+		}
+		wg.Go(func() { g.diags = probeEndpoints(ctx, g.brokers, g.endpoints, opts) })
+	}
+	wg.Wait()
+	diags := public.diags
+	for _, d := range private.diags {
+		if d.Severity == model.DiagError && d.Kind == model.DiagUnreachable {
+			d.Severity = model.DiagNote
+			d.Message += unreachablePrivate
+		}
+		diags = append(diags, d)
+	}
+	return diags
 }
 
 // applyPolicy adds the policy file's settings, rule overrides and exceptions to the engine's
