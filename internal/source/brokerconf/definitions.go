@@ -172,6 +172,7 @@ func (d *defReader) syntaxError(err error) error {
 		}
 	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
 		msg = "unexpected end of JSON"
+		off = d.cr.read
 	}
 	return &ParseError{File: d.file, Line: d.cr.lineAt(off), Msg: msg}
 }
@@ -295,13 +296,24 @@ func (d *defReader) run() error {
 // nextLine is the line of the next non-space byte after the decoder's position (after a
 // separator `,` or `:`). When the decoder has not buffered it yet, the current line is used.
 func (d *defReader) nextLine() int {
+	start, _ := d.peekNext()
+	return d.cr.lineAt(start)
+}
+
+// peekNext finds, in what the decoder has buffered, the offset of the next byte that is not
+// space or a separator, and the offset of the `,` before it (-1 when none).
+func (d *defReader) peekNext() (start, comma int64) {
 	off := d.dec.InputOffset()
 	buf, _ := io.ReadAll(io.LimitReader(d.dec.Buffered(), 4096))
+	comma = -1
 	i := 0
 	for i < len(buf) && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\r' || buf[i] == '\n' || buf[i] == ',' || buf[i] == ':') {
+		if buf[i] == ',' && comma < 0 {
+			comma = off + int64(i)
+		}
 		i++
 	}
-	return d.cr.lineAt(off + int64(i))
+	return off + int64(i), comma
 }
 
 // eachElement decodes every element of the array that comes next into a T, one at a time.
@@ -317,10 +329,21 @@ func eachElement[T any](d *defReader, f func(*T, model.Range)) error {
 		return &ParseError{File: d.file, Line: d.cr.lineAt(d.dec.InputOffset()), Msg: "expected a list"}
 	}
 	for d.dec.More() {
-		start := d.nextLine()
+		startOff, comma := d.peekNext()
+		start := d.cr.lineAt(startOff)
 		before := d.dec.InputOffset()
 		var raw json.RawMessage
 		if err := d.dec.Decode(&raw); err != nil {
+			// A syntax error's offset counts from where the value's scan began: after the
+			// separator, or at the decoder's position.
+			var se *json.SyntaxError
+			if errors.As(err, &se) {
+				base := before - 1
+				if comma >= 0 {
+					base = comma
+				}
+				return &ParseError{File: d.file, Line: d.cr.lineAt(max(base+se.Offset, startOff)), Msg: "invalid JSON: " + safeJSONMessage(se.Error())}
+			}
 			return d.syntaxError(err)
 		}
 		if d.dec.InputOffset()-before > MaxDefinitionsElement {

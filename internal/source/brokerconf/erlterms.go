@@ -184,7 +184,7 @@ func (p *termParser) term() (*term, error) {
 			return nil, p.errorf("fun expressions are not read")
 		}
 		p.skipSpace()
-		if p.peek() == '(' {
+		if c := p.peek(); c == '(' || c == ':' && (p.pos+1 >= len(p.data) || p.data[p.pos+1] != '=') {
 			return nil, p.errorf("function calls are not read")
 		}
 		return &term{kind: tAtom, s: name, line: line, end: line}, nil
