@@ -136,7 +136,7 @@ func httpErr(err error) string {
 	if isTimeout(err) {
 		return "timeout"
 	}
-	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+	if isEOF(err) {
 		return "the endpoint closed the connection"
 	}
 	return cleanNetErr(err)

@@ -2,6 +2,7 @@ package probe
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -54,7 +55,7 @@ func (p *prober) probePlain(ctx context.Context, ep *endpoint, b *model.Broker, 
 // handshakeErr words a failed plaintext handshake.
 func handshakeErr(err error) string {
 	switch {
-	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
+	case isEOF(err):
 		return "the endpoint closed the connection during the handshake"
 	case isTimeout(err):
 		return "timeout: no answer to the handshake"
@@ -183,10 +184,10 @@ func (p *prober) mqtt(conn net.Conn, ep *endpoint, b *model.Broker, out *model.E
 	if _, err := io.ReadFull(conn, ack[:]); err != nil {
 		return err
 	}
-	if ack[0] != 0x20 || ack[1] != 2 {
+	if !bytes.Equal(ack[:2], []byte{0x20, 2}) {
 		return errors.New("the answer is not an MQTT CONNACK")
 	}
-	switch rc := ack[3]; {
+	switch rc := ack[len(ack)-1]; {
 	case rc == 0:
 		out.Plaintext = true
 		b.SelfManaged.Anonymous = append(b.SelfManaged.Anonymous, model.Finding{

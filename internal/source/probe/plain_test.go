@@ -118,17 +118,6 @@ func activeMQWireFormat(version string) []byte {
 	return frame.Bytes()
 }
 
-func amqpServer(t *testing.T, answer []byte) string {
-	return serve(t, func(c net.Conn) {
-		var h [8]byte
-		if _, err := io.ReadFull(c, h[:]); err != nil || string(h[:]) != "AMQP\x00\x00\x09\x01" {
-			return
-		}
-		_, _ = c.Write(answer)
-		_, _ = io.Copy(io.Discard, c)
-	}).Addr().String()
-}
-
 func TestPlaintextProbes(t *testing.T) {
 	cases := []struct {
 		name       string

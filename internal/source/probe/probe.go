@@ -8,6 +8,7 @@ package probe
 import (
 	"context"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"net"
 	"net/url"
@@ -126,7 +127,7 @@ func parseEndpoint(raw string) (*endpoint, error) {
 	scheme := strings.ToLower(u.Scheme)
 	if !tlsSchemes[scheme] && plainSchemes[scheme] == "" {
 		if scheme == "" {
-			return nil, fmt.Errorf("no scheme: name the endpoint as amqps://, ssl://, https://, tcp://, amqp://, stomp://, mqtt://, ...")
+			return nil, errors.New("no scheme: name the endpoint as amqps, ssl, https, tcp, amqp, stomp or mqtt URL")
 		}
 		return nil, fmt.Errorf("unknown scheme %q", scheme)
 	}

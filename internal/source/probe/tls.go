@@ -15,6 +15,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"syscall"
 
 	"github.com/mqguard/mqguard/internal/model"
 )
@@ -213,7 +214,7 @@ func describeTLSErr(err error) string {
 	if errors.As(err, &rh) {
 		return "the endpoint does not speak TLS (its first bytes are not a TLS record)"
 	}
-	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+	if isEOF(err) {
 		return "the endpoint closed the connection during the TLS handshake"
 	}
 	return cleanNetErr(err)
@@ -296,8 +297,9 @@ func allSuiteIDs() []uint16 {
 	return ids
 }
 
+// isEOF says the endpoint closed (or reset) the connection.
 func isEOF(err error) bool {
-	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
+	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET)
 }
 
 // suites12 tries each TLS 1.2 suite on its own connection, suiteWorkers at a time, and
