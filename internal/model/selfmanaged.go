@@ -240,6 +240,11 @@ type ActiveMQInstall struct {
 	// FileServer says the fileserver web application is deployed (jetty.xml); Unknown when
 	// jetty.xml was not read.
 	FileServer Bool
+	// ConsoleLogin says the web console asks for a login: Explicit false when a security
+	// constraint of jetty.xml sets authenticate=false (the console and its /api are open),
+	// Explicit true when the constraints set it true; Unknown when jetty.xml was not read, does
+	// not say, or is not imported by activemq.xml (no console runs from it).
+	ConsoleLogin Bool
 	// Placeholders are ${...} references that no properties file resolved.
 	Placeholders []string
 }

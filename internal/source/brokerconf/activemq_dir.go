@@ -284,6 +284,7 @@ func (l *amqLoad) broker(x string) *model.Broker {
 		AnonymousAccessAllowed: facts.AnonymousAccessAllowed,
 		Placeholders:           facts.Placeholders,
 		FileServer:             model.UnknownBool(whole),
+		ConsoleLogin:           model.UnknownBool(whole),
 	}
 	if !inst.AnonymousAccessAllowed.Known() && inst.AnonymousAccessAllowed.At.IsZero() {
 		inst.AnonymousAccessAllowed = model.DefaultBool(false, whole)
@@ -431,6 +432,7 @@ func (l *amqLoad) broker(x string) *model.Broker {
 		case imported:
 			sm.Listeners = append(sm.Listeners, jf.Listeners...)
 			inst.FileServer = jf.FileServer
+			inst.ConsoleLogin = jf.Authenticate
 		default:
 			// jetty.xml is there but not imported: no console runs, no web application either.
 			inst.FileServer = model.ExplicitBool(false, whole)

@@ -128,6 +128,7 @@ anonymous default:false
 loginModule activemq org.apache.activemq.jaas.PropertiesLoginModule url=unknown:"" @amq/conf/login.config:2-2
 loginModule activemq org.apache.activemq.jaas.LDAPLoginModule url=explicit:"ldap://ldap.example.com:389" @amq/conf/login.config:4-4
 fileserver explicit:true
+consoleLogin explicit:true
 placeholders [${amqp.host}]
 `, ""},
 		{"broken companion files: error entries, and what they would say is unknown", fstest.MapFS{
@@ -149,6 +150,7 @@ managementContext enabled=unknown:false auth=default:false host=default:"" port=
 authentication jaasAuthenticationPlugin @c/activemq.xml:10-10
 anonymous default:false
 fileserver unknown:false
+consoleLogin unknown:false
 placeholders [${amqp.host} ${broker.name}]
 `, `c/credentials.properties:1: value: malformed \uXXXX escape
 c/login.config:2: expected a control flag (required, requisite, sufficient, optional) after the login module class
@@ -176,6 +178,7 @@ listeners explicit
 users explicit
 anonymous default:false
 fileserver unknown:false
+consoleLogin unknown:false
 `, ""},
 		{"6.x: a bare managementContext is off; jetty.xml not imported: no console", fstest.MapFS{
 			"x/conf/activemq.xml": file(`<beans xmlns="http://www.springframework.org/schema/beans">
@@ -204,6 +207,23 @@ managementContext enabled=default:false auth=default:false host=explicit:"127.0.
 authentication simpleAuthenticationPlugin @x/conf/activemq.xml:4-4
 anonymous explicit:true
 fileserver explicit:false
+consoleLogin unknown:false
+`, ""},
+		{"console login turned off; fileserver absent", fstest.MapFS{
+			"o/activemq.xml": file(`<beans xmlns="http://www.springframework.org/schema/beans">
+<broker xmlns="http://activemq.apache.org/schema/core"/>
+<import resource="jetty.xml"/>
+</beans>
+`),
+			"o/jetty.xml": file(strings.Replace(strings.Replace(stockJetty, `value="true"`, `value="false"`, 1), "/fileserver", "/admin", 1)),
+		}, `broker o/activemq.xml name=default:"o" version=unknown:""
+files [o/activemq.xml o/jetty.xml]
+listeners explicit
+  http "jettyPort" tls=explicit:false host=explicit:"127.0.0.1" port=explicit:8161 loopback=explicit:true @o/jetty.xml:8-11
+users explicit
+anonymous default:false
+fileserver explicit:false
+consoleLogin explicit:false
 `, ""},
 	}
 	for _, tt := range tests {
@@ -353,7 +373,7 @@ func TestLoadActiveMQCorpus(t *testing.T) {
 			"authentication simpleAuthenticationPlugin @ISISComputingGroup__EPICS-ActiveMQ__conf/activemq.xml:66-70",
 			"anonymous explicit:true",
 			// jetty.xml is there but its import is commented out: no console listener.
-			"fileserver explicit:false",
+			"fileserver explicit:false", "consoleLogin unknown:false",
 		}, []string{"http ", "managementContext"}, 0},
 		{"openshift__openshift-extras__ose-install-scripts", "activemq-network.xml", []string{
 			`broker openshift__openshift-extras__ose-install-scripts/activemq-network.xml name=explicit:"activemq1.example.com" version=unknown:""`,

@@ -50,6 +50,7 @@ func dumpBroker(b *model.Broker) string {
 		fmt.Fprintf(&w, "loginModule %s %s url=%s %s\n", lm.Entry, lm.Class, str(lm.URL), at(lm.At))
 	}
 	fmt.Fprintf(&w, "fileserver %s\n", boo(in.FileServer))
+	fmt.Fprintf(&w, "consoleLogin %s\n", boo(in.ConsoleLogin))
 	if len(in.Placeholders) > 0 {
 		fmt.Fprintf(&w, "placeholders %v\n", in.Placeholders)
 	}

@@ -2,6 +2,7 @@ package brokerconf
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -191,4 +192,41 @@ func TestParseActiveMQInstallError(t *testing.T) {
 	if err == nil || !strings.HasPrefix(err.Error(), "activemq.xml:") || strings.Contains(err.Error(), "hunter2") {
 		t.Errorf("err = %v", err)
 	}
+}
+
+// unresolvedRef is a complete ${...} reference.
+var unresolvedRef = regexp.MustCompile(`\$\{[^}]*\}`)
+
+func FuzzParseActiveMQInstall(f *testing.F) {
+	f.Add([]byte(beansHead + `<broker xmlns="http://activemq.apache.org/schema/core" brokerName="${n}"><managementContext><managementContext createConnector="${c}" connectorPort="x"/></managementContext>
+<plugins><simpleAuthenticationPlugin anonymousAccessAllowed="${a:true}"><users><authenticationUser username="${u}" password="${p}"/></users></simpleAuthenticationPlugin></plugins>
+<transportConnectors><transportConnector uri="tcp://${h}:${port}"/></transportConnectors></broker></beans>`))
+	f.Add([]byte(`<beans><bean class="x.PropertyPlaceholderConfigurer"><property name="locations"><list><value>a,b</value></list></property></bean><broker xmlns="http://activemq.apache.org/schema/core"/></beans>`))
+	props := map[string]string{"n": "b", "c": "true", "h": "${h}", "u": "admin"}
+	resolve := func(n string) (string, bool) { v, ok := props[n]; return v, ok }
+	f.Fuzz(func(t *testing.T, data []byte) {
+		cfg, facts, err := ParseActiveMQInstall(data, "activemq.xml", 1, resolve)
+		if err != nil {
+			if cfg != nil || facts != nil {
+				t.Fatal("result with an error")
+			}
+			return
+		}
+		if cfg == nil || facts == nil {
+			t.Fatal("nil result without an error")
+		}
+		for i := 1; i < len(facts.Placeholders); i++ {
+			if facts.Placeholders[i-1] >= facts.Placeholders[i] {
+				t.Fatalf("placeholders not sorted and unique: %v", facts.Placeholders)
+			}
+		}
+		if m := facts.ManagementContext; m != nil && (m.At.StartLine < 1 || m.Authenticated.At.IsZero() || m.Port.At.IsZero()) {
+			t.Fatalf("management context not located: %+v", m)
+		}
+		for _, tc := range cfg.TransportConnectors {
+			if tc.URI.Known() && unresolvedRef.MatchString(strings.ReplaceAll(tc.URI.V, "${h}", "")) {
+				t.Fatalf("unresolved placeholder kept as known: %q", tc.URI.V)
+			}
+		}
+	})
 }
