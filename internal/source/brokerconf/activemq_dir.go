@@ -312,6 +312,7 @@ func (l *amqLoad) broker(x string) *model.Broker {
 	// users.properties and groups.properties (the JAAS PropertiesLoginModule files; login.config
 	// may name others).
 	userFile, groupFile := "users.properties", "groups.properties"
+	ldapOptions := map[int]map[string]JAASOption{} // login module line -> options
 	if data, ok := l.readCompanion(path.Join(l.dir, "login.config"), MaxPropertiesSize); ok {
 		lp := path.Join(l.dir, "login.config")
 		entries, err := ParseLoginConfig(data, l.display(lp))
@@ -321,6 +322,11 @@ func (l *amqLoad) broker(x string) *model.Broker {
 			ldisp := l.display(lp)
 			for _, e := range entries {
 				for _, m := range e.Modules {
+					opts := map[string]JAASOption{}
+					for _, o := range m.Options {
+						opts[o.Name] = o
+					}
+					ldapOptions[m.Line] = opts
 					lm := model.LoginModule{Entry: e.Name, Class: m.Class, At: model.Range{File: ldisp, StartLine: m.Line, EndLine: m.Line}}
 					if o, ok := m.Option("connectionURL"); ok {
 						lm.URL = model.ExplicitString(brokeruri.Redact(o.Value), model.Range{File: ldisp, StartLine: o.Line, EndLine: o.Line})
@@ -429,6 +435,10 @@ func (l *amqLoad) broker(x string) *model.Broker {
 		switch {
 		case err != nil:
 			l.errorAt(jp, err)
+			if imported {
+				// The console's listener is in the file that did not parse.
+				sm.ListenersState = model.Unknown
+			}
 		case imported:
 			sm.Listeners = append(sm.Listeners, jf.Listeners...)
 			inst.FileServer = jf.FileServer
@@ -449,11 +459,22 @@ func (l *amqLoad) broker(x string) *model.Broker {
 		}
 	}
 
-	// LDAP servers: authorization maps, ldapNetworkConnector, JAAS LDAPLoginModule.
+	// LDAP servers: authorization maps, ldapNetworkConnector, JAAS LDAPLoginModule. The service
+	// account is the first map's, else the first login module's with a connectionURL.
 	var ldapURLs []model.String
 	ldapURLs = append(ldapURLs, facts.LDAPURLs...)
+	ldapUser, ldapPassword := facts.LDAPUser, facts.LDAPPassword
 	for _, lm := range inst.LoginModules {
 		if lm.URL.Known() && lm.URL.V != "" {
+			if len(ldapURLs) == 0 {
+				ldapUser, ldapPassword = model.DefaultString("", lm.At), model.Secret{Origin: model.SecretAbsent, At: lm.At}
+				if o, ok := ldapOptions[lm.At.StartLine]["connectionUsername"]; ok {
+					ldapUser = model.ExplicitString(o.Value, model.Range{File: lm.At.File, StartLine: o.Line, EndLine: o.Line})
+				}
+				if o, ok := ldapOptions[lm.At.StartLine]["connectionPassword"]; ok {
+					ldapPassword = literalSecret(o.Value, model.Range{File: lm.At.File, StartLine: o.Line, EndLine: o.Line})
+				}
+			}
 			ldapURLs = append(ldapURLs, lm.URL)
 		}
 	}
@@ -466,9 +487,12 @@ func (l *amqLoad) broker(x string) *model.Broker {
 			}
 			hosts.V = append(hosts.V, splitLDAPURLs(u.V)...)
 		}
-		b.LDAP = &model.LDAP{Hosts: hosts, At: ldapURLs[0].At,
-			ServiceAccountUsername: model.UnknownString(ldapURLs[0].At),
-			ServiceAccountPassword: model.Secret{Origin: model.SecretUnknown, At: ldapURLs[0].At}}
+		if ldapUser.At.IsZero() {
+			// An ldapNetworkConnector names no service account of its own.
+			ldapUser = model.UnknownString(ldapURLs[0].At)
+			ldapPassword = model.Secret{Origin: model.SecretUnknown, At: ldapURLs[0].At}
+		}
+		b.LDAP = &model.LDAP{Hosts: hosts, At: ldapURLs[0].At, ServiceAccountUsername: ldapUser, ServiceAccountPassword: ldapPassword}
 	}
 
 	sm.Files = l.files

@@ -99,7 +99,7 @@ func TestLoadActiveMQDir(t *testing.T) {
 			"amq/conf/jetty-realm.properties":    file("admin: admin, admin\nuser: user, user\nops: OBF:1x2y, admin\n"),
 			"amq/conf/jmx.password":              file("admin activemq\nmonitor s3cret\n"),
 			"amq/conf/jmx.access":                file("admin readwrite\nmonitor readonly\n"),
-			"amq/conf/login.config":              file("activemq {\n  org.apache.activemq.jaas.PropertiesLoginModule required\n    org.apache.activemq.jaas.properties.user=\"users.properties\";\n  org.apache.activemq.jaas.LDAPLoginModule sufficient connectionURL=\"ldap://ldap.example.com:389\";\n};\n"),
+			"amq/conf/login.config":              file("activemq {\n  org.apache.activemq.jaas.PropertiesLoginModule required\n    org.apache.activemq.jaas.properties.user=\"users.properties\";\n  org.apache.activemq.jaas.LDAPLoginModule sufficient connectionURL=\"ldap://ldap.example.com:389\"\n    connectionUsername=\"cn=mq\" connectionPassword=\"pw\";\n};\n"),
 			"amq/bin/env":                        file("# ACTIVEMQ_SUNJMX_START=\"-Dcom.sun.management.jmxremote.port=1\"\nACTIVEMQ_SUNJMX_START=\"$ACTIVEMQ_SUNJMX_START -Dcom.sun.management.jmxremote.port=11099 -Dcom.sun.management.jmxremote.authenticate=false\"\nACTIVEMQ_SUNJMX_START=\"$ACTIVEMQ_SUNJMX_START -Djava.rmi.server.hostname=10.0.0.5\"\n"),
 			"amq/lib/activemq-broker-5.15.9.jar": file(""),
 			"amq/lib/activemq-client-5.15.9.jar": file(""),
@@ -120,7 +120,7 @@ users explicit
   jmx.password explicit:"admin" groups=explicit:[readwrite] password=literal default=true @amq/conf/jmx.password:1-1
   jmx.password explicit:"monitor" groups=explicit:[readonly] password=literal default=false @amq/conf/jmx.password:2-2
   credentials.properties explicit:"system" groups=default:[] password=literal default=true @amq/conf/credentials.properties:1-1
-ldap explicit:[ldap://ldap.example.com:389]
+ldap explicit:[ldap://ldap.example.com:389] user=explicit:"cn=mq" password=literal@amq/conf/login.config:5
 managementContext enabled=default:true auth=default:false host=default:"" port=default:1099 @amq/conf/activemq.xml:6-8
 jvmAgent enabled=explicit:true auth=explicit:false host=explicit:"10.0.0.5" port=explicit:11099 @amq/bin/env:2-2
 authentication jaasAuthenticationPlugin @amq/conf/activemq.xml:10-10
@@ -140,7 +140,7 @@ placeholders [${amqp.host}]
 			"c/credentials.properties": file("activemq.password=\\uXYZW\n"),
 		}, `broker c/activemq.xml name=unknown:"" version=unknown:""
 files [c/activemq.xml c/credentials.properties c/login.config c/groups.properties c/users.properties c/jetty.xml]
-listeners explicit
+listeners unknown
   openwire "openwire" tls=explicit:false host=explicit:"0.0.0.0" port=explicit:61616 loopback=explicit:false @c/activemq.xml:13-13
   openwire "ssl" tls=explicit:true host=explicit:"[::1]" port=explicit:61617 loopback=explicit:true @c/activemq.xml:14-14
   amqp "amqp" tls=explicit:true host=unknown:"" port=explicit:5671 loopback=unknown:false @c/activemq.xml:15-15

@@ -33,7 +33,7 @@ func dumpBroker(b *model.Broker) string {
 		fmt.Fprintf(&w, "  %s %s groups=%s password=%s default=%v %s\n", u.Realm, str(u.Username), lst(u.Groups), u.Password.Origin, u.DefaultPassword, at(u.At))
 	}
 	if b.LDAP != nil {
-		fmt.Fprintf(&w, "ldap %s\n", lst(b.LDAP.Hosts))
+		fmt.Fprintf(&w, "ldap %s user=%s password=%s@%s\n", lst(b.LDAP.Hosts), str(b.LDAP.ServiceAccountUsername), b.LDAP.ServiceAccountPassword.Origin, b.LDAP.ServiceAccountPassword.At)
 	}
 	in := sm.ActiveMQ
 	if m := in.ManagementContext; m != nil {

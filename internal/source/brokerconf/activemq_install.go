@@ -46,6 +46,11 @@ type ActiveMQFacts struct {
 	// LDAPURLs are the connectionURL of LDAP authorization maps and the uri of
 	// ldapNetworkConnector elements.
 	LDAPURLs []model.String
+	// LDAPUser and LDAPPassword are the connectionUsername and connectionPassword of the first
+	// LDAP authorization map that has a connectionURL (the password located, never kept); zero
+	// when there is none.
+	LDAPUser     model.String
+	LDAPPassword model.Secret
 	// PropertyLocations are the locations of the PropertyPlaceholderConfigurer beans (and
 	// <context:property-placeholder>), as written (file:${activemq.conf}/x.properties,
 	// classpath:x.properties).
@@ -238,6 +243,20 @@ func (p *parser) installStart(el xml.StartElement, parent string, line, tagEnd i
 		}
 	case isLDAPAuthorizationMap(name):
 		if s, ok := p.attrString(el, "connectionURL", tag); ok {
+			if len(f.LDAPURLs) == 0 {
+				f.LDAPUser = model.DefaultString("", tag)
+				if u, ok := p.attrString(el, "connectionUsername", tag); ok {
+					f.LDAPUser = u
+				}
+				f.LDAPPassword = model.Secret{Origin: model.SecretAbsent, At: tag}
+				if pw, ok := attr(el, "connectionPassword"); ok && strings.TrimSpace(pw) != "" {
+					if _, known := p.expand(pw); known {
+						f.LDAPPassword = model.Secret{Origin: model.SecretLiteral, At: tag, LiteralAt: tag}
+					} else {
+						f.LDAPPassword = model.Secret{Origin: model.SecretUnknown, At: tag}
+					}
+				}
+			}
 			f.LDAPURLs = append(f.LDAPURLs, redactString(s))
 		}
 	case name == "ldapNetworkConnector":

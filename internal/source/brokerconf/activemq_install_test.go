@@ -31,6 +31,9 @@ func dumpFacts(f *ActiveMQFacts) string {
 	for _, s := range f.LDAPURLs {
 		fmt.Fprintf(&b, "ldap %s\n", str(s))
 	}
+	if len(f.LDAPURLs) > 0 {
+		fmt.Fprintf(&b, "ldap account %s password=%s\n", str(f.LDAPUser), f.LDAPPassword.Origin)
+	}
 	for _, s := range f.PropertyLocations {
 		fmt.Fprintf(&b, "location %s\n", str(s))
 	}
@@ -94,7 +97,7 @@ anonymous=unknown:false@0
       </users>
     </simpleAuthenticationPlugin>
     <authorizationPlugin>
-      <map><cachedLDAPAuthorizationMap connectionURL="ldap://ldap.example.com:389"/></map>
+      <map><cachedLDAPAuthorizationMap connectionURL="ldap://ldap.example.com:389" connectionUsername="uid=admin" connectionPassword="hunter2"/></map>
     </authorizationPlugin>
   </plugins>
   <networkConnectors>
@@ -116,6 +119,7 @@ user explicit:"guest"@25 groups=default:[] password=unknown
 user explicit:"nopass"@26 groups=default:[] password=absent
 ldap explicit:"ldap://ldap.example.com:389"@30
 ldap explicit:"ldaps://dir.example.com:636"@34
+ldap account explicit:"uid=admin"@30 password=literal
 location explicit:"file:${activemq.conf}/credentials.properties"@5
 location explicit:"classpath:extra.properties"@6
 import explicit:"jetty.xml"@42
@@ -130,6 +134,7 @@ authorizationPlugin @29-31
 user explicit:"system" groups=[users admins] @24-24
 user explicit:"guest" groups=[] @25-25
 user explicit:"nopass" groups=[] @26-26
+credential cachedLDAPAuthorizationMap connectionPassword @30-30
 `},
 		{"without a resolver, attributes are kept as written", beansHead + `<broker xmlns="http://activemq.apache.org/schema/core" brokerName="b1">
   <transportConnectors><transportConnector name="openwire" uri="tcp://${host}:61616"/></transportConnectors>
