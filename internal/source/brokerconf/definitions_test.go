@@ -2,7 +2,7 @@ package brokerconf
 
 import (
 	"bytes"
-	"crypto/md5" //nolint:gosec // RabbitMQ's MD5 password hashes
+	"crypto/md5"
 	"crypto/sha256"
 	"crypto/sha512"
 	"encoding/base64"

@@ -274,7 +274,7 @@ func (k *kubeReader) configMap(d *yaml.Node) {
 			k.erlang(v)
 		case key == "enabled_plugins":
 			k.plugins(v, nil)
-		case strings.HasSuffix(key, ".json") && isDefinitions(bytes.TrimLeft([]byte(v.Value), " \t\r\n")):
+		case strings.HasSuffix(key, ".json") && (strings.Contains(strings.ToLower(key), "definition") || isDefinitions(bytes.TrimLeft([]byte(v.Value), " \t\r\n"))):
 			k.definitions(v)
 		}
 	}

@@ -7,7 +7,6 @@ import (
 	"testing"
 )
 
-
 func TestParseRabbitErlang(t *testing.T) {
 	tests := []struct {
 		name  string
