@@ -5,11 +5,13 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"net"
+	"slices"
 	"strings"
 
 	"github.com/mqguard/mqguard/internal/model"
@@ -89,7 +91,62 @@ func (p *prober) amqp(conn net.Conn, ep *endpoint, b *model.Broker, out *model.E
 		setVersion(b, cs.Version, ep.ref("server-properties.version"))
 		out.Version = cs.Version
 	}
+	if slices.Contains(strings.Fields(cs.Mechanisms), "ANONYMOUS") {
+		ok, err := amqpAnonymous(conn)
+		if err != nil {
+			return fmt.Errorf("SASL ANONYMOUS login: %w", err)
+		}
+		if ok {
+			b.SelfManaged.Anonymous = append(b.SelfManaged.Anonymous, model.Finding{
+				What: "AMQP 0-9-1 login with the SASL ANONYMOUS mechanism was accepted", At: ep.ref("Connection.Tune"),
+			})
+		}
+	}
 	return nil
+}
+
+// amqpAnonymous answers Connection.Start with Start-Ok for the ANONYMOUS mechanism (no
+// credentials) and reads the server's verdict: Connection.Tune when it let the client in,
+// Connection.Close (or a closed connection) when it refused.
+func amqpAnonymous(conn net.Conn) (bool, error) {
+	var payload []byte
+	payload = append(payload, 0, 10, 0, 11) // Connection.Start-Ok
+	payload = append(payload, 0, 0, 0, 0)   // client-properties: an empty table
+	payload = append(payload, 9)
+	payload = append(payload, "ANONYMOUS"...)
+	payload = append(payload, 0, 0, 0, 0) // response: empty
+	payload = append(payload, 5)
+	payload = append(payload, "en_US"...)
+	frame := []byte{1, 0, 0}
+	frame = binary.BigEndian.AppendUint32(frame, uint32(len(payload)))
+	frame = append(frame, payload...)
+	frame = append(frame, 0xCE)
+	if _, err := conn.Write(frame); err != nil {
+		return false, err
+	}
+	var head [7]byte
+	if _, err := io.ReadFull(conn, head[:]); err != nil {
+		if isEOF(err) {
+			return false, nil // RabbitMQ closes the socket after a refused login
+		}
+		return false, err
+	}
+	size := binary.BigEndian.Uint32(head[3:7])
+	if head[0] != 1 || size < 4 || size > maxAMQPFrame {
+		return false, errors.New("the answer is not an AMQP method frame")
+	}
+	body := make([]byte, size+1)
+	if _, err := io.ReadFull(conn, body); err != nil {
+		return false, err
+	}
+	switch class, method := binary.BigEndian.Uint16(body[0:2]), binary.BigEndian.Uint16(body[2:4]); {
+	case class == 10 && method == 30:
+		return true, nil // Connection.Tune: authenticated
+	case class == 10 && method == 50:
+		return false, nil // Connection.Close: ACCESS_REFUSED
+	default:
+		return false, fmt.Errorf("unexpected method %d.%d", class, method)
+	}
 }
 
 func (p *prober) openwire(conn net.Conn, ep *endpoint, b *model.Broker, out *model.EndpointProbe) error {

@@ -19,6 +19,10 @@ func be16(b *bytes.Buffer, v uint16) { _ = binary.Write(b, binary.BigEndian, v) 
 // rabbitStart is a Connection.Start frame shaped like RabbitMQ 3.13's: server-properties
 // with a nested capabilities table, strings, a boolean; mechanisms and locales.
 func rabbitStart(product, version string) []byte {
+	return rabbitStartMech(product, version, "AMQPLAIN PLAIN")
+}
+
+func rabbitStartMech(product, version, mechanisms string) []byte {
 	var table bytes.Buffer
 	str := func(k, v string) {
 		table.WriteByte(byte(len(k)))
@@ -55,8 +59,8 @@ func rabbitStart(product, version string) []byte {
 	payload.Write([]byte{0, 9})
 	be32(&payload, uint32(table.Len()))
 	payload.Write(table.Bytes())
-	be32(&payload, uint32(len("AMQPLAIN PLAIN")))
-	payload.WriteString("AMQPLAIN PLAIN")
+	be32(&payload, uint32(len(mechanisms)))
+	payload.WriteString(mechanisms)
 	be32(&payload, 5)
 	payload.WriteString("en_US")
 	var frame bytes.Buffer
@@ -135,6 +139,8 @@ func TestPlaintextProbes(t *testing.T) {
 				_, _ = c.Write(rabbitStart("RabbitMQ", "3.13.7"))
 			}
 		}, model.EngineRabbitMQ, "3.13.7", false, false, true},
+		{"AMQP 0-9-1 RabbitMQ 4 lets ANONYMOUS in", "amqp", anonymousAMQP(true), model.EngineRabbitMQ, "4.0.5", true, false, true},
+		{"AMQP 0-9-1 RabbitMQ 4 refuses ANONYMOUS", "amqp", anonymousAMQP(false), model.EngineRabbitMQ, "4.0.5", false, false, true},
 		{"AMQP 1.0 broker answers its header", "amqp", func(c net.Conn) {
 			var h [8]byte
 			if _, err := io.ReadFull(c, h[:]); err == nil {
@@ -208,6 +214,43 @@ func TestPlaintextProbes(t *testing.T) {
 				t.Errorf("identity %+v", b.ID)
 			}
 		})
+	}
+}
+
+// anonymousAMQP offers ANONYMOUS and answers a Start-Ok for it with Connection.Tune (accept)
+// or Connection.Close 403 (refuse).
+func anonymousAMQP(accept bool) func(net.Conn) {
+	return func(c net.Conn) {
+		var h [8]byte
+		if _, err := io.ReadFull(c, h[:]); err != nil {
+			return
+		}
+		_, _ = c.Write(rabbitStartMech("RabbitMQ", "4.0.5", "ANONYMOUS PLAIN AMQPLAIN"))
+		var head [7]byte
+		if _, err := io.ReadFull(c, head[:]); err != nil {
+			return
+		}
+		body := make([]byte, binary.BigEndian.Uint32(head[3:])+1)
+		if _, err := io.ReadFull(c, body); err != nil || !bytes.Contains(body, []byte("\x09ANONYMOUS\x00\x00\x00\x00")) {
+			return
+		}
+		if accept {
+			// Connection.Tune: channel-max 2047, frame-max 131072, heartbeat 60.
+			_, _ = c.Write([]byte{1, 0, 0, 0, 0, 0, 12, 0, 10, 0, 30, 0x07, 0xff, 0, 2, 0, 0, 0, 60, 0xCE})
+			return
+		}
+		reason := "ACCESS_REFUSED - Login was refused using authentication mechanism ANONYMOUS"
+		var p bytes.Buffer
+		p.Write([]byte{0, 10, 0, 50, 1, 0x93})
+		p.WriteByte(byte(len(reason)))
+		p.WriteString(reason)
+		p.Write([]byte{0, 0, 0, 0})
+		var f bytes.Buffer
+		f.Write([]byte{1, 0, 0})
+		be32(&f, uint32(p.Len()))
+		f.Write(p.Bytes())
+		f.WriteByte(0xCE)
+		_, _ = c.Write(f.Bytes())
 	}
 }
 
