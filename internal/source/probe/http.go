@@ -77,6 +77,7 @@ func (p *prober) httpClient(ep *endpoint, verify bool) *http.Client {
 
 // response is one API answer.
 type response struct {
+	path   string
 	status int
 	header http.Header
 	body   []byte
@@ -118,7 +119,7 @@ func (a *httpAPI) do(ctx context.Context, method, path, user, pass string, hdr m
 	if len(body) > maxJSON {
 		return nil, errTooLarge
 	}
-	return &response{status: resp.StatusCode, header: resp.Header, body: body}, nil
+	return &response{path: path, status: resp.StatusCode, header: resp.Header, body: body}, nil
 }
 
 // httpErr words a failed request without its URL (which the diagnostic names already).
@@ -222,6 +223,12 @@ func (p *prober) probeHTTP(ctx context.Context, ep *endpoint, t Target, b *model
 	case model.EngineRabbitMQ:
 		p.rabbit(ctx, a, t, b, first, ds)
 	case model.EngineActiveMQ:
+		if first.path != jolokiaVersion {
+			if first, err = a.do(ctx, http.MethodGet, jolokiaVersion, "", "", nil); err != nil {
+				ds.errorf(ep.ref(""), "console %s: %v", ep.url, err)
+				return
+			}
+		}
 		p.console(ctx, a, t, b, first, ds)
 	default:
 		ds.errorf(ep.ref(""), "HTTP probe of %s: the endpoint is neither a RabbitMQ management API nor an ActiveMQ console (name the engine of the broker if it is one)", ep.url)

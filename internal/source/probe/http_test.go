@@ -377,3 +377,16 @@ func assertNoSecret(t *testing.T, b *model.Broker, diags []model.Diagnostic, sec
 		}
 	}
 }
+
+func TestConsoleFoundByRealm(t *testing.T) {
+	srv := httptest.NewServer(&fakeConsole{users: map[string]string{"admin": "admin"}})
+	t.Cleanup(srv.Close)
+	b, diags := scanOne(t, Target{URL: srv.URL}, Options{DefaultCredentials: true})
+	if e := errorsOf(diags); len(e) > 0 {
+		t.Fatalf("errors %v", e)
+	}
+	c := b.SelfManaged.Console
+	if !b.IsEngine(model.EngineActiveMQ) || c == nil || c.OpenWithoutLogin.V || !slices.Equal(c.DefaultCredentials, []string{"admin"}) || b.EngineVersion.V != "5.18.3" {
+		t.Errorf("engine %+v console %+v version %+v", b.Engine, c, b.EngineVersion)
+	}
+}

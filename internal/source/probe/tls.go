@@ -20,6 +20,12 @@ import (
 	"github.com/mqguard/mqguard/internal/model"
 )
 
+// Offering TLS 1.0/1.1, RSA key exchange and 3DES suites needs no GODEBUG setting: the
+// tls10server, tlsrsakex and tls3des settings change only crypto/tls's defaults, and every
+// handshake here sets MinVersion, MaxVersion and CipherSuites itself. The one thing the
+// probe cannot reach is a TLS 1.2 server that signs only with SHA-1 (tlssha1, Go 1.25); it
+// is listed in NotTested rather than enabled process-wide.
+
 // suiteWorkers bounds the cipher-suite handshakes run at once against one endpoint (within
 // the scan's own bound on connections).
 const suiteWorkers = 4
