@@ -55,3 +55,28 @@ func TestMQG016CredentialsInConfiguration(t *testing.T) {
 		bCheckResults(t, mqg016.CheckConfiguration(bConfiguration(nil), aCtx()), []Status{Unknown}, nil)
 	})
 }
+
+func TestMQG016SelfManaged(t *testing.T) {
+	creds := func(where ...string) func(*model.Broker) {
+		return func(b *model.Broker) {
+			for i, w := range where {
+				b.SelfManaged.Credentials = append(b.SelfManaged.Credentials, model.CredentialRef{Where: w, At: sAt(10 + i)})
+			}
+		}
+	}
+	aRun(t, mqg016, []aCase{
+		{name: "rabbitmq without credentials", b: sBroker(model.EngineRabbitMQ), want: []Status{Pass}},
+		{name: "rabbitmq default_pass and cookie", b: sBroker(model.EngineRabbitMQ, creds("default_pass", "advanced.config Erlang cookie")),
+			want: []Status{Fail, Fail}, subjects: []string{"file:default_pass", "file:advanced.config Erlang cookie"}, at: aRange(sAt(10))},
+		{name: "activemq XML credential", b: sBroker(model.EngineActiveMQ, sActiveMQDoc(&model.ActiveMQConfig{
+			Credentials: []model.CredentialRef{{Where: "sslContext keyStorePassword", At: sAt(7)}}})),
+			want: []Status{Fail}, subjects: []string{"config:sslContext keyStorePassword"}},
+		{name: "activemq connector with user:password", b: sBroker(model.EngineActiveMQ, sActiveMQDoc(&model.ActiveMQConfig{
+			NetworkConnectors: []model.NetworkConnector{bConnector("bridge", "static:(ssl://bridge:secret@mq-2:61617)", 8)}})),
+			want: []Status{Fail}},
+		{name: "activemq clean", b: sBroker(model.EngineActiveMQ, sActiveMQDoc(&model.ActiveMQConfig{})), want: []Status{Pass}},
+		{name: "unknown tags of a self-managed broker are not asked", b: sBroker(model.EngineActiveMQ, sActiveMQDoc(&model.ActiveMQConfig{}),
+			func(b *model.Broker) { b.Tags = model.Tags{State: model.Unknown} }), want: []Status{Pass}},
+		{name: "probe without definitions", b: sBroker(model.EngineActiveMQ, sProbe), want: []Status{NotApplicable}},
+	})
+}

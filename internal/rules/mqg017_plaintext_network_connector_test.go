@@ -46,3 +46,20 @@ func TestMQG017PlaintextNetworkConnector(t *testing.T) {
 		bCheckResults(t, mqg017.CheckConfiguration(c, aCtx()), []Status{NotApplicable}, nil)
 	})
 }
+
+func TestMQG017SelfManaged(t *testing.T) {
+	aRun(t, mqg017, []aCase{
+		{name: "tcp bridge", b: sBroker(model.EngineActiveMQ, sActiveMQDoc(&model.ActiveMQConfig{
+			NetworkConnectors: []model.NetworkConnector{bConnector("bridge", "static:(tcp://mq-2:61616)", 8)}})), want: []Status{Fail}},
+		{name: "ssl bridge", b: sBroker(model.EngineActiveMQ, sActiveMQDoc(&model.ActiveMQConfig{
+			NetworkConnectors: []model.NetworkConnector{bConnector("bridge", "static:(ssl://mq-2:61617)", 8)}})), want: []Status{Pass}},
+		{name: "unknown uri", b: sBroker(model.EngineActiveMQ, sActiveMQDoc(&model.ActiveMQConfig{
+			NetworkConnectors: []model.NetworkConnector{{Name: model.ExplicitString("bridge", sAt(8)), URI: model.UnknownString(sAt(8)), At: sAt(8)}}})),
+			want: []Status{Unknown}},
+		{name: "no connector", b: sBroker(model.EngineActiveMQ, sActiveMQDoc(&model.ActiveMQConfig{})), want: []Status{NotApplicable}},
+		{name: "unparsed activemq.xml", b: sBroker(model.EngineActiveMQ, sActiveMQDoc(nil), func(b *model.Broker) {
+			b.Configuration.Config.Data = model.Unknown
+		}), want: []Status{Unknown}},
+		{name: "probe", b: sBroker(model.EngineActiveMQ, sProbe), want: []Status{NotApplicable}},
+	})
+}

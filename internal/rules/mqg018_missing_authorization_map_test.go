@@ -29,3 +29,12 @@ func TestMQG018MissingAuthorizationMap(t *testing.T) {
 		bCheckResults(t, mqg018.CheckConfiguration(c, aCtx()), []Status{NotApplicable}, nil)
 	})
 }
+
+func TestMQG018SelfManaged(t *testing.T) {
+	aRun(t, mqg018, []aCase{
+		{name: "stock activemq.xml", b: sBroker(model.EngineActiveMQ, sActiveMQDoc(&model.ActiveMQConfig{})), want: []Status{Fail}},
+		{name: "with a map", b: sBroker(model.EngineActiveMQ, sActiveMQDoc(&model.ActiveMQConfig{AuthorizationPlugin: &model.AuthorizationPlugin{
+			Map: &model.AuthorizationMap{At: sAt(12)}, At: sAt(11)}})), want: []Status{Pass}},
+		{name: "probe", b: sBroker(model.EngineActiveMQ, sProbe), want: []Status{Unknown}},
+	})
+}

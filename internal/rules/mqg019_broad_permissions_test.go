@@ -108,3 +108,35 @@ func TestMQG019BroadPermissions(t *testing.T) {
 		bCheckResults(t, mqg019.CheckConfiguration(bConfiguration(&model.ActiveMQConfig{}), aCtx()), []Status{Pass}, nil)
 	})
 }
+
+func TestMQG019SelfManaged(t *testing.T) {
+	perm := func(u model.BrokerUser, vhost, c, w, r string) model.BrokerUser {
+		u.Permissions = append(u.Permissions, model.Permission{VHost: vhost, Configure: c, Write: w, Read: r, At: sAt(u.At.StartLine + 100)})
+		return u
+	}
+	untagged := sTagged("x", 33)
+	untagged.Tags = model.StringList{State: model.Unknown, At: sAt(33)}
+	entry := func(write ...string) *model.ActiveMQConfig {
+		return &model.ActiveMQConfig{AuthorizationPlugin: &model.AuthorizationPlugin{Map: &model.AuthorizationMap{
+			Entries: []model.AuthorizationEntry{{Kind: "queue", Destination: ">", Read: []string{"admins"}, Write: write, Admin: []string{"admins"}, At: sAt(12)}}}}}
+	}
+	aRun(t, mqg019, []aCase{
+		{name: "rabbit admin with everything", b: sBroker(model.EngineRabbitMQ, sUsers(perm(sTagged("ops", 30, "administrator"), "/", ".*", ".*", ".*"))),
+			want: []Status{Pass}},
+		{name: "rabbit app with everything", b: sBroker(model.EngineRabbitMQ, sUsers(
+			perm(perm(sTagged("orders", 31, "management"), "/", ".*", ".*", ".*"), "billing", ".*", ".*", ".*"),
+			perm(sTagged("billing", 32), "/", "^billing\\.", ".*", ".*"))),
+			want: []Status{Fail}, subjects: []string{"orders"}, contains: "'/', 'billing'"},
+		{name: "rabbit tags unknown", b: sBroker(model.EngineRabbitMQ, sUsers(perm(untagged, "/", ".*", ".*", ".*"))), want: []Status{Unknown}},
+		{name: "rabbit users unknown", b: sBroker(model.EngineRabbitMQ, sUnknownUsers), want: []Status{Unknown}},
+		{name: "activemq console non-admin", b: sBroker(model.EngineActiveMQ, sActiveMQDoc(entry("admins")),
+			sUsers(sGrouped("orders", "users.properties", 30, "orders", "activemq-webconsole"))),
+			want: []Status{Fail}, subjects: []string{"orders"}},
+		{name: "activemq console admin", b: sBroker(model.EngineActiveMQ, sActiveMQDoc(entry("admins")),
+			sUsers(sGrouped("ops", "users.properties", 30, "admins", "activemq-webconsole"))), want: []Status{Pass}},
+		{name: "activemq everyone writes >", b: sBroker(model.EngineActiveMQ, sActiveMQDoc(entry("users"))),
+			want: []Status{Fail}, subjects: []string{"authorizationEntry:queue:>"}},
+		{name: "activemq users unknown", b: sBroker(model.EngineActiveMQ, sActiveMQDoc(entry("admins")), sUnknownUsers), want: []Status{Unknown}},
+		{name: "activemq no configuration read", b: sBroker(model.EngineActiveMQ, sProbe), want: []Status{Unknown}},
+	})
+}

@@ -108,3 +108,29 @@ func FuzzLDAPHostTLS(f *testing.F) {
 		}
 	})
 }
+
+func TestMQG026SelfManaged(t *testing.T) {
+	ldap := func(tls model.Bool, hosts ...string) func(*model.Broker) {
+		return func(b *model.Broker) {
+			b.LDAP = &model.LDAP{Hosts: model.StringList{V: hosts, State: model.Explicit, At: sAt(20)}, At: sAt(20)}
+			b.SelfManaged.LDAPTLS = tls
+		}
+	}
+	aRun(t, mqg026, []aCase{
+		{name: "no ldap", b: sBroker(model.EngineRabbitMQ), want: []Status{NotApplicable}},
+		{name: "rabbit use_ssl", b: sBroker(model.EngineRabbitMQ, ldap(model.ExplicitBool(true, sAt(21)), "ldap://dc1.example.com:636")),
+			want: []Status{Pass}},
+		{name: "rabbit starttls on 389 passes", b: sBroker(model.EngineRabbitMQ, ldap(model.ExplicitBool(true, sAt(22)), "ldap://dc1.example.com:389")),
+			want: []Status{Pass}},
+		{name: "rabbit without tls", b: sBroker(model.EngineRabbitMQ, ldap(model.DefaultBool(false, sAt(20)),
+			"ldap://dc1.example.com:389", "ldap://dc2.example.com:389")), want: []Status{Fail, Fail}, from: aState(model.Default),
+			subjects: []string{"ldap-host:ldap://dc1.example.com:389", "ldap-host:ldap://dc2.example.com:389"}},
+		{name: "rabbit use_ssl false", b: sBroker(model.EngineRabbitMQ, ldap(model.ExplicitBool(false, sAt(21)), "ldap://dc1.example.com:389")),
+			want: []Status{Fail}, contains: "is false"},
+		{name: "rabbit tls unknown", b: sBroker(model.EngineRabbitMQ, ldap(model.UnknownBool(sAt(21)), "ldap://dc1.example.com:389")),
+			want: []Status{Unknown}},
+		{name: "activemq ldap://", b: sBroker(model.EngineActiveMQ, ldap(model.Bool{}, "ldap://dc1.example.com:389")), want: []Status{Fail}},
+		{name: "activemq ldaps://", b: sBroker(model.EngineActiveMQ, ldap(model.Bool{}, "ldaps://dc1.example.com:636")), want: []Status{Pass}},
+		{name: "ldap unread", b: sBroker(model.EngineActiveMQ, func(b *model.Broker) { b.LDAPUnread = true }), want: []Status{Unknown}},
+	})
+}

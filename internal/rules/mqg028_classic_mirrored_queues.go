@@ -126,9 +126,9 @@ func checkClassicMirroredQueues(b *model.Broker, _ *Context) []Result {
 		default:
 			msg += "classic mirroring is removed in RabbitMQ 4.0 (ignored there, blocking the upgrade from 3.x)."
 		}
-		subject := "policy:" + p.VHost + "/" + p.Name
+		subject := "policy:" + p.Name + "@" + p.VHost
 		if p.Operator {
-			subject = "operator-policy:" + p.VHost + "/" + p.Name
+			subject = "operator-policy:" + p.Name + "@" + p.VHost
 		}
 		fails = append(fails, Result{Status: Fail, At: firstRange(p.At, b.ID.At), ValueFrom: model.Explicit, Subject: subject, Message: msg})
 	}

@@ -136,7 +136,7 @@ func checkUnreplicatedQueues(b *model.Broker, _ *Context) []Result {
 		if q.Exclusive || q.AutoDelete {
 			continue
 		}
-		label, subject := "'"+q.Name+"' (vhost '"+q.VHost+"')", "queue:"+q.VHost+"/"+q.Name
+		label, subject := "'"+q.Name+"' (vhost '"+q.VHost+"')", "queue:"+q.Name+"@"+q.VHost
 		at := firstRange(q.At, b.ID.At)
 		switch {
 		case !q.Durable.Known():

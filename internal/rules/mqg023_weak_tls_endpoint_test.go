@@ -1,0 +1,108 @@
+package rules
+
+import (
+	"testing"
+	"time"
+
+	"github.com/mqguard/mqguard/internal/model"
+)
+
+// tEndpoint is a probed TLS endpoint with a good certificate valid around aCtx's date.
+func tEndpoint(mods ...func(*model.TLSProbe)) model.EndpointProbe {
+	asOf := aCtx().AsOf
+	p := &model.TLSProbe{
+		Versions: map[string]bool{"TLS 1.0": false, "TLS 1.1": false, "TLS 1.2": true, "TLS 1.3": true},
+		Ciphers:  []string{"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256"},
+		Certificate: &model.CertificateInfo{Subject: "CN=mq.example.com", NotBefore: asOf.AddDate(0, -2, 0),
+			NotAfter: asOf.AddDate(0, 6, 0), Trusted: true, HostnameOK: true, KeyType: "RSA", KeyBits: 2048},
+	}
+	for _, m := range mods {
+		m(p)
+	}
+	return model.EndpointProbe{URL: "amqps://mq.example.com:5671", Protocol: "amqps", TLS: p, At: model.Range{Ref: "amqps://mq.example.com:5671"}}
+}
+
+func sEndpoints(es ...model.EndpointProbe) func(*model.Broker) {
+	return func(b *model.Broker) { b.SelfManaged.Endpoints = append(b.SelfManaged.Endpoints, es...) }
+}
+
+func TestMQG023WeakTLSEndpoint(t *testing.T) {
+	asOf := aCtx().AsOf
+	rabbit := func(mods ...func(*model.Broker)) *model.Broker {
+		return sBroker(model.EngineRabbitMQ, append([]func(*model.Broker){sProbe}, mods...)...)
+	}
+	aRun(t, mqg023, []aCase{
+		{name: "amazon broker without probe", b: aBroker(model.EngineActiveMQ), want: []Status{NotApplicable}},
+		{name: "good endpoint", b: rabbit(sEndpoints(tEndpoint())), want: []Status{Pass}},
+		{name: "TLS 1.0 and 1.1 accepted", b: rabbit(sEndpoints(tEndpoint(func(p *model.TLSProbe) {
+			p.Versions["TLS 1.0"], p.Versions["TLS 1.1"] = true, true
+		}))), want: []Status{Fail, Fail}, contains: "TLS 1.0",
+			subjects: []string{"amqps://mq.example.com:5671#tls1.0", "amqps://mq.example.com:5671#tls1.1"}},
+		{name: "CBC suite with RSA key exchange", b: rabbit(sEndpoints(tEndpoint(func(p *model.TLSProbe) {
+			p.Ciphers = append(p.Ciphers, "TLS_RSA_WITH_AES_128_CBC_SHA")
+		}))), want: []Status{Fail}, contains: "TLS_RSA_WITH_AES_128_CBC_SHA"},
+		{name: "TLS 1.3 suites pass", b: rabbit(sEndpoints(tEndpoint(func(p *model.TLSProbe) {
+			p.Ciphers = append(p.Ciphers, "TLS_AES_256_GCM_SHA384")
+		}))), want: []Status{Pass}},
+		{name: "expired", b: rabbit(sEndpoints(tEndpoint(func(p *model.TLSProbe) {
+			p.Certificate.NotAfter = asOf.AddDate(0, 0, -1)
+		}))), want: []Status{Fail}, contains: "expired"},
+		{name: "not yet valid", b: rabbit(sEndpoints(tEndpoint(func(p *model.TLSProbe) {
+			p.Certificate.NotBefore = asOf.Add(48 * time.Hour)
+		}))), want: []Status{Fail}, contains: "not valid before"},
+		{name: "self-signed untrusted", b: rabbit(sEndpoints(tEndpoint(func(p *model.TLSProbe) {
+			p.Certificate.Trusted, p.Certificate.SelfSigned = false, true
+		}))), want: []Status{Fail}, contains: "self-signed"},
+		{name: "wrong host", b: rabbit(sEndpoints(tEndpoint(func(p *model.TLSProbe) {
+			p.Certificate.HostnameOK = false
+		}))), want: []Status{Fail}, contains: "another host name"},
+		{name: "expiring in 10 days is LOW", b: rabbit(sEndpoints(tEndpoint(func(p *model.TLSProbe) {
+			p.Certificate.NotAfter = asOf.Add(10*24*time.Hour + time.Hour)
+		}))), want: []Status{Fail}, contains: "expires in 10 days", sev: aSev(Low)},
+		{name: "not tested is said, not passed", b: rabbit(sEndpoints(tEndpoint(func(p *model.TLSProbe) {
+			p.NotTested = []string{"TLS_RSA_WITH_3DES_EDE_CBC_SHA"}
+		}))), want: []Status{Pass}, contains: "Not tested (the probe cannot offer them): TLS_RSA_WITH_3DES_EDE_CBC_SHA"},
+		{name: "endpoint error", b: rabbit(sEndpoints(model.EndpointProbe{URL: "amqps://mq.example.com:5671", Protocol: "amqps",
+			Error: "connection refused"})), want: []Status{Unknown}, contains: "connection refused"},
+		{name: "no certificate", b: rabbit(sEndpoints(tEndpoint(func(p *model.TLSProbe) { p.Certificate = nil }))),
+			want: []Status{Unknown}},
+		{name: "plaintext endpoint only", b: rabbit(sEndpoints(model.EndpointProbe{URL: "amqp://mq:5672", Protocol: "amqp", Plaintext: true})),
+			want: []Status{NotApplicable}},
+		{name: "rabbitmq.conf without TLS", b: sBroker(model.EngineRabbitMQ, sConf("listeners.tcp.default", "5672")),
+			want: []Status{NotApplicable}},
+		{name: "rabbitmq.conf TLS at default versions", b: sBroker(model.EngineRabbitMQ, sConf("listeners.ssl.default", "5671")),
+			want: []Status{Pass}},
+		{name: "rabbitmq.conf tlsv1 and weak cipher", b: sBroker(model.EngineRabbitMQ, sConf(
+			"listeners.ssl.default", "5671", "ssl_options.versions.1", "tlsv1.2", "ssl_options.versions.2", "tlsv1",
+			"management.ssl.versions.1", "'tlsv1.1'", "ssl_options.ciphers.1", "ECDHE-RSA-AES128-GCM-SHA256",
+			"ssl_options.ciphers.2", "DES-CBC3-SHA")),
+			want:     []Status{Fail, Fail, Fail},
+			subjects: []string{"ssl_options.versions.2", "management.ssl.versions.1", "ssl_options.ciphers.2"}},
+		{name: "activemq enabledProtocols TLSv1", b: sBroker(model.EngineActiveMQ, sActiveMQDoc(&model.ActiveMQConfig{
+			TransportConnectors: []model.TransportConnector{
+				{Name: model.ExplicitString("ssl", sAt(5)), URI: model.ExplicitString("ssl://0.0.0.0:61617?transport.enabledProtocols=TLSv1,TLSv1.2", sAt(5)), At: sAt(5)},
+				{Name: model.ExplicitString("openwire", sAt(6)), URI: model.ExplicitString("tcp://0.0.0.0:61616?transport.enabledProtocols=TLSv1", sAt(6)), At: sAt(6)},
+			}})), want: []Status{Fail}, at: aRange(sAt(5))},
+		{name: "activemq TLS connector at JVM defaults", b: sBroker(model.EngineActiveMQ, sActiveMQDoc(&model.ActiveMQConfig{
+			TransportConnectors: []model.TransportConnector{
+				{Name: model.ExplicitString("ssl", sAt(5)), URI: model.ExplicitString("nio+ssl://0.0.0.0:61617", sAt(5)), At: sAt(5)},
+			}})), want: []Status{Pass}},
+		{name: "activemq without TLS connector", b: sBroker(model.EngineActiveMQ, sActiveMQDoc(&model.ActiveMQConfig{
+			TransportConnectors: []model.TransportConnector{
+				{Name: model.ExplicitString("openwire", sAt(6)), URI: model.ExplicitString("tcp://0.0.0.0:61616", sAt(6)), At: sAt(6)},
+			}})), want: []Status{NotApplicable}},
+	})
+}
+
+func TestCipherAllowed(t *testing.T) {
+	for name, want := range map[string]bool{
+		"TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384": true, "ecdhe-rsa-aes128-gcm-sha256": true,
+		"TLS_DHE_RSA_WITH_AES_128_GCM_SHA256": true, "TLS_AES_128_GCM_SHA256": true, "TLS_CHACHA20_POLY1305_SHA256": true,
+		"TLS_RSA_WITH_AES_128_GCM_SHA256": false, "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256": false,
+		"TLS_RSA_WITH_3DES_EDE_CBC_SHA": false, "RC4-SHA": false, "": false,
+	} {
+		if got := cipherAllowed(name); got != want {
+			t.Errorf("cipherAllowed(%q) = %v, want %v", name, got, want)
+		}
+	}
+}
