@@ -7,7 +7,9 @@ import (
 )
 
 func sPolicies(ps ...model.RabbitPolicy) func(*model.Broker) {
-	return func(b *model.Broker) { b.SelfManaged.RabbitMQ.Policies = append(b.SelfManaged.RabbitMQ.Policies, ps...) }
+	return func(b *model.Broker) {
+		b.SelfManaged.RabbitMQ.Policies = append(b.SelfManaged.RabbitMQ.Policies, ps...)
+	}
 }
 
 func sPolicy(name string, line int, keys ...string) model.RabbitPolicy {
