@@ -119,10 +119,10 @@ func (e *endpoint) ref(field string) model.Range {
 func parseEndpoint(raw string) (*endpoint, error) {
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil {
-		return nil, fmt.Errorf("not a URL")
+		return nil, errors.New("not a URL")
 	}
 	if u.User != nil {
-		return nil, fmt.Errorf("the URL carries credentials: give them in the environment (MQGUARD_BROKER_USER, MQGUARD_BROKER_PASSWORD), not in the URL")
+		return nil, errors.New("the URL carries credentials: give them in the environment (MQGUARD_BROKER_USER, MQGUARD_BROKER_PASSWORD), not in the URL")
 	}
 	scheme := strings.ToLower(u.Scheme)
 	if !tlsSchemes[scheme] && plainSchemes[scheme] == "" {
@@ -133,7 +133,13 @@ func parseEndpoint(raw string) (*endpoint, error) {
 	}
 	host := u.Hostname()
 	if host == "" {
-		return nil, fmt.Errorf("no host")
+		return nil, errors.New("no host")
+	}
+	if strings.ContainsAny(host, "*/") {
+		return nil, errors.New("the probe connects to one host, never a range or a wildcard")
+	}
+	if scheme != "http" && scheme != "https" && u.Path != "" && u.Path != "/" {
+		return nil, fmt.Errorf("a path (%q) names nothing on a %s endpoint: the probe connects to one host, never a range", u.Path, scheme)
 	}
 	port := u.Port()
 	if port == "" {

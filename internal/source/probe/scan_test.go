@@ -32,6 +32,8 @@ func TestTargetURLs(t *testing.T) {
 		{"wss://broker.example", "no port"},
 		{"amqps://:5671", "no host"},
 		{"http://[::1", "not a URL"},
+		{"tcp://10.0.0.0/24", "never a range"},
+		{"ssl://*.example:61617", "never a range"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.url, func(t *testing.T) {
