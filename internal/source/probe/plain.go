@@ -172,32 +172,9 @@ func (p *prober) stomp(conn net.Conn, ep *endpoint, b *model.Broker, out *model.
 	if _, err := io.WriteString(conn, frame); err != nil {
 		return err
 	}
-	br := bufio.NewReader(io.LimitReader(conn, maxSTOMPFrame))
-	var lines []string
-	for {
-		line, err := br.ReadString('\n')
-		if err != nil {
-			return err
-		}
-		line = strings.TrimRight(line, "\r\n")
-		if line == "" && len(lines) == 0 {
-			continue // heart-beat newlines before the frame
-		}
-		if line == "" {
-			break
-		}
-		lines = append(lines, line)
-	}
-	cmd := lines[0]
-	headers := map[string]string{}
-	for _, h := range lines[1:] {
-		k, v, ok := strings.Cut(h, ":")
-		if !ok {
-			return errors.New("the answer is not a STOMP frame")
-		}
-		if _, dup := headers[k]; !dup {
-			headers[k] = v
-		}
+	cmd, headers, err := readSTOMPFrame(conn)
+	if err != nil {
+		return err
 	}
 	switch cmd {
 	case "CONNECTED":
@@ -224,6 +201,39 @@ func (p *prober) stomp(conn net.Conn, ep *endpoint, b *model.Broker, out *model.
 		return nil
 	}
 	return errors.New("the answer is not a STOMP CONNECTED or ERROR frame")
+}
+
+// readSTOMPFrame reads the command and headers of one STOMP frame (at most maxSTOMPFrame
+// bytes, heart-beat newlines before it skipped); the first of repeated headers wins, as
+// STOMP 1.2 says.
+func readSTOMPFrame(r io.Reader) (string, map[string]string, error) {
+	br := bufio.NewReader(io.LimitReader(r, maxSTOMPFrame))
+	var lines []string
+	for {
+		line, err := br.ReadString('\n')
+		if err != nil {
+			return "", nil, err
+		}
+		line = strings.TrimRight(line, "\r\n")
+		if line == "" && len(lines) == 0 {
+			continue
+		}
+		if line == "" {
+			break
+		}
+		lines = append(lines, line)
+	}
+	headers := map[string]string{}
+	for _, h := range lines[1:] {
+		k, v, ok := strings.Cut(h, ":")
+		if !ok {
+			return "", nil, errors.New("the answer is not a STOMP frame")
+		}
+		if _, dup := headers[k]; !dup {
+			headers[k] = v
+		}
+	}
+	return lines[0], headers, nil
 }
 
 func (p *prober) mqtt(conn net.Conn, ep *endpoint, b *model.Broker, out *model.EndpointProbe) error {

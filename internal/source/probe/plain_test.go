@@ -399,3 +399,18 @@ func FuzzWireFormatInfo(f *testing.F) {
 		}
 	})
 }
+
+func FuzzSTOMPFrame(f *testing.F) {
+	f.Add([]byte("CONNECTED\nserver:RabbitMQ/3.13.7\nversion:1.2\n\n\x00"))
+	f.Add([]byte("\n\nERROR\nmessage:denied\nmessage:second\n\nbody\x00"))
+	f.Add([]byte("CONNECTED\nno-colon\n\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		cmd, headers, err := readSTOMPFrame(bytes.NewReader(b))
+		if err != nil {
+			return
+		}
+		if cmd == "" || strings.ContainsAny(cmd, "\n") || len(headers) > len(b) {
+			t.Fatalf("command %q, %d headers from %d bytes", cmd, len(headers), len(b))
+		}
+	})
+}
