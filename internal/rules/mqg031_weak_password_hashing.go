@@ -90,6 +90,13 @@ func checkWeakPasswordHashing(b *model.Broker, _ *Context) []Result {
 		for i, u := range sm.Users {
 			name, subject := brokerUserLabel(u, i)
 			switch h := u.HashingAlgorithm; {
+			case !h.Known() && u.Realm == "default_user":
+				// The node creates its default user with its own password_hashing_module, judged above.
+				if s == nil || s.ConfState == model.Unknown {
+					if unknown == nil {
+						unknown = unknownResult("The node's password_hashing_module, which hashes its default user "+name, u.At)
+					}
+				}
 			case !h.Known():
 				if unknown == nil {
 					unknown = unknownResult("The password hashing of user "+name, firstRange(h.At, u.At))

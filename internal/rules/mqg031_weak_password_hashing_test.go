@@ -25,3 +25,16 @@ func TestMQG031WeakPasswordHashing(t *testing.T) {
 		}), want: []Status{Pass}, contains: "not read"},
 	})
 }
+
+func TestMQG031DefaultUser(t *testing.T) {
+	def := sTagged("guest", 1, "administrator")
+	def.Realm, def.HashingAlgorithm = "default_user", model.UnknownString(sAt(1))
+	aRun(t, mqg031, []aCase{
+		{name: "node default module", b: sBroker(model.EngineRabbitMQ, sUsers(def)), want: []Status{Pass}},
+		{name: "node md5 module", b: sBroker(model.EngineRabbitMQ, sUsers(def), sConf("password_hashing_module", md5Hashing)),
+			want: []Status{Fail}},
+		{name: "node configuration unread", b: sBroker(model.EngineRabbitMQ, sUsers(def), func(b *model.Broker) {
+			b.SelfManaged.RabbitMQ.ConfState = model.Unknown
+		}), want: []Status{Unknown}},
+	})
+}
