@@ -237,6 +237,9 @@ type ActiveMQInstall struct {
 	// LoginModules are the JAAS login modules in login.config (class names), with the
 	// configuration entry they are in.
 	LoginModules []LoginModule
+	// LoginModulesState is Explicit when login.config was read, Default when there is none
+	// beside activemq.xml (no module), Unknown when it could not be parsed.
+	LoginModulesState State
 	// FileServer says the fileserver web application is deployed (jetty.xml); Unknown when
 	// jetty.xml was not read.
 	FileServer Bool

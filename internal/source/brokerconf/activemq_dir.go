@@ -211,7 +211,7 @@ func (l *amqLoad) broker(x string) *model.Broker {
 	l.read[x] = true
 	l.files = append(l.files, disp)
 	whole := wholeRange(disp, data)
-	_, first, err := ParseActiveMQInstall(data, disp, 1, nil)
+	raw, first, err := ParseActiveMQInstall(data, disp, 1, nil)
 	if err != nil {
 		l.errorAt(x, err)
 		return nil
@@ -294,12 +294,11 @@ func (l *amqLoad) broker(x string) *model.Broker {
 	}
 	sm.ActiveMQ = inst
 
-	// Listeners: the transport connectors (the first parse keeps the URIs as written, so an
-	// unresolved host still gives the scheme and port).
-	raw, _ := ParseActiveMQ(data, disp, 1)
+	// Listeners: the transport connectors (the first parse, without placeholders resolved, keeps
+	// the URIs as written, so an unresolved host still gives the scheme and port).
 	for i, tc := range cfg.TransportConnectors {
 		uri := tc.URI
-		if !uri.Known() && raw != nil && i < len(raw.TransportConnectors) {
+		if !uri.Known() && i < len(raw.TransportConnectors) {
 			uri = raw.TransportConnectors[i].URI
 			uri.State = model.Unknown
 		}
@@ -313,12 +312,15 @@ func (l *amqLoad) broker(x string) *model.Broker {
 	// may name others).
 	userFile, groupFile := "users.properties", "groups.properties"
 	ldapOptions := map[int]map[string]JAASOption{} // login module line -> options
+	inst.LoginModulesState = model.Default
 	if data, ok := l.readCompanion(path.Join(l.dir, "login.config"), MaxPropertiesSize); ok {
 		lp := path.Join(l.dir, "login.config")
 		entries, err := ParseLoginConfig(data, l.display(lp))
 		if err != nil {
 			l.errorAt(lp, err)
+			inst.LoginModulesState = model.Unknown
 		} else {
+			inst.LoginModulesState = model.Explicit
 			ldisp := l.display(lp)
 			for _, e := range entries {
 				for _, m := range e.Modules {

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -125,6 +126,7 @@ managementContext enabled=default:true auth=default:false host=default:"" port=d
 jvmAgent enabled=explicit:true auth=explicit:false host=explicit:"10.0.0.5" port=explicit:11099 @amq/bin/env:2-2
 authentication jaasAuthenticationPlugin @amq/conf/activemq.xml:10-10
 anonymous default:false
+loginModules explicit
 loginModule activemq org.apache.activemq.jaas.PropertiesLoginModule url=unknown:"" @amq/conf/login.config:2-2
 loginModule activemq org.apache.activemq.jaas.LDAPLoginModule url=explicit:"ldap://ldap.example.com:389" @amq/conf/login.config:4-4
 fileserver explicit:true
@@ -149,6 +151,7 @@ users unknown
 managementContext enabled=unknown:false auth=default:false host=default:"" port=default:1099 @c/activemq.xml:6-8
 authentication jaasAuthenticationPlugin @c/activemq.xml:10-10
 anonymous default:false
+loginModules unknown
 fileserver unknown:false
 consoleLogin unknown:false
 placeholders [${amqp.host} ${broker.name}]
@@ -177,6 +180,7 @@ listeners explicit
   openwire "openwire" tls=explicit:false host=explicit:"127.0.0.1" port=explicit:61616 loopback=explicit:true @etc/activemq/instances-available/main/activemq.xml:5-5
 users explicit
 anonymous default:false
+loginModules default
 fileserver unknown:false
 consoleLogin unknown:false
 `, ""},
@@ -206,6 +210,7 @@ users explicit
 managementContext enabled=default:false auth=default:false host=explicit:"127.0.0.1" port=explicit:1099 @x/conf/activemq.xml:3-3
 authentication simpleAuthenticationPlugin @x/conf/activemq.xml:4-4
 anonymous explicit:true
+loginModules default
 fileserver explicit:false
 consoleLogin unknown:false
 `, ""},
@@ -222,6 +227,7 @@ listeners explicit
   http "jettyPort" tls=explicit:false host=explicit:"127.0.0.1" port=explicit:8161 loopback=explicit:true @o/jetty.xml:8-11
 users explicit
 anonymous default:false
+loginModules default
 fileserver explicit:false
 consoleLogin explicit:false
 `, ""},
@@ -362,7 +368,7 @@ func TestLoadActiveMQCorpus(t *testing.T) {
 			`  credentials.properties explicit:"system" groups=default:[] password=literal default=true @apache__activemq__conf-6.x-head/credentials.properties:20-20`,
 			`managementContext enabled=explicit:false auth=default:false host=default:"" port=default:1099 @apache__activemq__conf-6.x-head/activemq.xml:128-130`,
 			`loginModule activemq org.apache.activemq.jaas.PropertiesLoginModule url=unknown:"" @apache__activemq__conf-6.x-head/login.config:18-18`,
-			"users explicit", "anonymous default:false", "fileserver unknown:false",
+			"users explicit", "anonymous default:false", "fileserver unknown:false", "loginModules explicit",
 		}, []string{"authentication ", "jetty-realm", "placeholders"}, 0},
 		{"ISISComputingGroup__EPICS-ActiveMQ__conf", "activemq.xml", []string{
 			`  openwire "openwire" tls=explicit:false host=explicit:"0.0.0.0" port=explicit:39990 loopback=explicit:false @ISISComputingGroup__EPICS-ActiveMQ__conf/activemq.xml:141-141`,
@@ -373,7 +379,7 @@ func TestLoadActiveMQCorpus(t *testing.T) {
 			"authentication simpleAuthenticationPlugin @ISISComputingGroup__EPICS-ActiveMQ__conf/activemq.xml:66-70",
 			"anonymous explicit:true",
 			// jetty.xml is there but its import is commented out: no console listener.
-			"fileserver explicit:false", "consoleLogin unknown:false",
+			"fileserver explicit:false", "consoleLogin unknown:false", "loginModules default",
 		}, []string{"http ", "managementContext"}, 0},
 		{"openshift__openshift-extras__ose-install-scripts", "activemq-network.xml", []string{
 			`broker openshift__openshift-extras__ose-install-scripts/activemq-network.xml name=explicit:"activemq1.example.com" version=unknown:""`,
@@ -452,6 +458,43 @@ func TestManagementContextDefault(t *testing.T) {
 		}
 		if got := mgmtDefaultEnabled(v, at); got != tt.want {
 			t.Errorf("%q: got %+v, want %+v", tt.version, got, tt.want)
+		}
+	}
+}
+
+// BenchmarkLoadActiveMQDirs loads 1,000 installations of the stock 6.x files.
+func BenchmarkLoadActiveMQDirs(b *testing.B) {
+	src := filepath.Join(corpusDir(b), "brokerconf", "apache__activemq__conf-6.x-head")
+	ents, err := os.ReadDir(src)
+	if err != nil {
+		b.Fatal(err)
+	}
+	root := b.TempDir()
+	files := map[string]FileKind{}
+	for i := range 1000 {
+		conf := filepath.Join(root, "b"+strconv.Itoa(i), "conf")
+		if err := os.MkdirAll(conf, 0o755); err != nil {
+			b.Fatal(err)
+		}
+		for _, e := range ents {
+			data, err := os.ReadFile(filepath.Join(src, e.Name()))
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(conf, e.Name()), data, 0o644); err != nil {
+				b.Fatal(err)
+			}
+			if e.Name() == "activemq.xml" {
+				files[path.Join("b"+strconv.Itoa(i), "conf", e.Name())] = ActiveMQXML
+			}
+		}
+	}
+	fsys := os.DirFS(root)
+	b.ResetTimer()
+	for b.Loop() {
+		inv, diags := Load(context.Background(), fsys, files, Options{})
+		if len(inv.Brokers) != 1000 || len(diags) != 0 {
+			b.Fatalf("%d brokers, %d diagnostics", len(inv.Brokers), len(diags))
 		}
 	}
 }

@@ -46,6 +46,7 @@ func dumpBroker(b *model.Broker) string {
 		fmt.Fprintf(&w, "authentication %s %s\n", p.Name, at(p.At))
 	}
 	fmt.Fprintf(&w, "anonymous %s\n", boo(in.AnonymousAccessAllowed))
+	fmt.Fprintf(&w, "loginModules %s\n", in.LoginModulesState)
 	for _, lm := range in.LoginModules {
 		fmt.Fprintf(&w, "loginModule %s %s url=%s %s\n", lm.Entry, lm.Class, str(lm.URL), at(lm.At))
 	}
