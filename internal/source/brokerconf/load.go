@@ -6,8 +6,11 @@ import (
 	"io"
 	"io/fs"
 	"path"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/mqguard/mqguard/internal/model"
 )
@@ -111,54 +114,79 @@ func Load(ctx context.Context, fsys fs.FS, files map[string]FileKind, opts Optio
 		dirs = append(dirs, d)
 	}
 	sort.Strings(dirs)
+	// Directories are read on every core; the inventory lists them in path order.
+	type dirResult struct {
+		brokers []*model.Broker
+		diags   []model.Diagnostic
+	}
+	results := make([]dirResult, len(dirs))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(dirs)) {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(dirs) || ctx.Err() != nil {
+					return
+				}
+				results[i].brokers, results[i].diags = loadDir(fsys, dirs[i], byDir[dirs[i]], opts)
+			}
+		})
+	}
+	wg.Wait()
 	inv := &model.Inventory{}
 	var diags []model.Diagnostic
-	for _, d := range dirs {
-		if ctx.Err() != nil {
-			break
-		}
-		var amq, rabbit, kube []string
-		for p, k := range byDir[d] {
-			switch k {
-			case ActiveMQXML:
-				amq = append(amq, p)
-			case RabbitConf, RabbitErlang, RabbitDefinitions:
-				rabbit = append(rabbit, p)
-			case RabbitKube:
-				kube = append(kube, p)
-			}
-		}
-		sort.Strings(amq)
-		sort.Strings(rabbit)
-		sort.Strings(kube)
-		if len(amq) > 0 {
-			bs, ds := loadActiveMQDir(fsys, d, amq, opts)
-			addBrokers(inv, bs)
-			diags = append(diags, ds...)
-		}
-		if len(rabbit) > 0 {
-			kinds := make(map[string]FileKind, len(rabbit))
-			for _, p := range rabbit {
-				kinds[p] = byDir[d][p]
-			}
-			b, ds := loadRabbitDir(fsys, d, kinds, opts)
-			if b != nil {
-				addBrokers(inv, []*model.Broker{b})
-			}
-			diags = append(diags, ds...)
-		}
-		for _, p := range kube {
-			b, ds := loadRabbitKube(fsys, p, opts)
-			if b != nil {
-				addBrokers(inv, []*model.Broker{b})
-			}
-			diags = append(diags, ds...)
-		}
+	for _, r := range results {
+		addBrokers(inv, r.brokers)
+		diags = append(diags, r.diags...)
 	}
 	for i := range diags {
 		diags[i].Source = model.SourceBrokerConf
 	}
 	return inv, diags
+}
+
+// loadDir reads the broker configuration files of one directory.
+func loadDir(fsys fs.FS, d string, files map[string]FileKind, opts Options) ([]*model.Broker, []model.Diagnostic) {
+	var amq, rabbit, kube []string
+	for p, k := range files {
+		switch k {
+		case ActiveMQXML:
+			amq = append(amq, p)
+		case RabbitConf, RabbitErlang, RabbitDefinitions:
+			rabbit = append(rabbit, p)
+		case RabbitKube:
+			kube = append(kube, p)
+		}
+	}
+	sort.Strings(amq)
+	sort.Strings(kube)
+	var brokers []*model.Broker
+	var diags []model.Diagnostic
+	if len(amq) > 0 {
+		bs, ds := loadActiveMQDir(fsys, d, amq, opts)
+		brokers = append(brokers, bs...)
+		diags = append(diags, ds...)
+	}
+	if len(rabbit) > 0 {
+		kinds := make(map[string]FileKind, len(rabbit))
+		for _, p := range rabbit {
+			kinds[p] = files[p]
+		}
+		b, ds := loadRabbitDir(fsys, d, kinds, opts)
+		if b != nil {
+			brokers = append(brokers, b)
+		}
+		diags = append(diags, ds...)
+	}
+	for _, p := range kube {
+		b, ds := loadRabbitKube(fsys, p, opts)
+		if b != nil {
+			brokers = append(brokers, b)
+		}
+		diags = append(diags, ds...)
+	}
+	return brokers, diags
 }
 
 // addBrokers adds brokers and the configurations they use to inv.

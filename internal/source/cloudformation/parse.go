@@ -347,7 +347,15 @@ func IsTemplate(data []byte) bool {
 		// Too large to be loaded; still recognised by its first bytes so it is reported.
 		data = data[:1<<20]
 	}
-	if formatVersionRE.Match(data) || serverlessRE.Match(data) {
+	// Each pattern is tried only on a file holding its literal part: most files read while
+	// looking for templates hold none, and a regular expression over a large file is slow.
+	if bytes.Contains(data, []byte("AWSTemplateFormatVersion")) && formatVersionRE.Match(data) {
+		return true
+	}
+	if !bytes.Contains(data, []byte("AWS::")) {
+		return false
+	}
+	if bytes.Contains(data, []byte("AWS::Serverless")) && serverlessRE.Match(data) {
 		return true
 	}
 	return bytes.Contains(data, []byte("Resources")) && awsTypeRE.Match(data)
