@@ -2,6 +2,7 @@ package probe
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"sort"
 	"strings"
@@ -66,6 +67,10 @@ func (p *prober) console(ctx context.Context, a *httpAPI, t Target, b *model.Bro
 	status, err := a.getJSON(ctx, "/api/jolokia/read/org.apache.activemq:type=Broker,brokerName=*/BrokerVersion", user, pass, &rd)
 	if status == http.StatusUnauthorized {
 		ds.errorf(at, "console %s: credentials refused (HTTP 401)", ep.url)
+		return
+	}
+	if errors.Is(err, errCredsNotSent) && t.User != "" {
+		ds.errorf(at, "console %s: %v", ep.url, err)
 		return
 	}
 	if err != nil || rd.Status != http.StatusOK {

@@ -83,6 +83,9 @@ type response struct {
 	body   []byte
 }
 
+// errCredsNotSent is a request with credentials that the probe did not send.
+var errCredsNotSent = errors.New("credentials not sent")
+
 // errTooLarge is an answer larger than maxJSON.
 var errTooLarge = errors.New("the answer is larger than the probe reads")
 
@@ -91,7 +94,7 @@ func (a *httpAPI) do(ctx context.Context, method, path, user, pass string, hdr m
 	client := a.anon
 	if user != "" {
 		if !a.credOK {
-			return nil, fmt.Errorf("credentials not sent: %s (--insecure-skip-verify sends them anyway)", a.credWhy)
+			return nil, fmt.Errorf("%w: %s (--insecure-skip-verify sends them anyway)", errCredsNotSent, a.credWhy)
 		}
 		client = a.cred
 	}

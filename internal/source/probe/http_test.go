@@ -390,3 +390,19 @@ func TestConsoleFoundByRealm(t *testing.T) {
 		t.Errorf("engine %+v console %+v version %+v", b.Engine, c, b.EngineVersion)
 	}
 }
+
+func TestConsoleNoCredentialsOverUntrustedCertificate(t *testing.T) {
+	srv := startHTTPS(t, &fakeConsole{users: map[string]string{"ops": testPass}}, nil, "127.0.0.1", true)
+	b, diags := scanOne(t, Target{URL: srv.URL, Engine: "ActiveMQ", User: "ops", Password: testPass}, Options{DefaultCredentials: true})
+	if !hasError(diags, "credentials not sent") {
+		t.Errorf("diagnostics %v", diags)
+	}
+	c := b.SelfManaged.Console
+	if c.DefaultCredentialsTested || len(c.DefaultCredentials) != 0 || b.EngineVersion.Known() {
+		t.Errorf("console %+v version %+v", c, b.EngineVersion)
+	}
+	if ep := b.SelfManaged.Endpoints[0]; ep.TLS == nil || ep.TLS.Certificate.Trusted || !ep.TLS.Certificate.SelfSigned {
+		t.Errorf("TLS probe %+v", ep)
+	}
+	assertNoSecret(t, b, diags, testPass)
+}
