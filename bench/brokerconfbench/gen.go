@@ -183,19 +183,19 @@ cluster_formation.classic_config.nodes.3 = rabbit@node-%d-c
 		if weak && u == 1 {
 			alg = "rabbit_password_hashing_md5"
 		}
-		users = append(users, fmt.Sprintf(`{"name":"svc%d","password_hash":"kI3GCqW5JLMJa4iX1lo7X4D6XbYqlLgxIs30+P6tENUV2POR","hashing_algorithm":"%s","tags":[%s],"limits":{}}`, u, alg, tags))
-		pat := fmt.Sprintf("^svc%d\\\\.", u)
+		users = append(users, fmt.Sprintf(`{"name":"svc%d","password_hash":"kI3GCqW5JLMJa4iX1lo7X4D6XbYqlLgxIs30+P6tENUV2POR","hashing_algorithm":%q,"tags":[%s],"limits":{}}`, u, alg, tags))
+		pat := fmt.Sprintf(`^svc%d\.`, u)
 		if weak && u == 2 {
 			pat = ".*"
 		}
-		perms = append(perms, fmt.Sprintf(`{"user":"svc%d","vhost":"/","configure":"%s","write":"%s","read":"%s"}`, u, pat, pat, pat))
+		perms = append(perms, fmt.Sprintf(`{"user":"svc%d","vhost":"/","configure":%q,"write":%q,"read":%q}`, u, pat, pat, pat))
 	}
 	for q := range 50 {
 		typ := "quorum"
 		if weak && q%5 == 0 {
 			typ = "classic"
 		}
-		queues = append(queues, fmt.Sprintf(`{"name":"svc%d.work","vhost":"/","durable":true,"auto_delete":false,"arguments":{"x-queue-type":"%s"}}`, q, typ))
+		queues = append(queues, fmt.Sprintf(`{"name":"svc%d.work","vhost":"/","durable":true,"auto_delete":false,"arguments":{"x-queue-type":%q}}`, q, typ))
 	}
 	policies := "[]"
 	if weak {
