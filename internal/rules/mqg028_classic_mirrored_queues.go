@@ -92,7 +92,7 @@ var mqg028 = &Rule{
 func checkClassicMirroredQueues(b *model.Broker, _ *Context) []Result {
 	s := rabbitSettings(b)
 	switch {
-	case s == nil && !b.IsSelfManaged():
+	case (s == nil || s.PoliciesState == model.Unknown) && !b.IsSelfManaged():
 		return notApplicable("The broker's policies are not part of this input (a probe of its management API shows them).", b.ID.At)
 	case s == nil || s.PoliciesState == model.Unknown:
 		return unknownResult("The broker's policies (no definitions export or management API was read)", b.ID.At)

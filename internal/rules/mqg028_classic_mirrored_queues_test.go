@@ -35,6 +35,10 @@ func TestMQG028ClassicMirroredQueues(t *testing.T) {
 		{name: "Amazon MQ 3.x keys skipped", b: aBroker(model.EngineRabbitMQ, aVersion("3.13"), amazonProbe), want: []Status{Pass}},
 		{name: "Amazon MQ 4.x ha keys fail", b: aBroker(model.EngineRabbitMQ, aVersion("4.2"), amazonProbe),
 			want: []Status{Fail}, subjects: []string{"policy:ha-all@/"}},
+		{name: "amazon broker with a configuration body", b: aBroker(model.EngineRabbitMQ, func(b *model.Broker) {
+			b.Configuration = &model.ConfigurationRef{At: aAt(8), Config: &model.Configuration{Data: model.Explicit,
+				Engine: model.ExplicitString(model.EngineRabbitMQ, aAt(52)), RabbitMQ: &model.RabbitMQSettings{ConfState: model.Explicit}}}
+		}), want: []Status{NotApplicable}},
 		{name: "policies unknown", b: sBroker(model.EngineRabbitMQ, func(b *model.Broker) { b.SelfManaged.RabbitMQ.PoliciesState = model.Unknown }),
 			want: []Status{Unknown}},
 	})

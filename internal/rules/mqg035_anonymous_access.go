@@ -150,6 +150,11 @@ func activeMQAnonymous(b *model.Broker) (fails, unknown []Result) {
 	} else if !a.Known() && hasPlugin(inst.Authentication, "simpleAuthenticationPlugin") {
 		unknown = unknownResult("simpleAuthenticationPlugin anonymousAccessAllowed", a.At)
 	}
+	if inst.LoginModulesState == model.Unknown && usesJAAS(inst.Authentication) {
+		if unknown == nil {
+			unknown = unknownResult("The JAAS login modules of the broker (login.config could not be read)", b.ID.At)
+		}
+	}
 	for _, m := range inst.LoginModules {
 		if strings.HasSuffix(strings.TrimSpace(m.Class), "GuestLoginModule") {
 			fails = append(fails, Result{Status: Fail, At: m.At, ValueFrom: model.Explicit, Subject: "login.config:" + m.Entry,
@@ -270,6 +275,16 @@ func anonymousUserExists(sm *model.SelfManaged, user string) bool {
 func hasPlugin(plugins []model.PluginRef, name string) bool {
 	for _, p := range plugins {
 		if strings.EqualFold(p.Name, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// usesJAAS reports whether one of the authentication plugins is a JAAS one.
+func usesJAAS(plugins []model.PluginRef) bool {
+	for _, p := range plugins {
+		if strings.HasPrefix(strings.ToLower(p.Name), "jaas") {
 			return true
 		}
 	}

@@ -35,6 +35,10 @@ func TestMQG035AnonymousAccess(t *testing.T) {
 			want: []Status{Fail}, at: aRange(sAt(21))},
 		{name: "anonymousAccessAllowed unknown", b: sBroker(model.EngineActiveMQ, plugins("simpleAuthenticationPlugin"),
 			inst(func(i *model.ActiveMQInstall) { i.AnonymousAccessAllowed = model.UnknownBool(sAt(21)) })), want: []Status{Unknown}},
+		{name: "login.config unreadable", b: sBroker(model.EngineActiveMQ, inst(func(i *model.ActiveMQInstall) { i.LoginModulesState = model.Unknown })),
+			want: []Status{Unknown}},
+		{name: "login.config unreadable, no JAAS", b: sBroker(model.EngineActiveMQ, plugins("simpleAuthenticationPlugin"),
+			inst(func(i *model.ActiveMQInstall) { i.LoginModulesState = model.Unknown })), want: []Status{Pass}},
 		{name: "GuestLoginModule", b: sBroker(model.EngineActiveMQ, inst(func(i *model.ActiveMQInstall) {
 			i.LoginModules = []model.LoginModule{{Entry: "activemq", Class: "org.apache.activemq.jaas.PropertiesLoginModule", At: sAt(2)},
 				{Entry: "activemq", Class: "org.apache.activemq.jaas.GuestLoginModule", At: sAt(5)}}

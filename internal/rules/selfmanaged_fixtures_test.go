@@ -33,6 +33,7 @@ func sBroker(engine string, mods ...func(*model.Broker)) *model.Broker {
 			Authentication:         []model.PluginRef{{Name: "jaasAuthenticationPlugin", At: sAt(20)}},
 			AnonymousAccessAllowed: model.DefaultBool(false, sAt(20)),
 			FileServer:             model.ExplicitBool(false, sAt(1)),
+			LoginModulesState:      model.Explicit,
 		}
 	}
 	for _, m := range mods {
