@@ -304,16 +304,29 @@ func (d *defReader) nextLine() int {
 // space or a separator, and the offset of the `,` before it (-1 when none).
 func (d *defReader) peekNext() (start, comma int64) {
 	off := d.dec.InputOffset()
-	buf, _ := io.ReadAll(io.LimitReader(d.dec.Buffered(), 4096))
+	r := d.dec.Buffered()
+	var buf [64]byte
 	comma = -1
-	i := 0
-	for i < len(buf) && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\r' || buf[i] == '\n' || buf[i] == ',' || buf[i] == ':') {
-		if buf[i] == ',' && comma < 0 {
-			comma = off + int64(i)
+	pos := off
+	for range 64 {
+		n, _ := r.Read(buf[:])
+		if n == 0 {
+			return pos, comma
 		}
-		i++
+		for _, c := range buf[:n] {
+			switch c {
+			case ' ', '\t', '\r', '\n', ':':
+			case ',':
+				if comma < 0 {
+					comma = pos
+				}
+			default:
+				return pos, comma
+			}
+			pos++
+		}
 	}
-	return off + int64(i), comma
+	return pos, comma
 }
 
 // eachElement decodes every element of the array that comes next into a T, one at a time.

@@ -255,9 +255,10 @@ func (k *kubeReader) plugins(n *yaml.Node, base []string) {
 }
 
 func (k *kubeReader) configMap(d *yaml.Node) {
-	data := child(d, "data")
-	if data == nil {
-		data = child(d, "stringData")
+	// A Secret's data is base64: only its stringData is text with the file's lines.
+	data := child(d, "stringData")
+	if data == nil && scalarAt(d, "kind") == "ConfigMap" {
+		data = child(d, "data")
 	}
 	if data == nil || data.Kind != yaml.MappingNode {
 		return
