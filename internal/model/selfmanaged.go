@@ -224,7 +224,9 @@ type RabbitVHost struct {
 
 // ActiveMQInstall is what rules need of a self-managed ActiveMQ installation beyond its XML.
 type ActiveMQInstall struct {
-	// ManagementContext is nil when activemq.xml has no <managementContext> element.
+	// ManagementContext is nil when activemq.xml has no <managementContext> element, unless
+	// <broker useJmx="false"> turns JMX off: then it is there with Enabled Explicit false (at the
+	// broker element when the element is absent).
 	ManagementContext *JMXConnector
 	// JVMAgent is the JVM's own JMX agent (com.sun.management.jmxremote in bin/env or
 	// setenv); nil when none is configured in a file read.

@@ -179,6 +179,7 @@ files [etc/activemq/instances-available/main/activemq.xml]
 listeners explicit
   openwire "openwire" tls=explicit:false host=explicit:"127.0.0.1" port=explicit:61616 loopback=explicit:true @etc/activemq/instances-available/main/activemq.xml:5-5
 users explicit
+managementContext enabled=explicit:false auth=default:false host=default:"" port=default:1099 @etc/activemq/instances-available/main/activemq.xml:3-7
 anonymous default:false
 loginModules default
 fileserver unknown:false
@@ -380,7 +381,9 @@ func TestLoadActiveMQCorpus(t *testing.T) {
 			"anonymous explicit:true",
 			// jetty.xml is there but its import is commented out: no console listener.
 			"fileserver explicit:false", "consoleLogin unknown:false", "loginModules default",
-		}, []string{"http ", "managementContext"}, 0},
+			// useJmx="false": no JMX connector, whatever the version.
+			`managementContext enabled=explicit:false auth=default:false host=default:"" port=default:1099 @ISISComputingGroup__EPICS-ActiveMQ__conf/activemq.xml:40-153`,
+		}, []string{"http "}, 0},
 		{"openshift__openshift-extras__ose-install-scripts", "activemq-network.xml", []string{
 			`broker openshift__openshift-extras__ose-install-scripts/activemq-network.xml name=explicit:"activemq1.example.com" version=unknown:""`,
 			`  simpleAuthenticationPlugin explicit:"amquser" groups=explicit:[admins everyone] password=literal default=false @openshift__openshift-extras__ose-install-scripts/activemq-network.xml:89-89`,

@@ -24,7 +24,8 @@ type ActiveMQFacts struct {
 	UseJMX model.Bool
 	// BrokerAt is the first <broker> element.
 	BrokerAt model.Range
-	// ManagementContext is nil when there is no <managementContext> element. Its Enabled is
+	// ManagementContext is nil when there is no <managementContext> element and useJmx is not
+	// false (useJmx="false" alone gives one with Enabled Explicit false). Its Enabled is
 	// Explicit from createConnector (Explicit false when useJmx is false) and Unknown when the
 	// attribute is absent: its default depends on the version, which the loader knows.
 	// Authenticated is Explicit true when the environment map names both
@@ -373,30 +374,42 @@ func (p *parser) startAuthenticationUser(el xml.StartElement, tag model.Range) f
 // finishFacts completes the facts once the document is read.
 func (p *parser) finishFacts() {
 	f := p.facts
-	if m := f.ManagementContext; m != nil {
-		if f.UseJMX.Known() && !f.UseJMX.V {
-			m.Enabled = model.ExplicitBool(false, f.UseJMX.At)
-		}
-		if m.Enabled.At.IsZero() {
-			m.Enabled = model.UnknownBool(m.At)
-		}
-		switch {
-		case p.install.envPassword && p.install.envAccess:
-			m.Authenticated = model.ExplicitBool(true, p.install.envAt)
-		case p.install.envPassword || p.install.envAccess:
-			m.Authenticated = model.ExplicitBool(false, p.install.envAt)
-		default:
-			m.Authenticated = model.DefaultBool(false, m.At)
-		}
-		if m.Host.At.IsZero() {
-			m.Host = model.DefaultString("", m.At)
-		}
-		if m.Port.At.IsZero() {
-			m.Port = model.Int{V: 1099, State: model.Default, At: m.At}
-		}
+	if f.ManagementContext == nil && f.UseJMX.Known() && !f.UseJMX.V {
+		// No JMX at all: no connector either.
+		at := f.BrokerAt
+		f.ManagementContext = &model.JMXConnector{At: at, Enabled: model.ExplicitBool(false, f.UseJMX.At),
+			Authenticated: model.DefaultBool(false, at), Host: model.DefaultString("", at),
+			Port: model.Int{V: 1099, State: model.Default, At: at}}
+	} else if m := f.ManagementContext; m != nil {
+		p.finishManagementContext(m)
 	}
 	for ph := range p.install.placeholders {
 		f.Placeholders = append(f.Placeholders, ph)
 	}
 	sort.Strings(f.Placeholders)
+}
+
+// finishManagementContext applies useJmx and the defaults to a <managementContext>.
+func (p *parser) finishManagementContext(m *model.JMXConnector) {
+	f := p.facts
+	if f.UseJMX.Known() && !f.UseJMX.V {
+		m.Enabled = model.ExplicitBool(false, f.UseJMX.At)
+	}
+	if m.Enabled.At.IsZero() {
+		m.Enabled = model.UnknownBool(m.At)
+	}
+	switch {
+	case p.install.envPassword && p.install.envAccess:
+		m.Authenticated = model.ExplicitBool(true, p.install.envAt)
+	case p.install.envPassword || p.install.envAccess:
+		m.Authenticated = model.ExplicitBool(false, p.install.envAt)
+	default:
+		m.Authenticated = model.DefaultBool(false, m.At)
+	}
+	if m.Host.At.IsZero() {
+		m.Host = model.DefaultString("", m.At)
+	}
+	if m.Port.At.IsZero() {
+		m.Port = model.Int{V: 1099, State: model.Default, At: m.At}
+	}
 }
