@@ -116,7 +116,7 @@ func TestParity(t *testing.T) {
 		}
 	}
 	for _, r := range rules.All() {
-		if r.ID == "MQG022" || r.ID == "MQG027" || r.ID == "MQG023" || r.ID == "MQG024" || r.ID == "MQG025" {
+		if !failsInCode(r) {
 			continue // live, probe or self-managed rules: nothing to compare in code
 		}
 		if !seenFail[r.ID] {
@@ -196,4 +196,15 @@ func sortedKeys(m map[string]bool) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// failsInCode reports whether a rule has a failing Terraform example: the rules that do not
+// (live state, probes, self-managed brokers) have nothing to compare between code forms.
+func failsInCode(r *rules.Rule) bool {
+	for _, ex := range r.Examples {
+		if ex.Kind == model.SourceTerraform && ex.Want == rules.Fail {
+			return true
+		}
+	}
+	return false
 }
