@@ -166,7 +166,7 @@ func (d *defReader) syntaxError(err error) error {
 		msg = "invalid JSON: " + safeJSONMessage(se.Error())
 	case errors.As(err, &te):
 		off = te.Offset
-		msg = fmt.Sprintf("a %s where %s is expected", te.Value, te.Type)
+		msg = fmt.Sprintf("a %s where %s is expected", jsonKind(te.Value), te.Type)
 		if te.Field != "" {
 			msg += " (field " + te.Field + ")"
 		}
@@ -175,6 +175,13 @@ func (d *defReader) syntaxError(err error) error {
 		off = d.cr.read
 	}
 	return &ParseError{File: d.file, Line: d.cr.lineAt(off), Msg: msg}
+}
+
+// jsonKind is the kind of an UnmarshalTypeError's value ("number 12345" is a number): the
+// value itself may be a secret.
+func jsonKind(v string) string {
+	kind, _, _ := strings.Cut(v, " ")
+	return kind
 }
 
 // safeJSONMessage keeps a syntax error's words without the characters it quotes.
@@ -370,7 +377,7 @@ func eachElement[T any](d *defReader, f func(*T, model.Range)) error {
 				msg := "an element of the wrong shape"
 				var te *json.UnmarshalTypeError
 				if errors.As(err, &te) && te.Field != "" {
-					msg = fmt.Sprintf("field %s is a %s where %s is expected", te.Field, te.Value, te.Type)
+					msg = fmt.Sprintf("field %s is a %s where %s is expected", te.Field, jsonKind(te.Value), te.Type)
 				}
 				return &ParseError{File: d.file, Line: start, Msg: msg}
 			}

@@ -142,6 +142,7 @@ func TestReadDefinitionsErrors(t *testing.T) {
 		{"{\"users\": {\"S3cr3t\": 1}}", 1},
 		{"{\"users\": [\"S3cr3t\"]}", 1},
 		{"{\"queues\": [{\"name\": \"q\", \"durable\": \"S3cr3t\"}]}", 1},
+		{"{\"users\": [{\"name\": \"q\",\n \"password\": 735173}]}", 1},
 		{"{\n\"users\": [\n", 3},
 		{"{\"vhosts\": []}\n\n{}", 3},
 		{"", 1},
@@ -156,7 +157,7 @@ func TestReadDefinitionsErrors(t *testing.T) {
 		if pe.File != "defs/definitions.json" || pe.Line != tt.line {
 			t.Errorf("%q: error %v, want line %d", tt.doc, err, tt.line)
 		}
-		if strings.Contains(err.Error(), "S3cr3t") {
+		if strings.Contains(err.Error(), "S3cr3t") || strings.Contains(err.Error(), "735173") {
 			t.Errorf("%q: the error quotes the document: %v", tt.doc, err)
 		}
 	}
