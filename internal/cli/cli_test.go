@@ -141,6 +141,7 @@ func TestScanFlags(t *testing.T) {
 		NoColor:           true,
 		Verbose:           true,
 		AWS:               awsOptions{Concurrency: defaultConcurrency, Rate: defaultRate},
+		Probe:             probeOptions{Timeout: defaultProbeTimeout, Concurrency: defaultProbeConcurrency},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("options:\n got %+v\nwant %+v", got, want)

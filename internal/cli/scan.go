@@ -55,6 +55,8 @@ type scanOptions struct {
 	// AWS selects live accounts and regions (--aws and friends); Snapshot is --snapshot DIR.
 	AWS      awsOptions
 	Snapshot string
+	// Probe are the flags of live broker inspection (--broker, --probe and friends).
+	Probe probeOptions
 	// CacheDir and NoCache choose the Terraform cache (--cache-dir, --no-cache).
 	CacheDir string
 	NoCache  bool
@@ -143,7 +145,21 @@ the current directory when a relative PATH was given, absolute otherwise.
 With --aws, the Amazon MQ brokers of live AWS accounts are scanned too (read-only), and PATHs
 become optional: without one, only AWS is scanned. --snapshot DIR scans the API responses that
 'mqguard snapshot' saved instead, with the same results. A broker, region or account that could
-not be read is an error entry (exit code 3) and the rules that needed it are UNKNOWN.
+not be read is an error entry (exit code 3) and the rules that needed it are UNKNOWN. --aws
+--probe also probes the endpoints Amazon MQ reports for each broker found (TLS versions, suites,
+certificate); nothing answering on a private broker's endpoint is a note, not an error, since
+only its VPC reaches it.
+
+--broker URL (repeatable) inspects a running broker: https://HOST:15671 or http://HOST:15672
+reads the RabbitMQ management API (or the ActiveMQ console), amqps, ssl, stomp+ssl, mqtt+ssl and
+wss URLs get a TLS probe, amqp, tcp, stomp and mqtt URLs a plaintext-protocol probe. --probe
+inspects the brokers the policy file lists (brokers:) instead. Only the addresses named are
+contacted, each connection is bounded by --probe-timeout, and credentials are sent only once the
+server's certificate verifies (unless --insecure-skip-verify). Credentials come from
+MQGUARD_BROKER_USER and MQGUARD_BROKER_PASSWORD, or per broker from the policy file's
+broker_secrets file; a URL with user:password@ is refused. A broker that does not answer,
+refuses the credentials or speaks another protocol is an error entry (exit code 3). With
+--broker and no PATH, no file is scanned.
 
 Formats (--format F or F=FILE, repeatable; at most one without a file, written to stdout):` + formatHelp(),
 		Example: `  mqguard scan
@@ -151,7 +167,11 @@ Formats (--format F or F=FILE, repeatable; at most one without a file, written t
   mqguard scan --format table --format sarif=mqguard.sarif --var env=prod --var-file prod.tfvars
   mqguard scan --aws --regions eu-west-1,eu-central-1
   mqguard scan --aws --org --org-role OrganizationAccountAccessRole --format json
-  mqguard scan --snapshot evidence/2026-11-22`,
+  mqguard scan --snapshot evidence/2026-11-22
+  mqguard scan ./rabbitmq/ ./activemq/conf
+  MQGUARD_BROKER_USER=audit MQGUARD_BROKER_PASSWORD=... mqguard scan --broker https://rabbit.internal:15671
+  mqguard scan --broker amqps://b-1234.mq.eu-west-1.amazonaws.com:5671 --broker ssl://activemq.internal:61617
+  mqguard scan --aws --probe`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Paths = args
 			opts.failOnSet = cmd.Flags().Changed("fail-on")
@@ -190,6 +210,7 @@ Formats (--format F or F=FILE, repeatable; at most one without a file, written t
 	f.BoolVar(&opts.NotifyResolved, "notify-resolved", false, "also announce the findings the scan resolved")
 	f.StringVar(&opts.DB, "db", "", "record the scan in the history `DB`: a SQLite file (created when missing) or a postgres:// URL")
 	opts.AWS.addFlags(f)
+	opts.Probe.addFlags(f)
 	cmd.MarkFlagsMutuallyExclusive("quiet", "verbose")
 	cmd.MarkFlagsMutuallyExclusive("aws", "snapshot")
 	return cmd
@@ -291,11 +312,19 @@ func (o *scanOptions) validate(env *Env) (*scanConfig, error) {
 	if cfg.Live != nil {
 		req.Snapshot = cfg.Live.Snapshot
 	}
+	probeCfg, err := o.Probe.validate(env, cwd, req.Policy, cfg.Live != nil && cfg.Live.AWS != nil)
+	if err != nil {
+		return nil, err
+	}
+	if probeCfg != nil {
+		req.Brokers, req.ProbeAWS, req.Probe = probeCfg.Targets, probeCfg.ProbeAWS, probeCfg.Options
+	}
 	if req.CacheDir, err = cacheDir(env, cwd, o.CacheDir, o.NoCache); err != nil {
 		return nil, err
 	}
 	paths := o.Paths
-	if len(paths) == 0 && cfg.Live == nil {
+	// Without a PATH, the current directory is scanned unless AWS or running brokers are.
+	if len(paths) == 0 && cfg.Live == nil && len(req.Brokers) == 0 {
 		paths = []string{"."}
 	}
 	target, err := resolvePaths(cwd, paths)

@@ -61,6 +61,9 @@ func TestScripts(t *testing.T) {
 			"binfile":  cmdBinFile,
 			"mkfifo":   cmdMkfifo,
 			"mksocket": cmdMksocket,
+			// Live broker inspection: a weak TLS server, a port nothing listens on.
+			"tlsserver":  cmdTLSServer,
+			"closedport": cmdClosedPort,
 		},
 		// [root]: the script runs as root, for whom file permissions are not enforced.
 		Condition: func(cond string) (bool, error) {
