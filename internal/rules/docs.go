@@ -30,6 +30,7 @@ var remediationOrder = []struct {
 	{model.SourceCloudFormation, "CloudFormation"},
 	{model.SourceAWS, "Live AWS"},
 	{model.SourceBrokerConf, "Broker configuration"},
+	{model.SourceProbe, "Live broker (--broker)"},
 	{"", "Other inputs"},
 }
 
@@ -39,6 +40,36 @@ var statusOrder = []Status{Fail, Unknown, Pass, NotApplicable}
 // docExtras adds rule-specific sections (data tables) to a rule's page, after its results.
 var docExtras = map[string]func() string{
 	"MQG010": versionTableMarkdown,
+	"MQG023": cipherTableMarkdown,
+	"MQG036": kevTableMarkdown,
+}
+
+// cipherTableMarkdown renders MQG023's allowed TLS 1.2 suites.
+func cipherTableMarkdown() string {
+	var b strings.Builder
+	b.WriteString("\n## Allowed cipher suites\n\n")
+	b.WriteString("TLS 1.2 suites outside this list fail; every TLS 1.3 suite (" + strings.Join(tls13Suites, ", ") +
+		") passes; TLS 1.0, TLS 1.1 and SSL 3.0 fail.\n\n")
+	b.WriteString("| IANA name | OpenSSL name |\n|---|---|\n")
+	for _, s := range allowedTLS12Suites {
+		fmt.Fprintf(&b, "| %s | %s |\n", s.IANA, s.OpenSSL)
+	}
+	return b.String()
+}
+
+// kevTableMarkdown renders MQG036's catalog of known exploited vulnerabilities.
+func kevTableMarkdown() string {
+	var b strings.Builder
+	b.WriteString("\n## Known exploited vulnerabilities\n\n")
+	b.WriteString("| CVE | Engine | In CISA KEV since | Fixed in | What | Source |\n|---|---|---|---|---|---|\n")
+	for _, e := range kevCatalog {
+		what := e.Summary
+		if e.FileServerDefaultOffFrom != "" {
+			what += " (from " + e.FileServerDefaultOffFrom + " only when the fileserver is deployed)"
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", e.CVE, e.Engine, e.KEVDate, strings.Join(e.Fixed, ", "), what, e.Source)
+	}
+	return b.String()
 }
 
 // versionTableMarkdown renders the engine version table and the CVE-2023-46604 fixes.
@@ -98,6 +129,7 @@ func Markdown(r *Rule) string {
 	fmt.Fprintf(&b, "| Severity | %s |\n", r.Severity)
 	fmt.Fprintf(&b, "| Engines | %s |\n", engineList(r))
 	fmt.Fprintf(&b, "| Replacement required | %s |\n", yesNo(r.ReplacementRequired))
+	fmt.Fprintf(&b, "| Self-managed brokers | %s |\n", yesNo(r.SelfManaged))
 	if r.CheckConfiguration != nil {
 		b.WriteString("| Also checks | unused broker configurations |\n")
 	}
@@ -116,6 +148,10 @@ func Markdown(r *Rule) string {
 		"a module output, an unreadable API field): never PASS or FAIL.\n")
 	if len(r.Engines) > 0 {
 		fmt.Fprintf(&b, "- **N/A** on engines other than %s.\n", strings.Join(r.Engines, ", "))
+	}
+	if !r.SelfManaged {
+		b.WriteString("- **N/A** on self-managed brokers (configuration files, --broker): the rule is about " +
+			"a setting of Amazon MQ.\n")
 	}
 
 	if extra := docExtras[r.ID]; extra != nil {

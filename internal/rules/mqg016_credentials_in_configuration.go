@@ -17,6 +17,8 @@ var mqg016 = &Rule{
 		"anyone who can list resources, and both end up in Terraform state, plans and inventories. " +
 		"Network connectors and LDAP should authenticate with credentials kept out of these documents.",
 	Remediation: map[model.SourceKind]string{
+		model.SourceBrokerConf: "Remove the password from the broker's files (rabbitmq.conf default_pass and *.password keys, advanced.config, definitions shovel/federation URIs, activemq.xml networkConnector and sslContext attributes) and read it from the environment or a secrets store instead (RabbitMQ: a password file or encrypted values; ActiveMQ: ${...} placeholders resolved from credentials.properties outside the repository), then rotate it.",
+		model.SourceProbe:      "Remove credentials from the shovel and federation URIs the management API shows (use a secrets store or x509 authentication between brokers), and rotate them.",
 		model.SourceTerraform: "Remove the credential from the aws_mq_configuration data, the LDAP hosts or the " +
 			"tag, and rotate it (it stays in the version history and in earlier configuration revisions). " +
 			"Amazon MQ network connectors take only a userName attribute naming a user that exists on both " +
@@ -238,6 +240,23 @@ Resources:
       Tags:
         - Key: dashboard
           Value: https://grafana.example.com/d/mq?user=viewer&password=FakePassword-DoNotUse
+`},
+		},
+		{
+			Kind: model.SourceBrokerConf, Address: "rabbitmq.conf", Want: Fail,
+			Note: "A rabbitmq.conf with the default user's password written in it.",
+			Files: map[string]string{"rabbitmq.conf": `listeners.tcp = none
+listeners.ssl.default = 5671
+default_user = orders-admin
+default_pass = FakePassword-DoNotUse
+`},
+		},
+		{
+			Kind: model.SourceBrokerConf, Address: "rabbitmq.conf", Want: Pass,
+			Note: "A rabbitmq.conf without credentials (users come from a definitions import with hashes).",
+			Files: map[string]string{"rabbitmq.conf": `listeners.tcp = none
+listeners.ssl.default = 5671
+default_user = orders-admin
 `},
 		},
 	},

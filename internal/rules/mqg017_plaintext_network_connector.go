@@ -19,6 +19,7 @@ var mqg017 = &Rule{
 		"alterable by anyone on the path. Amazon MQ brokers only accept OpenWire over TLS (port 61617), " +
 		"so a plaintext connector is either broken or pointing outside Amazon MQ.",
 	Remediation: map[model.SourceKind]string{
+		model.SourceBrokerConf: "Use ssl:// (or nio+ssl://) in every networkConnector uri, static:(ssl://host:61617), with the broker's sslContext trusting the other brokers' certificates.",
 		model.SourceTerraform: "In the aws_mq_configuration data, change every networkConnector uri to a TLS " +
 			"transport: static:(ssl://<broker-endpoint>:61617) (or nio+ssl://), keeping the other options. " +
 			"Apply the new configuration revision; the broker picks it up at its next reboot.",
@@ -242,6 +243,22 @@ Resources:
         Id: !Ref Configuration
         Revision: !GetAtt Configuration.Revision
 `},
+		},
+		{
+			Kind: model.SourceBrokerConf, Address: "conf/activemq.xml", Want: Fail,
+			Note: "A self-managed network of brokers over tcp://.",
+			Files: map[string]string{"conf/activemq.xml": activeMQXML(`    <networkConnectors>
+      <networkConnector name="orders-to-billing" uri="static:(tcp://mq-billing.internal:61616)" duplex="true"/>
+    </networkConnectors>
+`)},
+		},
+		{
+			Kind: model.SourceBrokerConf, Address: "conf/activemq.xml", Want: Pass,
+			Note: "A self-managed network of brokers over ssl://.",
+			Files: map[string]string{"conf/activemq.xml": activeMQXML(`    <networkConnectors>
+      <networkConnector name="orders-to-billing" uri="static:(ssl://mq-billing.internal:61617)" duplex="true"/>
+    </networkConnectors>
+`)},
 		},
 	},
 }

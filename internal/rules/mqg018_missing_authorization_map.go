@@ -1,6 +1,10 @@
 package rules
 
-import "github.com/mqguard/mqguard/internal/model"
+import (
+	"strings"
+
+	"github.com/mqguard/mqguard/internal/model"
+)
 
 var mqg018 = &Rule{
 	ID:       "MQG018",
@@ -13,6 +17,7 @@ var mqg018 = &Rule{
 		"exposes every other application's messages. An authorization map limits each group to its own " +
 		"destinations.",
 	Remediation: map[model.SourceKind]string{
+		model.SourceBrokerConf: "Add an <authorizationPlugin> with an <authorizationMap> under <plugins> in activemq.xml, granting each group only its own destinations (and ActiveMQ.Advisory.> for consumers), with admin rights for the admins group.",
 		model.SourceTerraform: "Add an <authorizationPlugin><map><authorizationMap> to the <plugins> of the " +
 			"aws_mq_configuration data, with authorizationEntry elements that give each group read/write/admin " +
 			"only on its own destinations (and the admins group on \">\"), plus the ActiveMQ.Advisory.> topics " +
@@ -275,6 +280,26 @@ Resources:
         - Username: orders-app
           Password: "{{resolve:secretsmanager:mq/orders/app:SecretString:password}}"
 `},
+		},
+		{
+			Kind: model.SourceBrokerConf, Address: "conf/activemq.xml", Want: Fail,
+			Note: "A self-managed activemq.xml that authenticates but authorizes nothing.",
+			Files: map[string]string{"conf/activemq.xml": strings.Replace(activeMQXML(""), `      <authorizationPlugin>
+        <map>
+          <authorizationMap>
+            <authorizationEntries>
+              <authorizationEntry queue="orders.>" read="orders" write="orders" admin="admins"/>
+              <authorizationEntry topic="ActiveMQ.Advisory.>" read="orders" write="orders" admin="orders"/>
+            </authorizationEntries>
+          </authorizationMap>
+        </map>
+      </authorizationPlugin>
+`, "", 1)},
+		},
+		{
+			Kind: model.SourceBrokerConf, Address: "conf/activemq.xml", Want: Pass,
+			Note:  "A self-managed activemq.xml with an authorization map.",
+			Files: map[string]string{"conf/activemq.xml": activeMQXML("")},
 		},
 	},
 }

@@ -40,6 +40,8 @@ var mqg019 = &Rule{
 		"the normal setup and passes. A console user whose name cannot be resolved and whose groups do not " +
 		"make it an administrator cannot be judged.",
 	Remediation: map[model.SourceKind]string{
+		model.SourceBrokerConf: "RabbitMQ: give each application user permissions on its own resources only (`rabbitmqctl set_permissions -p / orders '^orders\\.' '^orders\\.' '^orders\\.'`, then export the definitions); ActiveMQ: take application users out of activemq-webconsole and grant write and admin on \">\" only to the admins group.",
+		model.SourceProbe:      "Narrow the users' permissions with `rabbitmqctl set_permissions` so that only administrators have \".*\" on configure, write and read.",
 		model.SourceTerraform: "In the aws_mq_configuration data, grant write and admin on \">\" only to the " +
 			"admins group and give application groups entries on their own destinations (e.g. queue=\"orders.>\"). " +
 			"Set console_access = false on application users (console_access puts a user in activemq-webconsole, " +
@@ -430,6 +432,16 @@ Resources:
           Password: "{{resolve:secretsmanager:mq/events/app:SecretString:password}}"
 `},
 		},
+		{
+			Kind: model.SourceBrokerConf, Address: "definitions.json", Want: Fail,
+			Note:  "A RabbitMQ application user without the administrator tag granted \".*\" on configure, write and read.",
+			Files: map[string]string{"definitions.json": rabbitDefinitions(`".*", "write": ".*", "read": ".*"`)},
+		},
+		{
+			Kind: model.SourceBrokerConf, Address: "definitions.json", Want: Pass,
+			Note:  "A RabbitMQ application user limited to its own queues and exchanges.",
+			Files: map[string]string{"definitions.json": rabbitDefinitions(`"^orders\\.", "write": "^orders\\.", "read": "^orders\\."`)},
+		},
 	},
 }
 
@@ -714,4 +726,26 @@ func selfManagedBroadPermissions(b *model.Broker) []Result {
 		return unknown
 	}
 	return one(Pass, "No non-administrator user has every permission on every destination.", b.ID.At, model.Explicit)
+}
+
+// rabbitDefinitions is a definitions export with an administrator and the application user
+// orders, whose permissions on / are configure = perms.
+func rabbitDefinitions(perms string) string {
+	return `{
+  "rabbit_version": "3.13.7",
+  "users": [
+    {"name": "ops", "password_hash": "", "hashing_algorithm": "rabbit_password_hashing_sha256", "tags": ["administrator"]},
+    {"name": "orders", "password_hash": "", "hashing_algorithm": "rabbit_password_hashing_sha256", "tags": []}
+  ],
+  "vhosts": [{"name": "/"}],
+  "permissions": [
+    {"user": "ops", "vhost": "/", "configure": ".*", "write": ".*", "read": ".*"},
+    {"user": "orders", "vhost": "/", "configure": ` + perms + `}
+  ],
+  "policies": [],
+  "queues": [],
+  "exchanges": [],
+  "bindings": []
+}
+`
 }

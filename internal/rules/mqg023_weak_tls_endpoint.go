@@ -116,27 +116,6 @@ ssl_options.ciphers.2 = AES256-SHA
 	},
 }
 
-// tfPlainBroker is a private Amazon MQ ActiveMQ broker in code, for rules whose data only a
-// probe or a self-managed broker's files give.
-const tfPlainBroker = `variable "mq_password" {
-  type      = string
-  sensitive = true
-}
-
-resource "aws_mq_broker" "example" {
-  broker_name        = "orders"
-  engine_type        = "ActiveMQ"
-  engine_version     = "5.18"
-  host_instance_type = "mq.m5.large"
-  subnet_ids         = ["subnet-0a1b2c3d4e5f60718"]
-
-  user {
-    username = "orders-app"
-    password = var.mq_password
-  }
-}
-`
-
 func checkWeakTLSEndpoint(b *model.Broker, ctx *Context) []Result {
 	sm := b.SelfManaged
 	if sm == nil {

@@ -19,6 +19,7 @@ var mqg026 = &Rule{
 		"anyone on the path can read them and answer in the server's place. Amazon MQ expects LDAPS: " +
 		"a bare host name is reached with TLS on port 636.",
 	Remediation: map[model.SourceKind]string{
+		model.SourceBrokerConf: "RabbitMQ: set `auth_ldap.use_ssl = true` with `auth_ldap.port = 636`, or `auth_ldap.use_starttls = true`; ActiveMQ: use ldaps:// in the LDAPLoginModule connectionURL (login.config) and in the LDAP authorization map.",
 		model.SourceTerraform: "In ldap_server_metadata, list the hosts as bare names (Amazon MQ connects with LDAPS " +
 			"on port 636) or with an ldaps:// scheme and port 636, never ldap:// or port 389, and make sure the " +
 			"directory presents a certificate the broker trusts. The change is applied in place on the next reboot.",
@@ -29,8 +30,6 @@ var mqg026 = &Rule{
 		model.SourceAWS: "Update the broker's LDAP hosts to LDAPS (`aws mq update-broker --broker-id <id> " +
 			"--ldap-server-metadata Hosts=ldap.example.com,...`), then reboot the broker (`aws mq reboot-broker`) " +
 			"in a maintenance window.",
-		model.SourceBrokerConf: "Point the LDAP login module or plugin at an ldaps:// URL on port 636 and enable " +
-			"certificate verification.",
 	},
 	SelfManaged: true,
 	Check:       checkLDAPWithoutTLS,
@@ -302,6 +301,29 @@ Resources:
       Users:
         - Username: orders-app
           Password: "{{resolve:secretsmanager:mq/orders/app:SecretString:password}}"
+`},
+		},
+		{
+			Kind: model.SourceBrokerConf, Address: "rabbitmq.conf", Want: Fail,
+			Note: "RabbitMQ authenticating against LDAP on port 389 without use_ssl or use_starttls.",
+			Files: map[string]string{"rabbitmq.conf": `auth_backends.1 = ldap
+auth_backends.2 = internal
+auth_ldap.servers.1 = ldap.example.com
+auth_ldap.user_dn_pattern = cn=${username},ou=people,dc=example,dc=com
+listeners.tcp = none
+listeners.ssl.default = 5671
+`},
+		},
+		{
+			Kind: model.SourceBrokerConf, Address: "rabbitmq.conf", Want: Pass,
+			Note: "RabbitMQ authenticating against LDAP with StartTLS on port 389.",
+			Files: map[string]string{"rabbitmq.conf": `auth_backends.1 = ldap
+auth_backends.2 = internal
+auth_ldap.servers.1 = ldap.example.com
+auth_ldap.use_starttls = true
+auth_ldap.user_dn_pattern = cn=${username},ou=people,dc=example,dc=com
+listeners.tcp = none
+listeners.ssl.default = 5671
 `},
 		},
 	},

@@ -52,38 +52,6 @@ var mqg033 = &Rule{
 	},
 }
 
-// activeMQXML is a self-managed activemq.xml with an authentication plugin and an authorization
-// map, a TLS transport connector, and inner inside <broker>.
-func activeMQXML(inner string) string {
-	return `<beans xmlns="http://www.springframework.org/schema/beans"
-       xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
-       xsi:schemaLocation="http://www.springframework.org/schema/beans http://www.springframework.org/schema/beans/spring-beans.xsd
-       http://activemq.apache.org/schema/core http://activemq.apache.org/schema/core/activemq-core.xsd">
-  <broker xmlns="http://activemq.apache.org/schema/core" brokerName="orders" dataDirectory="${activemq.data}">
-` + inner + `    <plugins>
-      <jaasAuthenticationPlugin configuration="activemq"/>
-      <authorizationPlugin>
-        <map>
-          <authorizationMap>
-            <authorizationEntries>
-              <authorizationEntry queue="orders.>" read="orders" write="orders" admin="admins"/>
-              <authorizationEntry topic="ActiveMQ.Advisory.>" read="orders" write="orders" admin="orders"/>
-            </authorizationEntries>
-          </authorizationMap>
-        </map>
-      </authorizationPlugin>
-    </plugins>
-    <sslContext>
-      <sslContext keyStore="file:${activemq.conf}/broker.ks" trustStore="file:${activemq.conf}/broker.ts"/>
-    </sslContext>
-    <transportConnectors>
-      <transportConnector name="ssl" uri="ssl://0.0.0.0:61617?transport.enabledProtocols=TLSv1.2,TLSv1.3"/>
-    </transportConnectors>
-  </broker>
-</beans>
-`
-}
-
 func checkRemoteJMX(b *model.Broker, _ *Context) []Result {
 	inst := activeMQInstall(b)
 	switch {
