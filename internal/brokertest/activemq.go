@@ -109,7 +109,7 @@ func StartActiveMQ(t testing.TB, opts ActiveMQOptions) *ActiveMQ {
 	cmd.Dir = base
 	cmd.Env = cleanEnv("ACTIVEMQ_", "JAVA_TOOL_OPTIONS=", "_JAVA_OPTIONS=", "JDK_JAVA_OPTIONS=")
 	begun := time.Now()
-	p := start(t, "activemq "+filepath.Base(filepath.Dir(opts.ConfDir)), cmd, filepath.Join(base, "activemq.log"), opts.Ports)
+	p := start(t, "activemq "+filepath.Base(opts.ConfDir), cmd, filepath.Join(base, "activemq.log"), opts.Ports)
 	b := &ActiveMQ{Base: base}
 	b.Startup = p.waitReady(t, begun, opts.Ready...)
 	t.Logf("ActiveMQ (%s) ready in %s", opts.ConfDir, b.Startup.Round(time.Millisecond))

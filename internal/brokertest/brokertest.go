@@ -190,6 +190,11 @@ func (p *process) stop(t testing.TB) {
 			t.Errorf("%s: port %d is still in use after the stop: %v", p.name, port, err)
 		}
 	}
+	names := make([]string, 0, len(tree))
+	for _, d := range tree {
+		names = append(names, fmt.Sprintf("%d %s", d.pid, d.comm))
+	}
+	t.Logf("%s: stopped pid %d and its descendants [%s]; ports %v free", p.name, pid, strings.Join(names, ", "), p.ports)
 }
 
 // portFree waits until port can be listened on again on 127.0.0.1 (a process still holding

@@ -32,7 +32,8 @@ type CA struct {
 var loopbackNames = []string{"localhost"}
 var loopbackIPs = []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback}
 
-// NewCA makes a CA with a 2048-bit RSA key, valid from an hour ago for two days.
+// NewCA makes a CA with a 2048-bit RSA key, valid from an hour ago for two years (a server
+// certificate, for one: beyond the 30 days under which mqguard warns of expiry).
 func NewCA(t testing.TB) *CA {
 	t.Helper()
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
@@ -44,7 +45,7 @@ func NewCA(t testing.TB) *CA {
 		SerialNumber:          serial(t),
 		Subject:               pkix.Name{CommonName: "mqguard test CA", Organization: []string{"mqguard tests"}},
 		NotBefore:             now.Add(-time.Hour),
-		NotAfter:              now.Add(48 * time.Hour),
+		NotAfter:              now.Add(2 * 365 * 24 * time.Hour),
 		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign | x509.KeyUsageDigitalSignature,
 		BasicConstraintsValid: true,
 		IsCA:                  true,
@@ -81,7 +82,7 @@ func pemBlock(typ string, der []byte) []byte {
 	return pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der})
 }
 
-// sign issues a server certificate for pub, valid for the loopback names for a day.
+// sign issues a server certificate for pub, valid for the loopback names for a year.
 func (ca *CA) sign(t testing.TB, pub crypto.PublicKey) []byte {
 	t.Helper()
 	now := time.Now()
@@ -89,7 +90,7 @@ func (ca *CA) sign(t testing.TB, pub crypto.PublicKey) []byte {
 		SerialNumber: serial(t),
 		Subject:      pkix.Name{CommonName: "localhost", Organization: []string{"mqguard tests"}},
 		NotBefore:    now.Add(-time.Hour),
-		NotAfter:     now.Add(24 * time.Hour),
+		NotAfter:     now.Add(365 * 24 * time.Hour),
 		KeyUsage:     x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment,
 		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 		DNSNames:     loopbackNames,
