@@ -9,6 +9,15 @@ import (
 	"github.com/mqguard/mqguard/internal/model"
 )
 
+// minRSABits is the smallest RSA key a certificate may have.
+const minRSABits = 2048
+
+// weakSignature reports whether a certificate signature algorithm uses MD5 or SHA-1.
+func weakSignature(alg string) bool {
+	a := strings.ReplaceAll(strings.ToUpper(alg), "SHA-1", "SHA1")
+	return strings.Contains(a, "MD2") || strings.Contains(a, "MD5") || strings.Contains(a, "SHA1")
+}
+
 // certExpiryWarning is how long before expiry a certificate gets a LOW finding of its own.
 const certExpiryWarning = 30 * 24 * time.Hour
 
@@ -20,7 +29,8 @@ var mqg023 = &Rule{
 	Rationale: "TLS 1.0 and 1.1 are deprecated (RFC 8996) and open to downgrade and padding-oracle attacks; " +
 		"suites with RSA key exchange have no forward secrecy, and CBC, 3DES and RC4 suites are broken or " +
 		"fragile. An expired, not-yet-valid, untrusted self-signed or wrong-host certificate trains clients " +
-		"to skip verification, which lets anyone on the path read the broker's traffic and credentials. AWS " +
+		"to skip verification, which lets anyone on the path read the broker's traffic and credentials (an RSA " +
+		"key under 2048 bits or an MD5 or SHA-1 signature is a bad certificate too). AWS " +
 		"documents no cipher list for broker endpoints (only TLS 1.2 required, 1.3 recommended, forward " +
 		"secrecy), so the allowed list is mqguard's: TLS 1.2 suites with ECDHE or DHE key exchange and " +
 		"AES-GCM or ChaCha20-Poly1305; every TLS 1.3 suite. What a probe could not test is said, never passed.",
@@ -215,6 +225,12 @@ func tlsEndpoint(e model.EndpointProbe, asOf time.Time) (fails, unknown, passes 
 			why += ": " + cert.UntrustedWhy
 		}
 		fail("untrusted", "presents a certificate that is not trusted ("+why+")")
+	}
+	if cert.KeyType == "RSA" && cert.KeyBits > 0 && cert.KeyBits < minRSABits {
+		fail("key-size", fmt.Sprintf("presents a certificate with a %d-bit RSA key (at least %d needed)", cert.KeyBits, minRSABits))
+	}
+	if weakSignature(cert.SigAlg) {
+		fail("signature", "presents a certificate signed with "+cert.SigAlg)
 	}
 	if !cert.HostnameOK {
 		fail("hostname", "presents a certificate for another host name ("+cert.Subject+")")

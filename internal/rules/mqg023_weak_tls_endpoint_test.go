@@ -56,6 +56,12 @@ func TestMQG023WeakTLSEndpoint(t *testing.T) {
 		{name: "wrong host", b: rabbit(sEndpoints(tEndpoint(func(p *model.TLSProbe) {
 			p.Certificate.HostnameOK = false
 		}))), want: []Status{Fail}, contains: "another host name"},
+		{name: "1024-bit key", b: rabbit(sEndpoints(tEndpoint(func(p *model.TLSProbe) { p.Certificate.KeyBits = 1024 }))),
+			want: []Status{Fail}, contains: "1024-bit"},
+		{name: "SHA-1 signature", b: rabbit(sEndpoints(tEndpoint(func(p *model.TLSProbe) { p.Certificate.SigAlg = "SHA1-RSA" }))),
+			want: []Status{Fail}, contains: "SHA1-RSA"},
+		{name: "SHA-256 signature", b: rabbit(sEndpoints(tEndpoint(func(p *model.TLSProbe) { p.Certificate.SigAlg = "SHA256-RSA" }))),
+			want: []Status{Pass}},
 		{name: "expiring in 10 days is LOW", b: rabbit(sEndpoints(tEndpoint(func(p *model.TLSProbe) {
 			p.Certificate.NotAfter = asOf.Add(10*24*time.Hour + time.Hour)
 		}))), want: []Status{Fail}, contains: "expires in 10 days", sev: aSev(Low)},

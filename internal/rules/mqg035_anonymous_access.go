@@ -104,7 +104,7 @@ func checkAnonymousAccess(b *model.Broker, _ *Context) []Result {
 		fails = append(fails, Result{Status: Fail, At: firstRange(f.At, b.ID.At), ValueFrom: model.Explicit,
 			Subject: "observed#" + strconv.Itoa(i+1), Message: "A client connected without credentials: " + f.What + "."})
 	}
-	if c := sm.Console; c != nil && c.OpenWithoutLogin.Known() && c.OpenWithoutLogin.V {
+	if c := sm.Console; c != nil && c.OpenWithoutLogin.Known() && c.OpenWithoutLogin.V && !observedAt(sm.Anonymous, c.OpenWithoutLogin.At) {
 		fails = append(fails, Result{Status: Fail, At: firstRange(c.OpenWithoutLogin.At, model.Range{Ref: c.URL}, b.ID.At),
 			ValueFrom: c.OpenWithoutLogin.State, Subject: "console", Message: "The console API at " + c.URL + " answered without credentials."})
 	}
@@ -285,6 +285,17 @@ func hasPlugin(plugins []model.PluginRef, name string) bool {
 func usesJAAS(plugins []model.PluginRef) bool {
 	for _, p := range plugins {
 		if strings.HasPrefix(strings.ToLower(p.Name), "jaas") {
+			return true
+		}
+	}
+	return false
+}
+
+// observedAt reports whether one of the observations is located at at (the probe records the
+// console's open API both as an observation and on the console).
+func observedAt(fs []model.Finding, at model.Range) bool {
+	for _, f := range fs {
+		if f.At == at && !at.IsZero() {
 			return true
 		}
 	}

@@ -55,6 +55,12 @@ func TestMQG035AnonymousAccess(t *testing.T) {
 			b.SelfManaged.ActiveMQ = nil
 			b.SelfManaged.Console = &model.ConsoleProbe{URL: "http://mq:8161", OpenWithoutLogin: model.ExplicitBool(true, model.Range{Ref: "http://mq:8161/api"})}
 		}), want: []Status{Fail}, subjects: []string{"console"}},
+		{name: "console open, also observed", b: sBroker(model.EngineActiveMQ, sProbe, func(b *model.Broker) {
+			at := model.Range{Ref: "http://mq:8161/api/jolokia/version"}
+			b.SelfManaged.ActiveMQ = nil
+			b.SelfManaged.Anonymous = []model.Finding{{What: "the console's Jolokia API answered without credentials", At: at}}
+			b.SelfManaged.Console = &model.ConsoleProbe{URL: "http://mq:8161", OpenWithoutLogin: model.ExplicitBool(true, at)}
+		}), want: []Status{Fail}, subjects: []string{"observed#1"}},
 		{name: "probe with nothing probed", b: sBroker(model.EngineActiveMQ, sProbe, func(b *model.Broker) { b.SelfManaged.ActiveMQ = nil }),
 			want: []Status{Unknown}},
 		{name: "rabbit 3.x defaults", b: sBroker(model.EngineRabbitMQ, sVersion("3.13.7")), want: []Status{Pass}},
