@@ -54,3 +54,39 @@ func activeMQXML(inner string) string {
 </beans>
 `
 }
+
+// tfRabbitBroker is a private Amazon MQ RabbitMQ broker in code that uses a configuration
+// whose rabbitmq.conf body sets only keys Amazon MQ accepts.
+const tfRabbitBroker = `variable "mq_password" {
+  type      = string
+  sensitive = true
+}
+
+resource "aws_mq_configuration" "example" {
+  name           = "events"
+  engine_type    = "RabbitMQ"
+  engine_version = "3.13"
+  data           = <<DATA
+consumer_timeout = 1800000
+heartbeat = 60
+DATA
+}
+
+resource "aws_mq_broker" "example" {
+  broker_name        = "events"
+  engine_type        = "RabbitMQ"
+  engine_version     = "3.13"
+  host_instance_type = "mq.m5.large"
+  subnet_ids         = ["subnet-0a1b2c3d4e5f60718"]
+
+  configuration {
+    id       = aws_mq_configuration.example.id
+    revision = aws_mq_configuration.example.latest_revision
+  }
+
+  user {
+    username = "events-app"
+    password = var.mq_password
+  }
+}
+`

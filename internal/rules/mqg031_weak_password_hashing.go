@@ -71,6 +71,11 @@ var mqg031 = &Rule{
 			Note:  "Amazon MQ manages its users' password hashing.",
 			Files: map[string]string{"main.tf": strings.NewReplacer(`"ActiveMQ"`, `"RabbitMQ"`, `"5.18"`, `"3.13"`).Replace(tfPlainBroker)},
 		},
+		{
+			Kind: model.SourceTerraform, Address: "aws_mq_broker.example", Want: Pass,
+			Note:  "A RabbitMQ configuration body that leaves password hashing at its SHA-256 default.",
+			Files: map[string]string{"main.tf": tfRabbitBroker},
+		},
 	},
 }
 

@@ -53,6 +53,11 @@ management.cors.allow_origins.1 = https://dashboard.example.com
 			Note:  "A RabbitMQ broker with no configuration body to read.",
 			Files: map[string]string{"main.tf": strings.NewReplacer(`"ActiveMQ"`, `"RabbitMQ"`, `"5.18"`, `"3.13"`).Replace(tfPlainBroker)},
 		},
+		{
+			Kind: model.SourceTerraform, Address: "aws_mq_broker.example", Want: Pass,
+			Note:  "A RabbitMQ configuration body without CORS origins.",
+			Files: map[string]string{"main.tf": tfRabbitBroker},
+		},
 	},
 }
 
