@@ -295,8 +295,13 @@ func checkCredentialsInConfiguration(b *model.Broker, _ *Context) []Result {
 	}
 
 	if sm := b.SelfManaged; sm != nil {
+		subjects := map[string]int{}
 		for _, cr := range sm.Credentials {
-			fails = append(fails, Result{Status: Fail, At: cr.At, ValueFrom: model.Explicit, Subject: "file:" + cr.Where,
+			subject := "file:" + cr.Where
+			if subjects[subject]++; subjects[subject] > 1 {
+				subject += "#" + strconv.Itoa(subjects[subject])
+			}
+			fails = append(fails, Result{Status: Fail, At: cr.At, ValueFrom: model.Explicit, Subject: subject,
 				Message: "The broker's configuration embeds a credential in " + cr.Where + "."})
 		}
 	}
@@ -372,9 +377,14 @@ func configurationCredentials(c *model.Configuration) (fails, unknown []Result) 
 		n    int
 	}
 	seen := map[line]bool{}
+	subjects := map[string]int{}
 	for _, cr := range doc.Credentials {
 		seen[line{cr.At.File, cr.At.StartLine}] = true
-		fails = append(fails, Result{Status: Fail, At: cr.At, ValueFrom: model.Explicit, Subject: "config:" + cr.Where,
+		subject := "config:" + cr.Where
+		if subjects[subject]++; subjects[subject] > 1 {
+			subject += "#" + strconv.Itoa(subjects[subject]) // several users' password attributes
+		}
+		fails = append(fails, Result{Status: Fail, At: cr.At, ValueFrom: model.Explicit, Subject: subject,
 			Message: "Configuration " + label + " embeds a credential in " + cr.Where + "."})
 	}
 	check := func(kind string, i int, name, uri model.String, at model.Range) {

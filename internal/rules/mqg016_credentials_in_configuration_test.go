@@ -71,6 +71,9 @@ func TestMQG016SelfManaged(t *testing.T) {
 		{name: "activemq XML credential", b: sBroker(model.EngineActiveMQ, sActiveMQDoc(&model.ActiveMQConfig{
 			Credentials: []model.CredentialRef{{Where: "sslContext keyStorePassword", At: sAt(7)}}})),
 			want: []Status{Fail}, subjects: []string{"config:sslContext keyStorePassword"}},
+		{name: "several users' password attributes", b: sBroker(model.EngineActiveMQ, sActiveMQDoc(&model.ActiveMQConfig{
+			Credentials: []model.CredentialRef{{Where: "authenticationUser password", At: sAt(7)}, {Where: "authenticationUser password", At: sAt(8)}}})),
+			want: []Status{Fail, Fail}, subjects: []string{"config:authenticationUser password", "config:authenticationUser password#2"}},
 		{name: "activemq connector with user:password", b: sBroker(model.EngineActiveMQ, sActiveMQDoc(&model.ActiveMQConfig{
 			NetworkConnectors: []model.NetworkConnector{bConnector("bridge", "static:(ssl://bridge:secret@mq-2:61617)", 8)}})),
 			want: []Status{Fail}},

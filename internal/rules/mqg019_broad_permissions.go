@@ -703,7 +703,7 @@ func selfManagedBroadPermissions(b *model.Broker) []Result {
 			undecided(unknownResult("The name of console user "+name+" (its groups do not make it an administrator)", u.Username.At))
 		default:
 			fails = append(fails, Result{Status: Fail, At: firstRange(u.Groups.At, u.At), ValueFrom: u.Groups.State,
-				Subject: subject, Message: "User " + name + " (" + u.Realm + ") is in " + webConsoleGroup +
+				Subject: u.Realm + ":" + subject, Message: "User " + name + " (" + u.Realm + ") is in " + webConsoleGroup +
 					" without being an administrator (no admin group, no admin name)."})
 		}
 	}
@@ -721,7 +721,7 @@ func selfManagedBroadPermissions(b *model.Broker) []Result {
 	}
 	switch {
 	case len(fails) > 0:
-		return fails
+		return uniqueSubjects(fails)
 	case unknown != nil:
 		return unknown
 	}

@@ -131,7 +131,7 @@ func TestMQG019SelfManaged(t *testing.T) {
 		{name: "rabbit users unknown", b: sBroker(model.EngineRabbitMQ, sUnknownUsers), want: []Status{Unknown}},
 		{name: "activemq console non-admin", b: sBroker(model.EngineActiveMQ, sActiveMQDoc(entry("admins")),
 			sUsers(sGrouped("orders", "users.properties", 30, "orders", "activemq-webconsole"))),
-			want: []Status{Fail}, subjects: []string{"orders"}},
+			want: []Status{Fail}, subjects: []string{"users.properties:orders"}},
 		{name: "activemq console admin", b: sBroker(model.EngineActiveMQ, sActiveMQDoc(entry("admins")),
 			sUsers(sGrouped("ops", "users.properties", 30, "admins", "activemq-webconsole"))), want: []Status{Pass}},
 		{name: "activemq everyone writes >", b: sBroker(model.EngineActiveMQ, sActiveMQDoc(entry("users"))),

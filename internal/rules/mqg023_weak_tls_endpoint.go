@@ -163,7 +163,7 @@ func checkWeakTLSEndpoint(b *model.Broker, ctx *Context) []Result {
 	case !tested:
 		return notApplicable("The broker has no TLS endpoint that was probed and no TLS configuration.", b.ID.At)
 	case len(fails) > 0:
-		return append(fails, unknown...)
+		return uniqueSubjects(append(fails, unknown...))
 	case len(unknown) > 0:
 		return unknown
 	case len(passes) > 0:

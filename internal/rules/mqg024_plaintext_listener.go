@@ -153,7 +153,7 @@ func checkPlaintextListener(b *model.Broker, _ *Context) []Result {
 	}
 	switch {
 	case len(fails) > 0:
-		return fails
+		return uniqueSubjects(fails)
 	case unknown != nil:
 		return unknown
 	}

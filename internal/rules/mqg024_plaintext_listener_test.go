@@ -34,6 +34,8 @@ func TestMQG024PlaintextListener(t *testing.T) {
 			sListener("openwire", "openwire", false, "0.0.0.0", 61616, 3), sListener("ssl", "openwire", true, "0.0.0.0", 61617, 4),
 			sListener("stomp", "stomp", false, "10.0.0.5", 61613, 5))),
 			want: []Status{Fail, Fail}, subjects: []string{"openwire", "stomp"}, at: aRange(sAt(3))},
+		{name: "unnamed listeners on one port", b: sBroker(model.EngineRabbitMQ, sListeners(sListener("", "amqp", false, "10.0.0.1", 5672, 3),
+			sListener("", "amqp", false, "10.0.0.2", 5672, 4))), want: []Status{Fail, Fail}, subjects: []string{"amqp:5672", "amqp:5672#2"}},
 		{name: "loopback plaintext passes", b: sBroker(model.EngineActiveMQ, sListeners(
 			sListener("local", "openwire", false, "127.0.0.1", 61616, 3), sListener("local6", "openwire", false, "::1", 61618, 4))),
 			want: []Status{Pass}},

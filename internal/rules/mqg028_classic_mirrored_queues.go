@@ -133,7 +133,7 @@ func checkClassicMirroredQueues(b *model.Broker, _ *Context) []Result {
 		fails = append(fails, Result{Status: Fail, At: firstRange(p.At, b.ID.At), ValueFrom: model.Explicit, Subject: subject, Message: msg})
 	}
 	if len(fails) > 0 {
-		return fails
+		return uniqueSubjects(fails)
 	}
 	return one(Pass, "No policy of the broker sets classic queue mirroring.", b.ID.At, model.Explicit)
 }

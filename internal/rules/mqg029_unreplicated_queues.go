@@ -177,7 +177,7 @@ func checkUnreplicatedQueues(b *model.Broker, _ *Context) []Result {
 	case len(fails) > 0 && !vok:
 		return unknownResult("The RabbitMQ version of the cluster (quorum queues need 3.8 or later)", vat)
 	case len(fails) > 0:
-		return fails
+		return uniqueSubjects(fails)
 	case unknown != nil:
 		return unknown
 	}

@@ -91,7 +91,7 @@ func checkDefaultConsoleCredentials(b *model.Broker, _ *Context) []Result {
 	}
 	switch {
 	case len(fails) > 0:
-		return fails
+		return uniqueSubjects(fails)
 	case sm.UsersState != model.Unknown:
 		return one(Pass, "No console, JMX or tool user keeps the password ActiveMQ ships.", b.ID.At, model.Explicit)
 	case sm.Console != nil && sm.Console.DefaultCredentialsTested:

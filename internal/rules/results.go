@@ -1,6 +1,10 @@
 package rules
 
-import "github.com/mqguard/mqguard/internal/model"
+import (
+	"strconv"
+
+	"github.com/mqguard/mqguard/internal/model"
+)
 
 // one wraps a single result.
 func one(st Status, msg string, at model.Range, from model.State) []Result {
@@ -15,4 +19,17 @@ func unknownResult(what string, at model.Range) []Result {
 // notApplicable is the result for a rule that does not apply.
 func notApplicable(why string, at model.Range) []Result {
 	return one(NotApplicable, why, at, model.Explicit)
+}
+
+// uniqueSubjects numbers the second and later results sharing a subject (#2, #3, ...): two
+// unnamed listeners on one port, or users of one name in two realms, are distinct findings.
+func uniqueSubjects(rs []Result) []Result {
+	seen := make(map[string]int, len(rs))
+	for i := range rs {
+		s := rs[i].Subject
+		if seen[s]++; seen[s] > 1 {
+			rs[i].Subject = s + "#" + strconv.Itoa(seen[s])
+		}
+	}
+	return rs
 }

@@ -196,3 +196,21 @@ func TestLoopbackRestricted(t *testing.T) {
 		t.Errorf("unread configuration: %v, want Maybe", got)
 	}
 }
+
+// TestSelfManagedRulesTolerateNilContext: the self-managed rules never panic without a context.
+func TestSelfManagedRulesTolerateNilContext(t *testing.T) {
+	for _, r := range All() {
+		if !r.SelfManaged {
+			continue
+		}
+		for _, b := range []*model.Broker{sBroker(model.EngineActiveMQ, sVersion("5.18.3")), sBroker(model.EngineRabbitMQ, sVersion("4.1.0")),
+			aBroker(model.EngineActiveMQ), aBroker(model.EngineRabbitMQ)} {
+			if AppliesToEngine(r, b) != Pass {
+				continue
+			}
+			if res := r.Check(b, nil); len(res) == 0 {
+				t.Errorf("%s on %s: no result", r.ID, b.ID.Address)
+			}
+		}
+	}
+}
