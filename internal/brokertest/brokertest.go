@@ -156,6 +156,7 @@ func (p *process) exited() bool {
 func (p *process) stop(t testing.TB) {
 	t.Helper()
 	pid := p.cmd.Process.Pid
+	begun := time.Now()
 	tree := descendants(pid)
 	_ = syscall.Kill(-pid, syscall.SIGTERM)
 	for _, d := range tree {
@@ -194,7 +195,8 @@ func (p *process) stop(t testing.TB) {
 	for _, d := range tree {
 		names = append(names, fmt.Sprintf("%d %s", d.pid, d.comm))
 	}
-	t.Logf("%s: stopped pid %d and its descendants [%s]; ports %v free", p.name, pid, strings.Join(names, ", "), p.ports)
+	t.Logf("%s: stopped pid %d and its descendants [%s] in %s; ports %v free", p.name, pid, strings.Join(names, ", "),
+		time.Since(begun).Round(time.Millisecond), p.ports)
 }
 
 // portFree waits until port can be listened on again on 127.0.0.1 (a process still holding
