@@ -749,3 +749,24 @@ func TestPartsAreNotKept(t *testing.T) {
 		t.Errorf("suppressed = %d, want 1", rep.Summary.Suppressed)
 	}
 }
+
+// TestSelfManagedApplicability: on a self-managed broker a rule that does not declare
+// SelfManaged is N/A without its check running; one that does is checked.
+func TestSelfManagedApplicability(t *testing.T) {
+	b := broker("conf/activemq.xml", "ActiveMQ", 1, true)
+	b.ID.Source, b.ID.Type = model.SourceBrokerConf, "activemq"
+	b.SelfManaged = &model.SelfManaged{}
+	selfManaged := *rulePublic
+	selfManaged.SelfManaged = true
+	rep := runOpts(t, &model.Inventory{Brokers: []*model.Broker{b}}, Options{ShowPassed: true}, rulePanic, ruleAudit)
+	for _, id := range []string{"MQG099", "MQG007"} {
+		got := find(rep, id, "conf/activemq.xml")
+		if len(got) != 1 || got[0].Status != finding.StatusNA || !strings.Contains(got[0].Message, "self-managed") {
+			t.Errorf("%s on a self-managed broker: %+v", id, got)
+		}
+	}
+	rep = runOpts(t, &model.Inventory{Brokers: []*model.Broker{b}}, Options{}, &selfManaged)
+	if got := find(rep, "MQG001", "conf/activemq.xml"); len(got) != 1 || got[0].Status != finding.StatusFail {
+		t.Errorf("a self-managed rule on a self-managed broker: %+v", got)
+	}
+}
