@@ -15,7 +15,10 @@ var mqg016 = &Rule{
 	Rationale: "A password inside a broker configuration, an LDAP URL or a tag is stored and shown in " +
 		"clear: configurations are readable by anyone with mq:DescribeConfigurationRevision, tags by " +
 		"anyone who can list resources, and both end up in Terraform state, plans and inventories. " +
-		"Network connectors and LDAP should authenticate with credentials kept out of these documents.",
+		"Network connectors and LDAP should authenticate with credentials kept out of these documents. A " +
+		"self-managed broker's files (rabbitmq.conf default_pass and *.password keys, the Erlang cookie in " +
+		"advanced.config, shovel and federation URIs in definitions, activemq.xml attributes) are copied " +
+		"into repositories, images and backups the same way.",
 	Remediation: map[model.SourceKind]string{
 		model.SourceBrokerConf: "Remove the password from the broker's files (rabbitmq.conf default_pass and *.password keys, advanced.config, definitions shovel/federation URIs, activemq.xml networkConnector and sslContext attributes) and read it from the environment or a secrets store instead (RabbitMQ: a password file or encrypted values; ActiveMQ: ${...} placeholders resolved from credentials.properties outside the repository), then rotate it.",
 		model.SourceProbe:      "Remove credentials from the shovel and federation URIs the management API shows (use a secrets store or x509 authentication between brokers), and rotate them.",

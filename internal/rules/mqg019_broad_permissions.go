@@ -38,7 +38,8 @@ var mqg019 = &Rule{
 		"admin or administrators, or its name is, starts with or ends with admin or administrator " +
 		"(orders_admin, amq-admin, AdminUser; case-insensitive): console access for an administrator is " +
 		"the normal setup and passes. A console user whose name cannot be resolved and whose groups do not " +
-		"make it an administrator cannot be judged.",
+		"make it an administrator cannot be judged. On RabbitMQ, the permissions \".*\" on configure, " +
+		"write and read of a vhost give a user without the administrator tag every queue and exchange of it.",
 	Remediation: map[model.SourceKind]string{
 		model.SourceBrokerConf: "RabbitMQ: give each application user permissions on its own resources only (`rabbitmqctl set_permissions -p / orders '^orders\\.' '^orders\\.' '^orders\\.'`, then export the definitions); ActiveMQ: take application users out of activemq-webconsole and grant write and admin on \">\" only to the admins group.",
 		model.SourceProbe:      "Narrow the users' permissions with `rabbitmqctl set_permissions` so that only administrators have \".*\" on configure, write and read.",

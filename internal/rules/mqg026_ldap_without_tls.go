@@ -17,7 +17,9 @@ var mqg026 = &Rule{
 	Rationale: "With LDAP authentication the broker sends every client's username and password, and its " +
 		"own service account's credentials, to the LDAP server. Over plain LDAP (ldap:// or port 389) " +
 		"anyone on the path can read them and answer in the server's place. Amazon MQ expects LDAPS: " +
-		"a bare host name is reached with TLS on port 636.",
+		"a bare host name is reached with TLS on port 636. RabbitMQ's auth_ldap uses TLS only with " +
+		"auth_ldap.use_ssl or auth_ldap.use_starttls (StartTLS on port 389 is TLS and passes); ActiveMQ's " +
+		"LDAP login module and authorization maps take ldap:// or ldaps:// URLs.",
 	Remediation: map[model.SourceKind]string{
 		model.SourceBrokerConf: "RabbitMQ: set `auth_ldap.use_ssl = true` with `auth_ldap.port = 636`, or `auth_ldap.use_starttls = true`; ActiveMQ: use ldaps:// in the LDAPLoginModule connectionURL (login.config) and in the LDAP authorization map.",
 		model.SourceTerraform: "In ldap_server_metadata, list the hosts as bare names (Amazon MQ connects with LDAPS " +
