@@ -138,7 +138,7 @@ func checkAdministratorCount(b *model.Broker, ctx *Context) []Result {
 	list := "'" + strings.Join(admins, "', '") + "'"
 	switch {
 	case tooMany(n):
-		return one(Fail, strconv.Itoa(n)+" of the broker's "+strconv.Itoa(total)+" users are administrators ("+list+
+		return one(Fail, "Administrators: "+strconv.Itoa(n)+" of the broker's "+strconv.Itoa(total)+" users ("+list+
 			"); at most "+strconv.Itoa(limit)+", and no more than half when there are 4 or more.", at, model.Explicit)
 	case len(maybe) > 0 && (n == 0 || tooMany(n+len(maybe))):
 		return unknownResult("Whether user '"+maybe[0]+"' is an administrator", b.ID.At)
@@ -146,7 +146,7 @@ func checkAdministratorCount(b *model.Broker, ctx *Context) []Result {
 		return one(Fail, "None of the broker's "+strconv.Itoa(total)+" users is an administrator: nobody can manage "+
 			"the broker (an operator lock-out).", b.ID.At, model.Explicit)
 	}
-	return one(Pass, strconv.Itoa(n)+" of the broker's "+strconv.Itoa(total)+" users are administrators ("+list+").", b.ID.At, model.Explicit)
+	return one(Pass, "Administrators: "+strconv.Itoa(n)+" of the broker's "+strconv.Itoa(total)+" users ("+list+").", b.ID.At, model.Explicit)
 }
 
 // administratorCandidates lists the broker's users with whether each is an administrator:
