@@ -245,12 +245,12 @@ func tlsEndpoint(e model.EndpointProbe, asOf time.Time) (fails, unknown, passes 
 // rabbitTLSConf judges RabbitMQ's ssl_options and management.ssl versions and ciphers; tested
 // says the configuration has TLS settings at all.
 func rabbitTLSConf(s *model.RabbitMQSettings) (tested bool, fails []Result) {
-	for _, prefix := range []string{"ssl_options.", "management.ssl.", "listeners.ssl."} {
+	for _, prefix := range []string{"ssl_options.", "management.ssl.", "listeners.ssl.", "web_stomp.ssl.", "web_mqtt.ssl."} {
 		if len(s.WithPrefix(prefix)) > 0 {
 			tested = true
 		}
 	}
-	for _, prefix := range []string{"ssl_options.versions.", "management.ssl.versions."} {
+	for _, prefix := range []string{"ssl_options.versions.", "management.ssl.versions.", "web_stomp.ssl.versions.", "web_mqtt.ssl.versions."} {
 		for _, k := range s.WithPrefix(prefix) {
 			v := s.Conf[k]
 			if name := weakTLSVersion(v.V); name != "" {
@@ -259,7 +259,7 @@ func rabbitTLSConf(s *model.RabbitMQSettings) (tested bool, fails []Result) {
 			}
 		}
 	}
-	for _, prefix := range []string{"ssl_options.ciphers.", "management.ssl.ciphers."} {
+	for _, prefix := range []string{"ssl_options.ciphers.", "management.ssl.ciphers.", "web_stomp.ssl.ciphers.", "web_mqtt.ssl.ciphers."} {
 		for _, k := range s.WithPrefix(prefix) {
 			v := s.Conf[k]
 			if !cipherAllowed(v.V) {
@@ -298,6 +298,13 @@ func activeMQTLSConf(doc *model.ActiveMQConfig) (tested bool, fails, unknown []R
 			if w := weakTLSVersion(p); w != "" {
 				fails = append(fails, Result{Status: Fail, At: at, ValueFrom: tc.URI.State, Subject: name + "#" + w,
 					Message: "The " + name + " enables " + w + " (transport.enabledProtocols), below TLS 1.2."})
+			}
+		}
+		for _, c := range strings.Split(q.Get("transport.enabledCipherSuites"), ",") {
+			if c = strings.TrimSpace(c); c != "" && !cipherAllowed(c) {
+				fails = append(fails, Result{Status: Fail, At: at, ValueFrom: tc.URI.State, Subject: name + "#" + c,
+					Message: "The " + name + " enables cipher suite " + c + " (transport.enabledCipherSuites), outside the " +
+						"allowed list (ECDHE/DHE with AES-GCM or ChaCha20-Poly1305)."})
 			}
 		}
 	}

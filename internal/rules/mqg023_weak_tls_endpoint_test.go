@@ -89,6 +89,13 @@ func TestMQG023WeakTLSEndpoint(t *testing.T) {
 				{Name: model.ExplicitString("ssl", sAt(5)), URI: model.ExplicitString("ssl://0.0.0.0:61617?transport.enabledProtocols=TLSv1,TLSv1.2", sAt(5)), At: sAt(5)},
 				{Name: model.ExplicitString("openwire", sAt(6)), URI: model.ExplicitString("tcp://0.0.0.0:61616?transport.enabledProtocols=TLSv1", sAt(6)), At: sAt(6)},
 			}})), want: []Status{Fail}, at: aRange(sAt(5))},
+		{name: "activemq enabledCipherSuites", b: sBroker(model.EngineActiveMQ, sActiveMQDoc(&model.ActiveMQConfig{
+			TransportConnectors: []model.TransportConnector{
+				{Name: model.ExplicitString("ssl", sAt(5)), URI: model.ExplicitString("ssl://0.0.0.0:61617?transport.enabledCipherSuites="+
+					"TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,TLS_RSA_WITH_AES_256_CBC_SHA256", sAt(5)), At: sAt(5)},
+			}})), want: []Status{Fail}, subjects: []string{"transportConnector \"ssl\"#TLS_RSA_WITH_AES_256_CBC_SHA256"}},
+		{name: "web-stomp TLS 1.1", b: sBroker(model.EngineRabbitMQ, sConf("web_stomp.ssl.port", "15673", "web_stomp.ssl.versions.1", "tlsv1.1")),
+			want: []Status{Fail}},
 		{name: "activemq TLS connector at JVM defaults", b: sBroker(model.EngineActiveMQ, sActiveMQDoc(&model.ActiveMQConfig{
 			TransportConnectors: []model.TransportConnector{
 				{Name: model.ExplicitString("ssl", sAt(5)), URI: model.ExplicitString("nio+ssl://0.0.0.0:61617", sAt(5)), At: sAt(5)},
