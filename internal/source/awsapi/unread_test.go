@@ -133,6 +133,19 @@ func TestEveryRuleOnUndescribedBroker(t *testing.T) {
 	inputNA := map[string]string{
 		"MQG013": "",                   // where a password is written is told from code alone
 		"MQG019": model.EngineRabbitMQ, // the Amazon MQ API does not expose RabbitMQ permissions
+		// The rules on broker internals: the Amazon MQ API shows none of them (the endpoints'
+		// TLS and listeners only a probe, which did not run), or Amazon MQ rules them out.
+		"MQG023": "",
+		"MQG024": "",
+		"MQG025": model.EngineRabbitMQ, // no guest user on Amazon MQ
+		"MQG028": model.EngineRabbitMQ, // policies: the management API's
+		"MQG030": model.EngineRabbitMQ, // users: the management API's
+		"MQG031": model.EngineRabbitMQ, // Amazon MQ hashes the passwords
+		"MQG032": model.EngineRabbitMQ, // the RabbitMQ configuration is not in this input
+		"MQG033": model.EngineActiveMQ, // no JMX on Amazon MQ
+		"MQG034": model.EngineActiveMQ, // no shipped console credentials on Amazon MQ
+		"MQG035": "",                   // Amazon MQ always authenticates clients
+		"MQG036": model.EngineActiveMQ, // Amazon MQ applies the patch releases itself
 	}
 	amqARN, rabbitARN := brokerARN(home, amqID, "orders"), brokerARN(home, rabbitID, "events")
 	ways := []struct {
