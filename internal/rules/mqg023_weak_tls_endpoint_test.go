@@ -113,6 +113,9 @@ func TestCipherAllowed(t *testing.T) {
 		"TLS_DHE_RSA_WITH_AES_128_GCM_SHA256": true, "TLS_AES_128_GCM_SHA256": true, "TLS_CHACHA20_POLY1305_SHA256": true,
 		"TLS_RSA_WITH_AES_128_GCM_SHA256": false, "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256": false,
 		"TLS_RSA_WITH_3DES_EDE_CBC_SHA": false, "RC4-SHA": false, "": false,
+		"ecdhe_rsa-aes_256_gcm-aead-sha384": true, "ecdhe_ecdsa-chacha20_poly1305-aead-sha256": true,
+		"any-aes_128_gcm-aead-sha256": true, "rsa-aes_256_gcm-aead-sha384": false, "ecdhe_rsa-aes_256_cbc-sha384-sha384": false,
+		"ECDHE-RSA-AES128-SHA": false,
 	} {
 		if got := cipherAllowed(name); got != want {
 			t.Errorf("cipherAllowed(%q) = %v, want %v", name, got, want)

@@ -45,5 +45,18 @@ func cipherAllowed(name string) bool {
 			return true
 		}
 	}
-	return containsFold(tls13Suites, n)
+	return containsFold(tls13Suites, n) || erlangSuiteAllowed(n)
+}
+
+// erlangSuiteAllowed reads a suite written as Erlang terms, {ecdhe_rsa, aes_256_gcm, aead,
+// sha384}, which the RabbitMQ source joins with "-": forward-secret key exchange and an AEAD
+// cipher pass, as in allowedTLS12Suites; TLS 1.3 suites have the key exchange "any".
+func erlangSuiteAllowed(n string) bool {
+	parts := strings.Split(strings.ToLower(n), "-")
+	if len(parts) < 3 || !strings.Contains(parts[0], "_") && parts[0] != "any" {
+		return false
+	}
+	kx, cipher := parts[0], parts[1]
+	return (kx == "ecdhe_rsa" || kx == "ecdhe_ecdsa" || kx == "dhe_rsa" || kx == "any") &&
+		(cipher == "aes_128_gcm" || cipher == "aes_256_gcm" || cipher == "chacha20_poly1305")
 }
