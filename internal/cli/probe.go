@@ -53,8 +53,8 @@ type probeConfig struct {
 
 // addFlags declares the probe flags on f.
 func (o *probeOptions) addFlags(f *pflag.FlagSet) {
-	f.StringArrayVar(&o.Brokers, "broker", nil, "inspect the running broker at `URL` (repeatable; replaces the policy file's brokers): https://HOST:15671 or http://HOST:15672 (RabbitMQ management API, ActiveMQ console), "+
-		"amqps, ssl, stomp+ssl, mqtt+ssl or wss (TLS probe), amqp, tcp, stomp or mqtt (plaintext probe); credentials from "+envBrokerUser+" and "+envBrokerPassword+" or the policy file's broker_secrets, never in the URL")
+	f.StringArrayVar(&o.Brokers, "broker", nil, "inspect the running broker at `URL` (repeatable; replaces the policy file's brokers): https or http (RabbitMQ management API, ActiveMQ console), "+
+		"amqps, ssl, stomp+ssl, mqtt+ssl, wss (TLS probe), amqp, tcp, stomp, mqtt (plaintext probe); credentials from "+envBrokerUser+"/"+envBrokerPassword+" or broker_secrets, never in the URL")
 	f.StringVar(&o.Engine, "broker-engine", "", "the `ENGINE` of the --broker brokers, activemq or rabbitmq (default: told by what the endpoint answers)")
 	f.BoolVar(&o.Probe, "probe", false, "inspect the running brokers the policy file lists (brokers:); with --aws, also probe the endpoints of the Amazon MQ brokers found")
 	f.BoolVar(&o.InsecureSkip, "insecure-skip-verify", false, "send credentials to brokers whose certificate does not verify (the TLS findings still report it)")
