@@ -124,7 +124,9 @@ func start(t testing.TB, name string, cmd *exec.Cmd, logFile string, ports []int
 		t.Fatal(err)
 	}
 	cmd.Stdout, cmd.Stderr = out, out
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	// Its own process group, so the stop reaches every process of it; SIGTERM (a graceful
+	// stop) should the test process die without cleaning up.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
 	if err := cmd.Start(); err != nil {
 		_ = out.Close()
 		t.Fatalf("starting %s: %v", name, err)
@@ -149,19 +151,17 @@ func (p *process) exited() bool {
 	}
 }
 
-// stop ends the process tree: SIGTERM to the process group, SIGKILL to it and to every
-// descendant (some leave the group: erl_child_setup and inet_gethost call setsid) when the
-// graceful stop takes too long, then checks that no process of the tree is alive and that no
-// port it used is still bound.
+// stop ends the process tree: SIGTERM to the process group (the broker's graceful stop), and
+// SIGKILL to it when that takes too long. The descendants that left the group
+// (erl_child_setup and inet_gethost call setsid) end when the VM closes their pipes; those that
+// do not get SIGTERM, then SIGKILL. Then it checks that no process of the tree is alive and
+// that no port it used is still bound.
 func (p *process) stop(t testing.TB) {
 	t.Helper()
 	pid := p.cmd.Process.Pid
 	begun := time.Now()
 	tree := descendants(pid)
 	_ = syscall.Kill(-pid, syscall.SIGTERM)
-	for _, d := range tree {
-		_ = d.signal(syscall.SIGTERM)
-	}
 	select {
 	case <-p.done:
 	case <-time.After(stopTimeout):
@@ -169,23 +169,23 @@ func (p *process) stop(t testing.TB) {
 	}
 	_ = syscall.Kill(-pid, syscall.SIGKILL)
 	<-p.done
-	deadline := time.Now().Add(30 * time.Second)
-	for _, d := range tree {
-		for d.alive() && time.Now().Before(deadline) {
-			time.Sleep(100 * time.Millisecond)
-		}
-		if d.alive() {
-			_ = d.signal(syscall.SIGKILL)
+	for _, sig := range []syscall.Signal{0, syscall.SIGTERM, syscall.SIGKILL} {
+		deadline := time.Now().Add(10 * time.Second)
+		for _, d := range tree {
+			if sig != 0 {
+				_ = d.signal(sig)
+			}
+			for d.alive() && time.Now().Before(deadline) {
+				time.Sleep(50 * time.Millisecond)
+			}
 		}
 	}
 	for _, d := range tree {
-		for d.alive() && time.Now().Before(deadline) {
-			time.Sleep(100 * time.Millisecond)
-		}
 		if d.alive() {
 			t.Errorf("%s: process %d (%s) is still running after the stop", p.name, d.pid, d.comm)
 		}
 	}
+	deadline := time.Now().Add(30 * time.Second)
 	for _, port := range p.ports {
 		if err := portFree(port, deadline); err != nil {
 			t.Errorf("%s: port %d is still in use after the stop: %v", p.name, port, err)
