@@ -259,6 +259,19 @@ func TestRunProbesAmazonMQEndpoints(t *testing.T) {
 		t.Error("the JSON report does not say why the private endpoint is a note")
 	}
 
+	// With a concurrency of 1, the groups are probed one after the other, each with the whole
+	// bound: never two connections at once.
+	f.opts, req.Probe.Concurrency, req.OnPart = nil, 1, nil
+	run(t, req)
+	if len(f.opts) != 2 || f.opts[0].Concurrency != 1 || f.opts[1].Concurrency != 1 {
+		t.Errorf("options with a concurrency of 1: %+v", f.opts)
+	}
+	f.opts, req.Probe.Concurrency = nil, 7
+	run(t, req)
+	if len(f.opts) != 2 || f.opts[0].Concurrency+f.opts[1].Concurrency != 7 {
+		t.Errorf("options with a concurrency of 7: %+v", f.opts)
+	}
+
 	// Without ProbeAWS nothing is probed.
 	f.endpoints = map[string][]string{}
 	req.ProbeAWS, req.OnPart = false, nil

@@ -364,10 +364,10 @@ const unreachablePrivate = "; the broker is private (not publicly accessible): o
 
 // probeAmazonMQ probes the endpoints of the Amazon MQ brokers of a live inventory (scan --aws
 // --probe). Public brokers' and private brokers' endpoints are probed alike, at the same time,
-// each half within its share of the concurrency; nothing answering on a private broker's
-// endpoint (model.DiagUnreachable) is a note, since only its VPC reaches it. A broker whose
-// publicity is unknown counts as public: its errors stay errors. A broker whose endpoints could
-// not be read has an error entry of its own already.
+// each group within its share of the concurrency (one after the other when it is 1); nothing
+// answering on a private broker's endpoint (model.DiagUnreachable) is a note, since only its
+// VPC reaches it. A broker whose publicity is unknown counts as public: its errors stay errors.
+// A broker whose endpoints could not be read has an error entry of its own already.
 func probeAmazonMQ(ctx context.Context, inv *model.Inventory, opts probe.Options) []model.Diagnostic {
 	if inv == nil {
 		return nil
@@ -389,22 +389,26 @@ func probeAmazonMQ(ctx context.Context, inv *model.Inventory, opts probe.Options
 		g.brokers = append(g.brokers, b)
 		g.endpoints[b] = slices.Clone(b.InstanceEndpoints.V)
 	}
-	groups := []*group{public, private}
-	if len(public.brokers) > 0 && len(private.brokers) > 0 {
-		conc := opts.Concurrency
-		if conc <= 0 {
-			conc = defaultProbeConcurrency
-		}
-		opts.Concurrency = max(1, conc/2)
+	conc := opts.Concurrency
+	if conc <= 0 {
+		conc = defaultProbeConcurrency
 	}
-	var wg sync.WaitGroup
-	for _, g := range groups {
-		if len(g.brokers) == 0 {
-			continue
+	switch {
+	case len(public.brokers) > 0 && len(private.brokers) > 0 && conc >= 2:
+		// Together, within the bound: each half its share.
+		var wg sync.WaitGroup
+		pubOpts, privOpts := opts, opts
+		pubOpts.Concurrency, privOpts.Concurrency = conc-conc/2, conc/2
+		wg.Go(func() { public.diags = probeEndpoints(ctx, public.brokers, public.endpoints, pubOpts) })
+		wg.Go(func() { private.diags = probeEndpoints(ctx, private.brokers, private.endpoints, privOpts) })
+		wg.Wait()
+	default:
+		for _, g := range []*group{public, private} {
+			if len(g.brokers) > 0 {
+				g.diags = probeEndpoints(ctx, g.brokers, g.endpoints, opts)
+			}
 		}
-		wg.Go(func() { g.diags = probeEndpoints(ctx, g.brokers, g.endpoints, opts) })
 	}
-	wg.Wait()
 	diags := public.diags
 	for _, d := range private.diags {
 		if d.Severity == model.DiagError && d.Kind == model.DiagUnreachable {
