@@ -268,6 +268,9 @@ func Run(ctx context.Context, req Request) (*Result, error) {
 	case req.AWS != nil:
 		inv, diags := awsapi.Scan(ctx, req.AWS.Config, req.AWS.Options)
 		if req.ProbeAWS {
+			// After the named brokers' probe: together they would open twice the connections
+			// the options allow.
+			<-probed
 			diags = append(diags, probeAmazonMQ(ctx, inv, req.Probe)...)
 		}
 		add(inv, diags)
