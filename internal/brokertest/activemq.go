@@ -8,21 +8,26 @@ import (
 	"time"
 )
 
-// activemqHome is where Debian's activemq package keeps bin/activemq.jar and lib/.
-const activemqHome = "/usr/share/activemq"
+// debianActiveMQHome is where Debian's activemq package keeps bin/activemq.jar and lib/.
+const debianActiveMQHome = "/usr/share/activemq"
 
-// ActiveMQHome returns Debian's ActiveMQ installation and the java that runs it; the test
-// skips without them (fails under CI).
+// ActiveMQHome returns Debian's ActiveMQ installation (or the one MQGUARD_ACTIVEMQ_HOME
+// names) and the java that runs it; the test skips without them (fails under CI).
 func ActiveMQHome(t testing.TB) (home, java string) {
 	t.Helper()
-	if _, err := os.Stat(filepath.Join(activemqHome, "bin", "activemq.jar")); err != nil {
-		missing(t, activemqHome+"/bin/activemq.jar", "activemq")
+	home = debianActiveMQHome
+	if h := os.Getenv("MQGUARD_ACTIVEMQ_HOME"); h != "" {
+		home = h
+	}
+	if _, err := os.Stat(filepath.Join(home, "bin", "activemq.jar")); err != nil {
+		missing(t, home+"/bin/activemq.jar", "activemq")
+		return "", ""
 	}
 	java, err := lookPath("java", "/usr/lib/jvm/default-java/bin/java", "/usr/bin/java")
 	if err != nil {
 		missing(t, "java", "default-jre-headless (with activemq)")
 	}
-	return activemqHome, java
+	return home, java
 }
 
 // jvmModuleOptions are the module options the package's /usr/bin/activemq passes to a Java

@@ -49,24 +49,50 @@ func TestRenderSubstitutesAndRefusesMissingKeys(t *testing.T) {
 		}
 	}
 
-	ft := &fakeT{TB: t}
-	func() {
-		defer func() { _ = recover() }()
-		Render(ft, src, t.TempDir(), map[string]any{})
-	}()
-	if !ft.failed {
+	if failed, _ := run(t, func(tb testing.TB) { Render(tb, src, t.TempDir(), map[string]any{}) }); !failed {
 		t.Error("a template naming a value the test did not give rendered without error")
 	}
 }
 
-// fakeT records a fatal failure instead of ending the test.
+// fakeT records a fatal failure or a skip instead of ending the test.
 type fakeT struct {
 	testing.TB
-	failed bool
+	failed, skipped bool
 }
 
 func (f *fakeT) Fatalf(string, ...any) { f.failed = true; panic("fatal") }
+func (f *fakeT) Skipf(string, ...any)  { f.skipped = true; panic("skip") }
 func (f *fakeT) Helper()               {}
+
+// run calls fn with a fakeT and reports whether it failed or skipped.
+func run(t *testing.T, fn func(testing.TB)) (failed, skipped bool) {
+	ft := &fakeT{TB: t}
+	func() {
+		defer func() { _ = recover() }()
+		fn(ft)
+	}()
+	return ft.failed, ft.skipped
+}
+
+// A missing package skips the test, except under CI, where it fails it.
+func TestMissingPackageSkipsExceptInCI(t *testing.T) {
+	t.Setenv("MQGUARD_RABBITMQ_SERVER", filepath.Join(t.TempDir(), "rabbitmq-server"))
+	t.Setenv("MQGUARD_ACTIVEMQ_HOME", t.TempDir())
+	finders := map[string]func(testing.TB){
+		"rabbitmq": func(tb testing.TB) { RabbitMQServer(tb) },
+		"activemq": func(tb testing.TB) { ActiveMQHome(tb) },
+	}
+	for name, find := range finders {
+		t.Setenv("CI", "")
+		if failed, skipped := run(t, find); failed || !skipped {
+			t.Errorf("%s missing outside CI: failed %v, skipped %v; want a skip", name, failed, skipped)
+		}
+		t.Setenv("CI", "true")
+		if failed, skipped := run(t, find); !failed || skipped {
+			t.Errorf("%s missing in CI: failed %v, skipped %v; want a failure", name, failed, skipped)
+		}
+	}
+}
 
 func TestRabbitPasswordHashVerifies(t *testing.T) {
 	for module, sum := range map[string]func([]byte) []byte{

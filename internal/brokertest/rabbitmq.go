@@ -18,13 +18,16 @@ import (
 )
 
 // RabbitMQServer finds the rabbitmq-server script of Debian's package (run directly, not
-// through the wrapper that switches to the rabbitmq user); the test skips without it (fails
-// under CI).
+// through the wrapper that switches to the rabbitmq user), or the one MQGUARD_RABBITMQ_SERVER
+// names; the test skips without it (fails under CI).
 func RabbitMQServer(t testing.TB) string {
 	t.Helper()
 	paths := []string{"/usr/lib/rabbitmq/bin/rabbitmq-server"}
 	if m, _ := filepath.Glob("/usr/lib/rabbitmq/lib/rabbitmq_server-*/sbin/rabbitmq-server"); len(m) > 0 {
 		paths = append(paths, m...)
+	}
+	if p := os.Getenv("MQGUARD_RABBITMQ_SERVER"); p != "" {
+		paths = []string{p}
 	}
 	for _, p := range paths {
 		if st, err := os.Stat(p); err == nil && st.Mode()&0o111 != 0 {
