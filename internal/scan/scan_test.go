@@ -169,7 +169,7 @@ func TestRunRequestErrors(t *testing.T) {
 	}{
 		{"unknown rule", Request{FS: os.DirFS(dir), Paths: []string{"."}, Rules: []string{"MQG999"}}, `unknown rule "MQG999"`},
 		{"unknown skipped rule", Request{FS: os.DirFS(dir), Paths: []string{"."}, SkipRules: []string{"nope"}}, `unknown rule "nope"`},
-		{"named file is no input", Request{FS: os.DirFS(dir), Paths: []string{"notes.txt"}}, "not a Terraform, CloudFormation or Terraform plan file"},
+		{"named file is no input", Request{FS: os.DirFS(dir), Paths: []string{"notes.txt"}}, "not a Terraform, CloudFormation, Terraform plan or broker configuration file"},
 		{"live and snapshot", Request{AWS: &AWS{}, Snapshot: dir}, "exclude each other"},
 	}
 	for _, tt := range tests {
