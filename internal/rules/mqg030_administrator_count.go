@@ -92,8 +92,33 @@ var mqg030 = &Rule{
 		},
 		{
 			Kind: model.SourceTerraform, Address: "aws_mq_broker.example", Want: Fail,
-			Note:  "An ActiveMQ broker whose only user is not an administrator: nobody can manage it.",
-			Files: map[string]string{"main.tf": tfPlainBroker},
+			Note: "An ActiveMQ broker whose four users are all in the admins group.",
+			Files: map[string]string{"main.tf": strings.Replace(tfPlainBroker, `  user {
+    username = "orders-app"
+    password = var.mq_password
+  }`, `  user {
+    username = "orders-app"
+    password = var.mq_password
+    groups   = ["admins"]
+  }
+
+  user {
+    username = "billing-app"
+    password = var.mq_password
+    groups   = ["admins"]
+  }
+
+  user {
+    username = "shipping-app"
+    password = var.mq_password
+    groups   = ["admins"]
+  }
+
+  user {
+    username = "reporting-app"
+    password = var.mq_password
+    groups   = ["admins"]
+  }`, 1)},
 		},
 	},
 }
@@ -142,6 +167,9 @@ func checkAdministratorCount(b *model.Broker, ctx *Context) []Result {
 			"); at most "+strconv.Itoa(limit)+", and no more than half when there are 4 or more.", at, model.Explicit)
 	case len(maybe) > 0 && (n == 0 || tooMany(n+len(maybe))):
 		return unknownResult("Whether user '"+maybe[0]+"' is an administrator", b.ID.At)
+	case n == 0 && !b.IsSelfManaged():
+		return one(Pass, "None of the broker's "+strconv.Itoa(total)+" users is an administrator, which does not lock "+
+			"operators out: Amazon MQ's API manages the users and configuration.", b.ID.At, model.Explicit)
 	case n == 0:
 		return one(Fail, "None of the broker's "+strconv.Itoa(total)+" users is an administrator: nobody can manage "+
 			"the broker (an operator lock-out).", b.ID.At, model.Explicit)

@@ -52,7 +52,10 @@ func TestMQG030AdministratorCount(t *testing.T) {
 			sGrouped("orders", "users.properties", 34, "orders"))), want: []Status{Pass}, contains: "1 of the broker's 2"},
 		{name: "activemq no admin", b: sBroker(model.EngineActiveMQ, sUsers(sGrouped("orders", "users.properties", 31, "orders"))),
 			want: []Status{Fail}},
-		{name: "amazon activemq", b: aBroker(model.EngineActiveMQ, bNamedUsers("orders-app", "billing-app")), want: []Status{Fail}},
+		{name: "amazon activemq without admin is not locked out", b: aBroker(model.EngineActiveMQ, bNamedUsers("orders-app", "billing-app")),
+			want: []Status{Pass}, contains: "Amazon MQ's API"},
+		{name: "amazon activemq sprawl", b: aBroker(model.EngineActiveMQ, bNamedUsers("a-admin", "b-admin", "c-admin", "d-admin", "app")),
+			want: []Status{Fail}},
 		{name: "amazon activemq admin", b: aBroker(model.EngineActiveMQ, bNamedUsers("mq-admin", "billing-app")), want: []Status{Pass}},
 		{name: "amazon rabbitmq", b: aBroker(model.EngineRabbitMQ, bNamedUsers("app")), want: []Status{NotApplicable}},
 	})

@@ -91,7 +91,8 @@ listeners.ssl.default = 5671
 
 func checkAnonymousAccess(b *model.Broker, _ *Context) []Result {
 	sm := b.SelfManaged
-	if sm == nil {
+	if sm == nil || !b.IsSelfManaged() && len(sm.Anonymous) == 0 &&
+		!(sm.Console != nil && sm.Console.OpenWithoutLogin.Known() && sm.Console.OpenWithoutLogin.V) {
 		return notApplicable("Amazon MQ always authenticates clients.", b.ID.At)
 	}
 	var fails, unknown []Result
@@ -124,8 +125,9 @@ func checkAnonymousAccess(b *model.Broker, _ *Context) []Result {
 		return fails
 	case unknown != nil:
 		return unknown
-	case b.ID.Source == model.SourceProbe && len(sm.Endpoints) == 0 && sm.Console == nil:
-		return unknownResult("Whether the broker accepts clients without credentials (nothing was probed)", b.ID.At)
+	case b.ID.Source == model.SourceProbe && !anonymousTested(sm):
+		return unknownResult("Whether the broker accepts clients without credentials (no probe tried to connect "+
+			"without them; an OpenWire or TLS probe does not)", b.ID.At)
 	}
 	return one(Pass, "The broker requires credentials from every client.", b.ID.At, model.Explicit)
 }
@@ -296,6 +298,24 @@ func usesJAAS(plugins []model.PluginRef) bool {
 func observedAt(fs []model.Finding, at model.Range) bool {
 	for _, f := range fs {
 		if f.At == at && !at.IsZero() {
+			return true
+		}
+	}
+	return false
+}
+
+// anonymousProtocols are the plaintext handshakes a probe completes without credentials when
+// the broker lets it (STOMP CONNECT, MQTT CONNECT, AMQP SASL ANONYMOUS when offered).
+var anonymousProtocols = []string{"amqp", "stomp", "mqtt"}
+
+// anonymousTested reports whether a probe tried to get in without credentials: a console or
+// management API request without them, or a plaintext STOMP, MQTT or AMQP handshake.
+func anonymousTested(sm *model.SelfManaged) bool {
+	if sm.Console != nil && sm.Console.OpenWithoutLogin.Known() {
+		return true
+	}
+	for _, e := range sm.Endpoints {
+		if e.Error == "" && e.Plaintext && containsFold(anonymousProtocols, e.Protocol) {
 			return true
 		}
 	}

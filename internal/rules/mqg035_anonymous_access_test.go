@@ -61,6 +61,16 @@ func TestMQG035AnonymousAccess(t *testing.T) {
 			b.SelfManaged.Anonymous = []model.Finding{{What: "the console's Jolokia API answered without credentials", At: at}}
 			b.SelfManaged.Console = &model.ConsoleProbe{URL: "http://mq:8161", OpenWithoutLogin: model.ExplicitBool(true, at)}
 		}), want: []Status{Fail}, subjects: []string{"observed#1"}},
+		{name: "OpenWire probe cannot tell", b: sBroker(model.EngineActiveMQ, sProbe, sEndpoints(model.EndpointProbe{URL: "tcp://mq:61616",
+			Protocol: "tcp", Plaintext: true, Version: "5.18.6"}), func(b *model.Broker) { b.SelfManaged.ActiveMQ = nil }), want: []Status{Unknown}},
+		{name: "STOMP probe refused", b: sBroker(model.EngineActiveMQ, sProbe, sEndpoints(model.EndpointProbe{URL: "stomp://mq:61613",
+			Protocol: "stomp", Plaintext: true}), func(b *model.Broker) { b.SelfManaged.ActiveMQ = nil }), want: []Status{Pass}},
+		{name: "amazon broker probed over TLS", b: aBroker(model.EngineActiveMQ, func(b *model.Broker) {
+			b.SelfManaged = &model.SelfManaged{Endpoints: []model.EndpointProbe{tEndpoint()}}
+		}), want: []Status{NotApplicable}},
+		{name: "amazon broker with an observation", b: aBroker(model.EngineActiveMQ, func(b *model.Broker) {
+			b.SelfManaged = &model.SelfManaged{Anonymous: []model.Finding{{What: "STOMP CONNECT without credentials was accepted"}}}
+		}), want: []Status{Fail}},
 		{name: "probe with nothing probed", b: sBroker(model.EngineActiveMQ, sProbe, func(b *model.Broker) { b.SelfManaged.ActiveMQ = nil }),
 			want: []Status{Unknown}},
 		{name: "rabbit 3.x defaults", b: sBroker(model.EngineRabbitMQ, sVersion("3.13.7")), want: []Status{Pass}},
