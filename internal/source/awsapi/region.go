@@ -1,6 +1,7 @@
 package awsapi
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"sort"
@@ -267,6 +268,14 @@ func (u *unit) configuration(ctx context.Context, b *model.Broker, ref *model.Co
 		return c // Data stays Unknown
 	}
 	if b.IsEngine(model.EngineRabbitMQ) {
+		if body := bytes.TrimLeft(rv.data, " \t\r\n\ufeff"); len(body) > 0 && body[0] == '<' {
+			// An XML document (moto gives RabbitMQ brokers ActiveMQ's default): nothing a
+			// RabbitMQ broker reads, so nothing is judged from it.
+			c.DataWhy = "the revision holds an XML document, not RabbitMQ configuration"
+			u.diags = append(u.diags, model.Diagnostic{Severity: model.DiagNote, Source: model.SourceAWS, At: model.Range{Ref: label},
+				Message: fmt.Sprintf("account %s region %s configuration %s revision %d of a RabbitMQ broker holds an XML document, not RabbitMQ configuration: its settings are unknown", u.account, u.region, id, rev)})
+			return c
+		}
 		rs, _, err := brokerconf.ParseRabbitConf(rv.data, label, 1)
 		if err != nil {
 			u.diags = append(u.diags, u.s.diag(model.Range{Ref: label}, fmt.Sprintf(
