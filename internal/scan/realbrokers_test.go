@@ -360,6 +360,8 @@ var oneSided = map[string]map[string]string{
 		// to try admin/admin on.
 		"MQG016": "file", "MQG018": "file", "MQG019": "file", "MQG030": "file", "MQG033": "file",
 		"MQG034": "file",
+		// An OpenWire probe reads the WireFormatInfo and tries no login without credentials.
+		"MQG035": "file",
 		// Debian's jars carry no version in their names (lib/activemq-broker.jar), so the
 		// files cannot tell the version; the WireFormatInfo's ProviderVersion says 5.17.2.
 		"MQG036": "probe",
@@ -367,8 +369,9 @@ var oneSided = map[string]map[string]string{
 	"activemq-hardened": {
 		"MQG016": "file", "MQG018": "file", "MQG019": "file", "MQG030": "file", "MQG033": "file",
 		"MQG034": "file",
-		// The ssl:// probe sees one TLS endpoint, not the broker's listener list.
-		"MQG024": "file",
+		// The ssl:// probe sees one TLS endpoint, not the broker's listener list, and tries no
+		// login without credentials.
+		"MQG024": "file", "MQG035": "file",
 		// MQG036 is decided by neither: the files have no version and the probe of an ssl://
 		// port reads no WireFormatInfo.
 	},
