@@ -223,8 +223,13 @@ func (tooLargeError) Error() string { return "file is too large" }
 
 var errTooLarge error = tooLargeError{}
 
+// isActiveMQXML recognises a self-managed broker's configuration: a Spring <beans> document
+// (ActiveMQ loads its configuration through Spring) holding a <broker> of ActiveMQ's schema. A
+// document whose root is <broker> is what Amazon MQ takes (aws_mq_configuration data, aws mq
+// update-configuration): it describes no broker of its own.
 func isActiveMQXML(h []byte) bool {
-	return bytes.Contains(h, []byte("http://activemq.apache.org/schema/core")) && bytes.Contains(h, []byte("<broker"))
+	return bytes.Contains(h, []byte("http://activemq.apache.org/schema/core")) && bytes.Contains(h, []byte("<broker")) &&
+		bytes.Contains(h, []byte("<beans"))
 }
 
 func isDefinitions(h []byte) bool {

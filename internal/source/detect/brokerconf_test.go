@@ -12,8 +12,10 @@ import (
 // is taken when its content is a broker configuration.
 func TestFindBrokerConf(t *testing.T) {
 	fsys := fstest.MapFS{
-		"amq/conf/activemq.xml":      {Data: []byte(`<beans><broker xmlns="http://activemq.apache.org/schema/core" brokerName="b"/></beans>`)},
-		"amq/conf/users.properties":  {Data: []byte("admin=admin\n")},
+		"amq/conf/activemq.xml":     {Data: []byte(`<beans><broker xmlns="http://activemq.apache.org/schema/core" brokerName="b"/></beans>`)},
+		"amq/conf/users.properties": {Data: []byte("admin=admin\n")},
+		// What Amazon MQ takes (a <broker> root, no Spring beans): no broker of its own.
+		"amazonmq/configuration.xml": {Data: []byte(`<broker xmlns="http://activemq.apache.org/schema/core"><plugins/></broker>`)},
 		"app/pom.xml":                {Data: []byte(`<project><broker>not activemq</broker></project>`)},
 		"rmq/rabbitmq.conf":          {Data: []byte("# node\nlisteners.tcp.default = 5672\n")},
 		"rmq/advanced.config":        {Data: []byte("%% advanced\n[{rabbit, [{loopback_users, []}]}].\n")},
@@ -23,6 +25,12 @@ func TestFindBrokerConf(t *testing.T) {
 		"k8s/configmap.yaml":         {Data: []byte("apiVersion: v1\nkind: ConfigMap\ndata:\n  rabbitmq.conf: |\n    loopback_users.guest = false\n")},
 		"k8s/deploy.yaml":            {Data: []byte("apiVersion: apps/v1\nkind: Deployment\n")},
 		"docs/rabbitmq.conf.example": {Data: []byte("listeners.ssl.default = 5671\n")},
+		// Bodies of aws_mq_configuration resources, read by the Terraform code beside them.
+		"tf/mq/main.tf":            {Data: []byte(`resource "aws_mq_configuration" "c" { data = file("${path.module}/files/activemq.xml") }` + "\n" + `resource "aws_mq_configuration" "r" { data = file("rabbitmq.conf") }`)},
+		"tf/mq/files/activemq.xml": {Data: []byte(`<beans><broker xmlns="http://activemq.apache.org/schema/core"/></beans>`)},
+		"tf/mq/rabbitmq.conf":      {Data: []byte("consumer_timeout = 1800000\nlisteners.tcp = none\n")},
+		"tf/other/main.tf":         {Data: []byte(`locals { x = 1 }`)},
+		"tf/other/rabbitmq.conf":   {Data: []byte("listeners.tcp = none\n")},
 	}
 	in, diags := Find(fsys, []string{"."}, Auto)
 	if len(diags) > 0 {
@@ -35,6 +43,7 @@ func TestFindBrokerConf(t *testing.T) {
 		"rmq/definitions.json":       brokerconf.RabbitDefinitions,
 		"k8s/configmap.yaml":         brokerconf.RabbitKube,
 		"docs/rabbitmq.conf.example": brokerconf.RabbitConf,
+		"tf/other/rabbitmq.conf":     brokerconf.RabbitConf, // no Terraform code names it
 	}
 	if len(in.BrokerConf) != len(want) {
 		t.Errorf("found %v, want %v", in.BrokerConf, want)
@@ -56,6 +65,12 @@ func TestFindBrokerConf(t *testing.T) {
 	}
 	if len(diags) != 1 || diags[0].At.File != "web/nginx.conf" {
 		t.Errorf("diagnostics %v, want one for web/nginx.conf", diags)
+	}
+
+	// A Terraform body the user names is read as a broker's configuration.
+	in, _ = Find(fsys, []string{"tf/mq/rabbitmq.conf"}, Auto)
+	if in.BrokerConf["tf/mq/rabbitmq.conf"] != brokerconf.RabbitConf {
+		t.Errorf("named Terraform body not taken: %v", in.BrokerConf)
 	}
 
 	// --input-type brokerconf finds only broker files.

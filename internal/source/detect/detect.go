@@ -4,10 +4,12 @@
 package detect
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"io/fs"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 
@@ -158,7 +160,42 @@ func Find(fsys fs.FS, roots []string, force Kind) (Inputs, []model.Diagnostic) {
 	sort.Strings(in.Terraform)
 	sort.Strings(in.CloudFormation)
 	sort.Strings(in.Plans)
+	dropTerraformBodies(fsys, in.BrokerConf, roots)
 	return in, diags
+}
+
+// dropTerraformBodies removes from conf the files that Terraform code beside them (in their
+// directory or its parent) names, unless the user named the file itself: an activemq.xml or
+// rabbitmq.conf read with file() or templatefile() is the body of an aws_mq_configuration,
+// which the Terraform source judges with its broker, not a self-managed broker of its own.
+func dropTerraformBodies(fsys fs.FS, conf map[string]brokerconf.FileKind, named []string) {
+	tfText := map[string][]byte{} // directory -> its .tf files' text, read once
+	text := func(dir string) []byte {
+		if t, ok := tfText[dir]; ok {
+			return t
+		}
+		var all []byte
+		entries, _ := fs.ReadDir(fsys, dir)
+		for _, e := range entries {
+			if n := e.Name(); e.Type().IsRegular() && (strings.HasSuffix(n, ".tf") || strings.HasSuffix(n, ".tf.json")) {
+				if data, err := fs.ReadFile(fsys, path.Join(dir, n)); err == nil {
+					all = append(all, data...)
+				}
+			}
+		}
+		tfText[dir] = all
+		return all
+	}
+	for p := range conf {
+		if slices.Contains(named, p) {
+			continue
+		}
+		base := []byte(path.Base(p))
+		dir := path.Dir(p)
+		if bytes.Contains(text(dir), base) || (dir != "." && bytes.Contains(text(path.Dir(dir)), base)) {
+			delete(conf, p)
+		}
+	}
 }
 
 // isCloudAssembly reports whether dir is a CDK cloud assembly: a cdk.out directory, or any
