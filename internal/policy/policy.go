@@ -45,6 +45,8 @@ type Policy struct {
 	Production   *Production
 	// DefaultUsernames are added to the catalog's list.
 	DefaultUsernames []string
+	// MaxAdministrators is MQG030's threshold; 0 when the file does not set it.
+	MaxAdministrators int
 	// MaxExceptionDays caps how far ahead an exception may expire; 0 means no cap.
 	MaxExceptionDays int
 	MaxExceptionLine int
@@ -268,7 +270,8 @@ func (p *parser) mapping(n *yaml.Node, field string, known []string, f func(key 
 func (p *parser) document(root *yaml.Node) error {
 	pol := p.pol
 	return p.mapping(root, "", []string{"rules", "fail_on", "allow_unknown", "required_tags", "production",
-		"default_usernames", "max_exception_days", "exceptions", "baseline", "brokers", "broker_secrets"}, func(key string, k, v *yaml.Node) error {
+		"default_usernames", "max_administrators", "max_exception_days", "exceptions", "baseline", "brokers",
+		"broker_secrets"}, func(key string, k, v *yaml.Node) error {
 		switch key {
 		case "rules":
 			return p.rules(v)
@@ -298,6 +301,16 @@ func (p *parser) document(root *yaml.Node) error {
 				return err
 			}
 			pol.DefaultUsernames = list
+		case "max_administrators":
+			s, err := p.scalar(v, key)
+			if err != nil {
+				return err
+			}
+			n, err := strconv.Atoi(s)
+			if err != nil || n < 1 {
+				return p.errorf(v, key, "%q: want a whole number of users, at least 1", s)
+			}
+			pol.MaxAdministrators = n
 		case "max_exception_days":
 			s, err := p.scalar(v, key)
 			if err != nil {
@@ -670,6 +683,9 @@ func (pol *Policy) Settings(base rules.Settings) rules.Settings {
 	}
 	if len(pol.DefaultUsernames) > 0 {
 		s.DefaultUsernames = append(append([]string(nil), base.DefaultUsernames...), pol.DefaultUsernames...)
+	}
+	if pol.MaxAdministrators > 0 {
+		s.MaxAdministrators = pol.MaxAdministrators
 	}
 	return s
 }

@@ -138,3 +138,25 @@ func TestLoadErrors(t *testing.T) {
 		t.Errorf("directory: %v", err)
 	}
 }
+
+func TestMaxAdministrators(t *testing.T) {
+	pol, err := Parse("p.yaml", []byte("max_administrators: 5\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := pol.Settings(rules.DefaultSettings()).MaxAdministrators; got != 5 {
+		t.Errorf("MaxAdministrators = %d, want 5", got)
+	}
+	pol, err = Parse("p.yaml", []byte("fail_on: high\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := pol.Settings(rules.DefaultSettings()).MaxAdministrators, rules.DefaultSettings().MaxAdministrators; got != want {
+		t.Errorf("MaxAdministrators without the key = %d, want the default %d", got, want)
+	}
+	for _, bad := range []string{"max_administrators: 0\n", "max_administrators: many\n"} {
+		if _, err := Parse("p.yaml", []byte(bad)); err == nil || !strings.Contains(err.Error(), "p.yaml:1: max_administrators") {
+			t.Errorf("%q: error %v", bad, err)
+		}
+	}
+}
