@@ -19,7 +19,8 @@ var mqg030 = &Rule{
 		"files (an operator lock-out); a broker where many users are administrators has lost least privilege: " +
 		"each of them can read, purge and reconfigure everything, and each is a credential worth stealing. " +
 		"RabbitMQ administrators carry the administrator tag; an ActiveMQ user is an administrator by its " +
-		"group (admins, admin, administrators) or name, as in MQG019. More than 3 administrators (configurable), " +
+		"group (admins, admin, administrators) or name, as in MQG019. More than 3 administrators (max_administrators " +
+		"in the policy file), " +
 		"or more than half of the users when there are at least 4, fails.",
 	Remediation: map[model.SourceKind]string{
 		model.SourceBrokerConf: "Keep one to three administrators: RabbitMQ, drop the administrator tag from " +
