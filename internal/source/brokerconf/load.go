@@ -134,16 +134,53 @@ func Load(ctx context.Context, fsys fs.FS, files map[string]FileKind, opts Optio
 		})
 	}
 	wg.Wait()
+	// A file that one broker reads beside its main file (the definitions its load_definitions
+	// names, in another directory or under a Kubernetes manifest) is that broker's: a broker
+	// made of such files alone is the same broker seen twice, and is dropped.
+	companion := map[string]bool{}
+	for _, r := range results {
+		for _, b := range r.brokers {
+			if b.SelfManaged != nil && len(b.SelfManaged.Files) > 1 {
+				for _, f := range b.SelfManaged.Files[1:] {
+					companion[f] = true
+				}
+			}
+		}
+	}
 	inv := &model.Inventory{}
 	var diags []model.Diagnostic
+	seen := map[string]bool{}
 	for _, r := range results {
-		addBrokers(inv, r.brokers)
-		diags = append(diags, r.diags...)
+		for _, b := range r.brokers {
+			if !readElsewhere(b, companion) {
+				addBrokers(inv, []*model.Broker{b})
+			}
+		}
+		for _, d := range r.diags {
+			// A file read for two brokers is reported once.
+			if k := d.At.String() + "\x00" + d.Message; !seen[k] {
+				seen[k] = true
+				diags = append(diags, d)
+			}
+		}
 	}
 	for i := range diags {
 		diags[i].Source = model.SourceBrokerConf
 	}
 	return inv, diags
+}
+
+// readElsewhere reports whether every file b was read from is another broker's companion.
+func readElsewhere(b *model.Broker, companion map[string]bool) bool {
+	if b.SelfManaged == nil || len(b.SelfManaged.Files) == 0 {
+		return false
+	}
+	for _, f := range b.SelfManaged.Files {
+		if !companion[f] {
+			return false
+		}
+	}
+	return true
 }
 
 // loadDir reads the broker configuration files of one directory.
