@@ -55,7 +55,7 @@ func TestRabbitCorpus(t *testing.T) {
 		"Zerpet__docker-rabbitmq-cluster__root/rabbitmq.conf",
 		"bitnami__charts__rabbitmq-values/values.yaml",
 		"evoila__rabbitmq-3node-cluster-TLS__root/rabbitmq.config",
-		"rabbitmq__cluster-operator__import-definitions/definitions.json",
+		// The manifest's load_definitions names the export beside it: one broker.
 		"rabbitmq__cluster-operator__import-definitions/rabbitmq.yaml",
 		"rabbitmq__cluster-operator__set-login-password-username/rabbitmq.yaml",
 		"rabbitmq__diy-kubernetes-examples__minikube/configmap.yaml",
@@ -66,6 +66,12 @@ func TestRabbitCorpus(t *testing.T) {
 		if got[want] == nil {
 			t.Errorf("no broker %s", want)
 		}
+	}
+	if b := got["rabbitmq__cluster-operator__import-definitions/definitions.json"]; b != nil {
+		t.Error("the export the RabbitmqCluster loads is a broker of its own")
+	}
+	if b := got["rabbitmq__cluster-operator__import-definitions/rabbitmq.yaml"]; b != nil && b.SelfManaged.UsersState != model.Explicit {
+		t.Errorf("the RabbitmqCluster's users (from the export it loads) are %v", b.SelfManaged.UsersState)
 	}
 	if testing.Verbose() {
 		for _, b := range inv.Brokers {
