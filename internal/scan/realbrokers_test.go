@@ -129,42 +129,37 @@ func startRabbitMQ(t *testing.T, name string, ca *brokertest.CA) *realBroker {
 	return b
 }
 
-// startActiveMQ renders testdata/realbrokers/<name> (the hardened one with a PKCS12 keystore
-// the CA signed) and starts a broker on it; it is ready when its OpenWire port sends the
-// WireFormatInfo.
+// startActiveMQ renders testdata/realbrokers/<name>, writes the PKCS12 keystore (signed by
+// the CA) its ssl:// connector uses, and starts a broker on it; it is ready when its OpenWire
+// ports send the WireFormatInfo (and the weak one's JMX port accepts connections). The weak
+// broker has a plaintext tcp:// connector beside an ssl:// one that keeps the JVM's default
+// suites; the hardened one has only an ssl:// connector, with a restricted list.
 func startActiveMQ(t *testing.T, name string, ca *brokertest.CA) *realBroker {
 	t.Helper()
 	brokertest.ActiveMQHome(t)
 	dir := filepath.Join(t.TempDir(), name)
-	p := brokertest.FreePorts(t, 2)
-	b := &realBroker{name: name, dir: dir, engine: "ActiveMQ", ports: map[string]int{"openwire": p[0], "jmx": p[1]}}
+	p := brokertest.FreePorts(t, 3)
+	b := &realBroker{name: name, dir: dir, engine: "ActiveMQ", ports: map[string]int{"openwire": p[0], "jmx": p[1], "ssl": p[2]}}
 	data := map[string]any{
-		"OpenWirePort": p[0], "JMXPort": p[1],
+		"OpenWirePort": p[0], "JMXPort": p[1], "SSLPort": p[2],
 		"ConsolePassword": b.secret(t), "OpsPassword": b.secret(t), "AppPassword": b.secret(t),
 		"KeystorePassword": b.secret(t),
 	}
 	brokertest.Render(t, filepath.Join("testdata", "realbrokers", name), dir, data)
-	var tlsConfig *tls.Config
-	ports := []int{p[0]}
-	if name == "activemq-hardened" {
-		ca.WriteKeystore(t, filepath.Join(dir, "broker.p12"), data["KeystorePassword"].(string))
-		tlsConfig = ca.ClientConfig()
-		tlsConfig.ServerName = "localhost"
-	} else {
-		ports = append(ports, p[1])
-	}
-	ready := []brokertest.Check{brokertest.OpenWireCheck(b.addr("openwire"), tlsConfig)}
+	ca.WriteKeystore(t, filepath.Join(dir, "broker.p12"), data["KeystorePassword"].(string))
+	tlsConfig := ca.ClientConfig()
+	tlsConfig.ServerName = "localhost"
+	ports := []int{p[2]}
+	ready := []brokertest.Check{brokertest.OpenWireCheck(b.addr("ssl"), tlsConfig)}
+	// The JMX connector is not probed: mqguard does not speak RMI.
+	b.targets = []probe.Target{{URL: fmt.Sprintf("ssl://localhost:%d", p[2]), Engine: "ActiveMQ", Name: name}}
 	if name == "activemq-weak" {
-		ready = append(ready, brokertest.TCPCheck(b.addr("jmx")))
+		ports = append(ports, p[0], p[1])
+		ready = append(ready, brokertest.OpenWireCheck(b.addr("openwire"), nil), brokertest.TCPCheck(b.addr("jmx")))
+		b.targets = append(b.targets, probe.Target{URL: fmt.Sprintf("tcp://127.0.0.1:%d", p[0]), Engine: "ActiveMQ", Name: name})
 	}
 	broker := brokertest.StartActiveMQ(t, brokertest.ActiveMQOptions{ConfDir: dir, Ports: ports, Ready: ready})
 	b.startup = broker.Startup
-	scheme, host := "tcp", "127.0.0.1"
-	if tlsConfig != nil {
-		scheme, host = "ssl", "localhost"
-	}
-	// The JMX connector is not probed: mqguard does not speak RMI.
-	b.targets = []probe.Target{{URL: fmt.Sprintf("%s://%s:%d", scheme, host, p[0]), Engine: "ActiveMQ", Name: name}}
 	return b
 }
 
@@ -261,10 +256,10 @@ func TestRealBrokers(t *testing.T) {
 		b := startActiveMQ(t, "activemq-hardened", ca)
 		t.Logf("startup %s: %s", b.name, b.startup.Round(time.Millisecond))
 		compare(t, b, ca)
-		if err := handshake(t, b.addr("openwire"), ca, tls.VersionTLS10); err == nil {
+		if err := handshake(t, b.addr("ssl"), ca, tls.VersionTLS10); err == nil {
 			t.Errorf("the hardened broker accepts TLS 1.0")
 		}
-		if head := plaintextHead(t, b.addr("openwire")); bytes.Contains(head, []byte("ActiveMQ")) {
+		if head := plaintextHead(t, b.addr("ssl")); bytes.Contains(head, []byte("ActiveMQ")) {
 			t.Errorf("the hardened broker speaks plaintext OpenWire: %q", head)
 		}
 	})
@@ -391,6 +386,7 @@ var wantFail = map[string][]string{
 	"rabbitmq-hardened": nil,
 	"activemq-weak": {
 		"MQG018", // no authorization map
+		"MQG023", // ssl:// with the JVM's default suites: CBC, RSA key exchange
 		"MQG024", // plaintext OpenWire on 0.0.0.0
 		"MQG033", // JMX connector without authentication
 		"MQG034", // admin/admin, user/user, system/manager
