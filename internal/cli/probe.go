@@ -17,7 +17,7 @@ import (
 // Defaults of the probe flags: what probe.Options' zero values mean.
 const (
 	defaultProbeTimeout     = 10 * time.Second
-	defaultProbeConcurrency = 32
+	defaultProbeConcurrency = probe.DefaultConcurrency
 	// maxProbeTimeout bounds --probe-timeout: a probe that waits longer is a hang.
 	maxProbeTimeout = 10 * time.Minute
 	// maxCAFileSize bounds the --probe-ca file read.

@@ -40,7 +40,7 @@ type Target struct {
 type Options struct {
 	// Timeout bounds each connection (dial, handshake, request); zero means 10 s.
 	Timeout time.Duration
-	// Concurrency bounds the connections open at once; zero means 32.
+	// Concurrency bounds the connections open at once; zero means DefaultConcurrency.
 	Concurrency int
 	// InsecureSkipVerify sends credentials even when a certificate does not verify.
 	InsecureSkipVerify bool
@@ -64,9 +64,14 @@ func (o Options) timeout() time.Duration {
 	return o.Timeout
 }
 
+// DefaultConcurrency is the default bound on open connections. A TLS probe holds up to four
+// connections to its endpoint at once (about 13 handshakes in all), so 256 lets 64 endpoints be
+// probed fully in parallel; no endpoint ever gets more than four at a time.
+const DefaultConcurrency = 256
+
 func (o Options) concurrency() int {
 	if o.Concurrency <= 0 {
-		return 32
+		return DefaultConcurrency
 	}
 	return o.Concurrency
 }

@@ -244,3 +244,41 @@ func BenchmarkScan100(b *testing.B) {
 	}
 	b.ReportMetric(float64(total)/float64(b.N)/float64(delay), "x_handshake")
 }
+
+// BenchmarkTLSScan100 runs the whole TLS probe (every version, the cipher suites, the
+// certificate) on 100 endpoints, each delaying every handshake as a distant server would, and
+// on one of them alone, in the same run; it reports the 100-endpoint scan's wall time as a
+// multiple of the lone endpoint's (x_single) and the handshakes an endpoint costs.
+func BenchmarkTLSScan100(b *testing.B) {
+	const delay = 40 * time.Millisecond
+	pki := newPKI(b)
+	cfg := &tls.Config{Certificates: []tls.Certificate{pki.leaf(b, leafOpts{})}, MinVersion: tls.VersionTLS12}
+	var handshakes atomic.Int64
+	var targets []Target
+	for range 100 {
+		ln := serve(b, func(c net.Conn) {
+			handshakes.Add(1)
+			time.Sleep(delay)
+			_ = tls.Server(c, cfg).Handshake()
+		})
+		targets = append(targets, Target{URL: "ssl://" + ln.Addr().String()})
+	}
+	opts := Options{Timeout: 10 * time.Second, RootCAs: pki.pool}
+	run := func(ts []Target) time.Duration {
+		t0 := time.Now()
+		_, diags := Scan(context.Background(), ts, opts)
+		if errs := errorsOf(diags); len(errs) > 0 {
+			b.Fatal(errs)
+		}
+		return time.Since(t0)
+	}
+	var single, all time.Duration
+	b.ResetTimer()
+	for b.Loop() {
+		single += run(targets[:1])
+		handshakes.Store(0)
+		all += run(targets)
+	}
+	b.ReportMetric(float64(all)/float64(single), "x_single")
+	b.ReportMetric(float64(handshakes.Load())/100, "handshakes/endpoint")
+}

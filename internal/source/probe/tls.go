@@ -26,10 +26,6 @@ import (
 // probe cannot reach is a TLS 1.2 server that signs only with SHA-1 (tlssha1, Go 1.25); it
 // is listed in NotTested rather than enabled process-wide.
 
-// suiteWorkers bounds the cipher-suite handshakes run at once against one endpoint (within
-// the scan's own bound on connections).
-const suiteWorkers = 4
-
 // tlsVersions are the protocol versions tried, each on its own connection.
 var tlsVersions = []struct {
 	name string
@@ -244,12 +240,21 @@ func (p *prober) probeTLS(ctx context.Context, ep *endpoint) model.EndpointProbe
 	if !first.accepted() {
 		firstErr = first.err
 	}
-	for _, v := range tlsVersions {
-		var suites []uint16
-		if v.v != tls.VersionTLS13 {
-			suites = suitesFor(v.v)
-		}
-		a := p.handshake(ctx, ep, v.v, v.v, suites)
+	// Each version on its own connection, the four at once.
+	tries := make([]attempt, len(tlsVersions))
+	var wg sync.WaitGroup
+	for i, v := range tlsVersions {
+		wg.Go(func() {
+			var suites []uint16
+			if v.v != tls.VersionTLS13 {
+				suites = suitesFor(v.v)
+			}
+			tries[i] = p.handshake(ctx, ep, v.v, v.v, suites)
+		})
+	}
+	wg.Wait()
+	for i, v := range tlsVersions {
+		a := tries[i]
 		if isDialErr(a.err) {
 			out.Error = fmt.Sprintf("%s handshake: %s", v.name, describeTLSErr(a.err))
 			return out
@@ -308,54 +313,109 @@ func isEOF(err error) bool {
 	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET)
 }
 
-// suites12 tries each TLS 1.2 suite on its own connection, suiteWorkers at a time, and
-// returns the IANA names of those accepted, in suite ID order.
+// suites12 returns the IANA names of the TLS 1.2 suites the endpoint accepts, in suite ID
+// order. The suites are split by key exchange and signature (ECDHE with ECDSA, ECDHE with RSA,
+// RSA key exchange, the rest), and each group is enumerated on its own, the groups at once: a
+// handshake offers every suite of the group not yet seen, the server picks one, and the next
+// handshake offers the others, until the server refuses them all. An endpoint that accepts n
+// suites costs n handshakes plus one a group, not one a suite. When the server asks for a
+// client certificate (the handshake then never completes and does not say which suite it
+// picked), the group's remaining suites are tried one at a time.
 func (p *prober) suites12(ctx context.Context, ep *endpoint, requested *bool) ([]string, error) {
-	suites := allSuites()
-	var ids []*tls.CipherSuite
-	for _, cs := range suites {
-		if slices.Contains(cs.SupportedVersions, tls.VersionTLS12) {
-			ids = append(ids, cs)
+	groups := map[string][]*tls.CipherSuite{}
+	var order []string
+	for _, cs := range allSuites() {
+		if !slices.Contains(cs.SupportedVersions, tls.VersionTLS12) {
+			continue
 		}
+		g := suiteGroup(cs.Name)
+		if groups[g] == nil {
+			order = append(order, g)
+		}
+		groups[g] = append(groups[g], cs)
 	}
-	acc := make([]bool, len(ids))
-	errs := make([]error, len(ids))
 	var mu sync.Mutex
-	work := make(chan int)
+	accepted := map[uint16]bool{}
+	var firstErr error
 	var wg sync.WaitGroup
-	for range suiteWorkers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range work {
-				a := p.handshake(ctx, ep, tls.VersionTLS12, tls.VersionTLS12, []uint16{ids[i].ID})
-				acc[i] = a.accepted()
-				if isDialErr(a.err) {
-					errs[i] = a.err
-				}
-				if a.clientCertRequested {
-					mu.Lock()
-					*requested = true
-					mu.Unlock()
-				}
+	for _, g := range order {
+		wg.Go(func() {
+			ids, certReq, err := p.enumerate(ctx, ep, groups[g])
+			mu.Lock()
+			defer mu.Unlock()
+			for _, id := range ids {
+				accepted[id] = true
 			}
-		}()
+			*requested = *requested || certReq
+			if err != nil && firstErr == nil {
+				firstErr = err
+			}
+		})
 	}
-	for i := range ids {
-		work <- i
-	}
-	close(work)
 	wg.Wait()
+	if firstErr != nil {
+		return nil, firstErr
+	}
 	var names []string
-	for i, cs := range ids {
-		if errs[i] != nil {
-			return nil, fmt.Errorf("TLS 1.2 %s handshake: %s", cs.Name, describeTLSErr(errs[i]))
-		}
-		if acc[i] {
+	for _, cs := range allSuites() {
+		if accepted[cs.ID] {
 			names = append(names, cs.Name)
 		}
 	}
 	return names, nil
+}
+
+// suiteGroup names the group suites12 enumerates a suite in.
+func suiteGroup(name string) string {
+	for _, prefix := range []string{"TLS_ECDHE_ECDSA_", "TLS_ECDHE_RSA_", "TLS_RSA_"} {
+		if strings.HasPrefix(name, prefix) {
+			return prefix
+		}
+	}
+	return "other"
+}
+
+// enumerate finds the suites of group the endpoint accepts over TLS 1.2 (see suites12).
+func (p *prober) enumerate(ctx context.Context, ep *endpoint, group []*tls.CipherSuite) (ids []uint16, certRequested bool, err error) {
+	remaining := make([]*tls.CipherSuite, len(group))
+	copy(remaining, group)
+	offer := func(suites []*tls.CipherSuite) attempt {
+		list := make([]uint16, len(suites))
+		for i, cs := range suites {
+			list[i] = cs.ID
+		}
+		return p.handshake(ctx, ep, tls.VersionTLS12, tls.VersionTLS12, list)
+	}
+	for len(remaining) > 0 {
+		a := offer(remaining)
+		if isDialErr(a.err) {
+			return nil, certRequested, fmt.Errorf("TLS 1.2 handshake: %s", describeTLSErr(a.err))
+		}
+		switch {
+		case a.ok:
+			i := slices.IndexFunc(remaining, func(cs *tls.CipherSuite) bool { return cs.ID == a.suite })
+			if i < 0 {
+				return ids, certRequested, nil // not offered: crypto/tls would have refused it
+			}
+			ids = append(ids, a.suite)
+			remaining = slices.Delete(remaining, i, i+1)
+		case a.clientCertRequested:
+			certRequested = true
+			for _, cs := range remaining {
+				one := offer([]*tls.CipherSuite{cs})
+				if isDialErr(one.err) {
+					return nil, certRequested, fmt.Errorf("TLS 1.2 %s handshake: %s", cs.Name, describeTLSErr(one.err))
+				}
+				if one.accepted() {
+					ids = append(ids, cs.ID)
+				}
+			}
+			return ids, certRequested, nil
+		default:
+			return ids, certRequested, nil
+		}
+	}
+	return ids, certRequested, nil
 }
 
 // checkTLSCert describes the leaf and verifies the chain against opts.RootCAs (or the system
