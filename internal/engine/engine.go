@@ -414,7 +414,7 @@ func (r *run) add(rule *rules.Rule, res *resource, results []rules.Result) {
 			Message:             message,
 			ValueFrom:           rs.ValueFrom.String(),
 			ReplacementRequired: rule.ReplacementRequired,
-			Remediation:         remediation(rule, res.id.Source),
+			Remediation:         rule.RemediationFor(res.id.Source, res.engine),
 			Suppression:         sup,
 			Fingerprint:         fingerprint,
 			Aliases:             r.engine.meta[rule].aliases,
@@ -612,13 +612,6 @@ func orRange(r, fallback model.Range) model.Range {
 		return fallback
 	}
 	return r
-}
-
-func remediation(rule *rules.Rule, kind model.SourceKind) string {
-	if s, ok := rule.Remediation[kind]; ok {
-		return s
-	}
-	return rule.Remediation[""]
 }
 
 func aliases(rule *rules.Rule) []string {

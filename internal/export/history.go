@@ -83,10 +83,7 @@ func findingOf(h *history.Finding) finding.Finding {
 	f := h.Finding()
 	if r, ok := rules.Lookup(h.RuleID); ok {
 		f.Slug, f.Title, f.Category, f.HelpURI = r.Slug, r.Title, r.Category(), engine.HelpURI(r)
-		f.Remediation = r.Remediation[model.SourceKind(h.Source)]
-		if f.Remediation == "" {
-			f.Remediation = r.Remediation[""]
-		}
+		f.Remediation = r.RemediationFor(model.SourceKind(h.Source), f.Resource.Engine)
 	}
 	return f
 }

@@ -167,6 +167,11 @@ func Markdown(r *Rule) string {
 		if text := strings.TrimSpace(r.Remediation[ro.kind]); text != "" {
 			fmt.Fprintf(&b, "\n### %s\n\n%s\n", ro.title, text)
 		}
+		for _, engine := range []string{model.EngineActiveMQ, model.EngineRabbitMQ} {
+			if text := strings.TrimSpace(r.Remediation[ForEngine(ro.kind, engine)]); text != "" {
+				fmt.Fprintf(&b, "\n### %s (%s)\n\n%s\n", ro.title, engine, text)
+			}
+		}
 	}
 
 	if len(r.Aliases) > 0 || len(r.Controls) > 0 {

@@ -20,8 +20,9 @@ var mqg016 = &Rule{
 		"advanced.config, shovel and federation URIs in definitions, activemq.xml attributes) are copied " +
 		"into repositories, images and backups the same way.",
 	Remediation: map[model.SourceKind]string{
-		model.SourceBrokerConf: "Remove the password from the broker's files (rabbitmq.conf default_pass and *.password keys, advanced.config, definitions shovel/federation URIs, activemq.xml networkConnector and sslContext attributes) and read it from the environment or a secrets store instead (RabbitMQ: a password file or encrypted values; ActiveMQ: ${...} placeholders resolved from credentials.properties outside the repository), then rotate it.",
-		model.SourceProbe:      "Remove credentials from the shovel and federation URIs the management API shows (use a secrets store or x509 authentication between brokers), and rotate them.",
+		ForEngine(model.SourceBrokerConf, model.EngineActiveMQ): "Remove the password from activemq.xml (networkConnector and sslContext attributes, plugin users) and reference it with a ${...} placeholder resolved from a credentials.properties kept outside the repository (or an encrypted property), then rotate it.",
+		ForEngine(model.SourceBrokerConf, model.EngineRabbitMQ): "Remove the password from the broker's files (rabbitmq.conf default_pass and *.password keys, advanced.config, shovel and federation URIs in the definitions) and read it from a password file or encrypted values (`rabbitmqctl encode`), then rotate it.",
+		model.SourceProbe: "Remove credentials from the shovel and federation URIs the management API shows (use a secrets store or x509 authentication between brokers), and rotate them.",
 		model.SourceTerraform: "Remove the credential from the aws_mq_configuration data, the LDAP hosts or the " +
 			"tag, and rotate it (it stays in the version history and in earlier configuration revisions). " +
 			"Amazon MQ network connectors take only a userName attribute naming a user that exists on both " +

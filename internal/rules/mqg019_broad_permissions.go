@@ -41,8 +41,9 @@ var mqg019 = &Rule{
 		"make it an administrator cannot be judged. On RabbitMQ, the permissions \".*\" on configure, " +
 		"write and read of a vhost give a user without the administrator tag every queue and exchange of it.",
 	Remediation: map[model.SourceKind]string{
-		model.SourceBrokerConf: "RabbitMQ: give each application user permissions on its own resources only (`rabbitmqctl set_permissions -p / orders '^orders\\.' '^orders\\.' '^orders\\.'`, then export the definitions); ActiveMQ: take application users out of activemq-webconsole and grant write and admin on \">\" only to the admins group.",
-		model.SourceProbe:      "Narrow the users' permissions with `rabbitmqctl set_permissions` so that only administrators have \".*\" on configure, write and read.",
+		ForEngine(model.SourceBrokerConf, model.EngineActiveMQ): "Take application users out of activemq-webconsole and grant write and admin on \">\" only to the admins group; give each application group entries on its own destinations (queue=\"orders.>\").",
+		ForEngine(model.SourceBrokerConf, model.EngineRabbitMQ): "Give each application user permissions on its own resources only (`rabbitmqctl set_permissions -p / orders '^orders\\.' '^orders\\.' '^orders\\.'`), then export the definitions again.",
+		model.SourceProbe: "Narrow the users' permissions with `rabbitmqctl set_permissions` so that only administrators have \".*\" on configure, write and read.",
 		model.SourceTerraform: "In the aws_mq_configuration data, grant write and admin on \">\" only to the " +
 			"admins group and give application groups entries on their own destinations (e.g. queue=\"orders.>\"). " +
 			"Set console_access = false on application users (console_access puts a user in activemq-webconsole, " +

@@ -35,11 +35,8 @@ var mqg023 = &Rule{
 		"secrecy), so the allowed list is mqguard's: TLS 1.2 suites with ECDHE or DHE key exchange and " +
 		"AES-GCM or ChaCha20-Poly1305; every TLS 1.3 suite. What a probe could not test is said, never passed.",
 	Remediation: map[model.SourceKind]string{
-		model.SourceBrokerConf: "RabbitMQ: set `ssl_options.versions.1 = tlsv1.3` and `ssl_options.versions.2 = tlsv1.2` " +
-			"(and the same under management.ssl), list only ECDHE/DHE AEAD suites in `ssl_options.ciphers.N`, " +
-			"and install a certificate from a trusted CA for the host name clients use. ActiveMQ: add " +
-			"`transport.enabledProtocols=TLSv1.2,TLSv1.3` to every ssl:// / nio+ssl:// transportConnector URI and " +
-			"keep the broker keystore's certificate current.",
+		ForEngine(model.SourceBrokerConf, model.EngineActiveMQ): "Add `transport.enabledProtocols=TLSv1.2,TLSv1.3` (and `transport.enabledCipherSuites` with ECDHE AEAD suites only) to every ssl:// / nio+ssl:// transportConnector URI, and keep the broker keystore's certificate current and issued by a trusted CA for the host name clients use.",
+		ForEngine(model.SourceBrokerConf, model.EngineRabbitMQ): "Set `ssl_options.versions.1 = tlsv1.3` and `ssl_options.versions.2 = tlsv1.2` (and the same under management.ssl), list only ECDHE/DHE AEAD suites in `ssl_options.ciphers.N`, and install a certificate from a trusted CA for the host name clients use.",
 		model.SourceProbe: "Disable TLS 1.0/1.1 and the non-AEAD suites on the endpoint (RabbitMQ ssl_options.versions " +
 			"and ciphers, ActiveMQ transport.enabledProtocols and transport.enabledCipherSuites), and replace an " +
 			"expired, untrusted or wrong-host certificate before clients learn to ignore it.",
@@ -181,13 +178,14 @@ func tlsEndpoint(e model.EndpointProbe, asOf time.Time) (fails, unknown, passes 
 			Message: "The TLS of endpoint " + e.URL + " could not be determined: " + e.Error + "."}}, nil
 	}
 	t := e.TLS
-	untested := ""
+	untested, untestedShort := "", ""
 	if len(t.NotTested) > 0 {
 		untested = " Not tested (the probe cannot offer them): " + strings.Join(t.NotTested, ", ") + "."
+		untestedShort = " Not tested: " + summarizeUntested(t.NotTested) + "."
 	}
 	fail := func(what, msg string) {
 		fails = append(fails, Result{Status: Fail, At: at, ValueFrom: model.Explicit, Subject: e.URL + "#" + what,
-			Message: "Endpoint " + e.URL + " " + msg + "." + untested})
+			Message: "Endpoint " + e.URL + " " + msg + "." + untestedShort})
 	}
 	for _, v := range []string{"SSL 3.0", "TLS 1.0", "TLS 1.1"} {
 		if t.Versions[v] {
@@ -202,7 +200,7 @@ func tlsEndpoint(e model.EndpointProbe, asOf time.Time) (fails, unknown, passes 
 	cert := t.Certificate
 	if cert == nil {
 		unknown = append(unknown, Result{Status: Unknown, At: at, ValueFrom: model.Unknown, Subject: e.URL + "#certificate",
-			Message: "The certificate of endpoint " + e.URL + " could not be determined: no handshake completed." + untested})
+			Message: "The certificate of endpoint " + e.URL + " could not be determined: no handshake completed." + untestedShort})
 		return fails, unknown, nil
 	}
 	switch {
@@ -309,4 +307,25 @@ func activeMQTLSConf(doc *model.ActiveMQConfig) (tested bool, fails, unknown []R
 		}
 	}
 	return tested, fails, unknown
+}
+
+// summarizeUntested words what a probe could not test in one short clause, for the FAIL
+// results (the PASS result lists it whole): the protocol-level items by their subject, the
+// suites crypto/tls does not implement by their count.
+func summarizeUntested(items []string) string {
+	var parts []string
+	suites := 0
+	for _, it := range items {
+		subject, _, _ := strings.Cut(it, ":")
+		if strings.HasPrefix(subject, "TLS_") {
+			names, _, _ := strings.Cut(subject, " (")
+			suites += len(strings.Split(names, ","))
+			continue
+		}
+		parts = append(parts, subject)
+	}
+	if suites > 0 {
+		parts = append(parts, fmt.Sprintf("%d cipher suites crypto/tls does not implement", suites))
+	}
+	return strings.Join(parts, "; ")
 }

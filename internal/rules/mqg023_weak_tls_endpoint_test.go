@@ -122,3 +122,14 @@ func TestCipherAllowed(t *testing.T) {
 		}
 	}
 }
+
+func TestSummarizeUntested(t *testing.T) {
+	got := summarizeUntested([]string{
+		"SSL 3.0: crypto/tls does not implement it",
+		"TLS_DHE_RSA_WITH_AES_128_GCM_SHA256, TLS_DHE_RSA_WITH_AES_256_GCM_SHA384 (any TLS version): finite-field DHE key exchange is not implemented by crypto/tls",
+		"TLS_RSA_WITH_RC4_128_MD5 (any TLS version): RC4 variants not implemented by crypto/tls",
+	})
+	if want := "SSL 3.0; 3 cipher suites crypto/tls does not implement"; got != want {
+		t.Errorf("summarizeUntested = %q, want %q", got, want)
+	}
+}

@@ -29,11 +29,8 @@ var mqg024 = &Rule{
 		"STOMP, stream and Web-STOMP/MQTT plugins add plaintext listeners of their own. Listeners bound to the " +
 		"loopback interface only (127.0.0.1, ::1) pass.",
 	Remediation: map[model.SourceKind]string{
-		model.SourceBrokerConf: "ActiveMQ: replace tcp://, nio://, auto://, amqp://, stomp://, mqtt://, ws:// and " +
-			"http:// transportConnectors with ssl://, nio+ssl://, auto+ssl://, amqp+ssl://, stomp+ssl://, " +
-			"mqtt+ssl:// and wss:// ones (with an sslContext), or bind them to 127.0.0.1. RabbitMQ: set " +
-			"`listeners.tcp = none` and `listeners.ssl.default = 5671`, move the management UI to `management.ssl.port`, " +
-			"and use the plugins' TLS listeners (mqtt.listeners.ssl, stomp.listeners.ssl, stream.listeners.ssl).",
+		ForEngine(model.SourceBrokerConf, model.EngineActiveMQ): "Replace tcp://, nio://, auto://, amqp://, stomp://, mqtt://, ws:// and http:// transportConnectors with ssl://, nio+ssl://, auto+ssl://, amqp+ssl://, stomp+ssl://, mqtt+ssl:// and wss:// ones (with an sslContext), or bind them to 127.0.0.1.",
+		ForEngine(model.SourceBrokerConf, model.EngineRabbitMQ): "Set `listeners.tcp = none` and `listeners.ssl.default = 5671`, move the management UI to `management.ssl.port`, and use the plugins' TLS listeners (mqtt.listeners.ssl, stomp.listeners.ssl, stream.listeners.ssl), or bind plaintext listeners to 127.0.0.1.",
 		model.SourceProbe: "Close the plaintext port the probe reached (or bind it to loopback) and let clients " +
 			"connect to the broker's TLS listener instead.",
 		model.SourceAWS: "Amazon MQ endpoints are TLS only: a plaintext answer means the probe reached something " +

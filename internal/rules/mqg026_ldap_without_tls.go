@@ -21,7 +21,8 @@ var mqg026 = &Rule{
 		"auth_ldap.use_ssl or auth_ldap.use_starttls (StartTLS on port 389 is TLS and passes); ActiveMQ's " +
 		"LDAP login module and authorization maps take ldap:// or ldaps:// URLs.",
 	Remediation: map[model.SourceKind]string{
-		model.SourceBrokerConf: "RabbitMQ: set `auth_ldap.use_ssl = true` with `auth_ldap.port = 636`, or `auth_ldap.use_starttls = true`; ActiveMQ: use ldaps:// in the LDAPLoginModule connectionURL (login.config) and in the LDAP authorization map.",
+		ForEngine(model.SourceBrokerConf, model.EngineActiveMQ): "Use ldaps:// (port 636) in the LDAPLoginModule connectionURL of login.config and in the LDAP authorization map.",
+		ForEngine(model.SourceBrokerConf, model.EngineRabbitMQ): "Set `auth_ldap.use_ssl = true` with `auth_ldap.port = 636`, or `auth_ldap.use_starttls = true`.",
 		model.SourceTerraform: "In ldap_server_metadata, list the hosts as bare names (Amazon MQ connects with LDAPS " +
 			"on port 636) or with an ldaps:// scheme and port 636, never ldap:// or port 389, and make sure the " +
 			"directory presents a certificate the broker trusts. The change is applied in place on the next reboot.",

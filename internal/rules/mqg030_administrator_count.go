@@ -23,10 +23,8 @@ var mqg030 = &Rule{
 		"in the policy file), " +
 		"or more than half of the users when there are at least 4, fails.",
 	Remediation: map[model.SourceKind]string{
-		model.SourceBrokerConf: "Keep one to three administrators: RabbitMQ, drop the administrator tag from " +
-			"application users in the definitions (`rabbitmqctl set_user_tags app management` or none); ActiveMQ, " +
-			"take application users out of the admins group in groups.properties or the simpleAuthenticationPlugin. " +
-			"With no administrator, add one whose password comes from a secrets store.",
+		ForEngine(model.SourceBrokerConf, model.EngineActiveMQ): "Keep one to three administrators: take application users out of the admins group in groups.properties or the simpleAuthenticationPlugin. With no administrator, add one whose password comes from a secrets store.",
+		ForEngine(model.SourceBrokerConf, model.EngineRabbitMQ): "Keep one to three administrators: drop the administrator tag from application users in the definitions (`rabbitmqctl set_user_tags app management`, or no tag). With no administrator, add one whose password comes from a secrets store.",
 		model.SourceProbe: "Adjust the users' tags (`rabbitmqctl set_user_tags`) so that one to three users are " +
 			"administrators.",
 		model.SourceTerraform: "Keep one to three users in the admins group (groups = [\"admins\"]) and give the " +

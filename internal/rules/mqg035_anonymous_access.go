@@ -20,11 +20,8 @@ var mqg035 = &Rule{
 		"loopback_users does not restrict that user, and its MQTT plugin accepts anonymous clients unless " +
 		"mqtt.allow_anonymous = false.",
 	Remediation: map[model.SourceKind]string{
-		model.SourceBrokerConf: "ActiveMQ: add a jaasAuthenticationPlugin (or simpleAuthenticationPlugin) without " +
-			"anonymousAccessAllowed, remove GuestLoginModule from login.config, and on 6.0.0–6.1.1 upgrade or add " +
-			"the /api/* security constraint to jetty.xml. RabbitMQ: list the mechanisms you use (`auth_mechanisms.1 " +
-			"= PLAIN`, `auth_mechanisms.2 = AMQPLAIN`) or set `anonymous_login_user = none`, and set " +
-			"`mqtt.allow_anonymous = false`.",
+		ForEngine(model.SourceBrokerConf, model.EngineActiveMQ): "Add a jaasAuthenticationPlugin (or simpleAuthenticationPlugin) without anonymousAccessAllowed, remove GuestLoginModule from login.config, and on 6.0.0–6.1.1 upgrade or add the /api/* security constraint to jetty.xml.",
+		ForEngine(model.SourceBrokerConf, model.EngineRabbitMQ): "List the mechanisms you use (`auth_mechanisms.1 = PLAIN`, `auth_mechanisms.2 = AMQPLAIN`) or set `anonymous_login_user = none`, and set `mqtt.allow_anonymous = false`.",
 		model.SourceProbe: "Require authentication on the endpoint the probe reached without credentials (see the " +
 			"broker's authentication plugins or auth_mechanisms).",
 		model.SourceAWS: "Amazon MQ always authenticates: an anonymous connection means the probe reached something " +
