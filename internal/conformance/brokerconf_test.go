@@ -35,11 +35,12 @@ var brokerconfExpected = map[string]map[string]string{
 	// 6.x stock: the plugins block is commented out (no authorization map, no authentication),
 	// tcp:// on every interface, admin=admin in users.properties.
 	"apache__activemq__conf-6.x-head": {"activemq.xml": "MQG018:F MQG024:F MQG034:F MQG035:F MQG036:U"},
-	// A Go template: judged only where the template does not decide; the chart's AMQP port
-	// stays plaintext (it cannot be disabled without TLS).
-	"bitnami__charts__rabbitmq-values": {"values.yaml": "MQG019:U MQG024:F MQG025:U MQG028:U MQG030:U MQG031:U MQG032:U MQG035:U"},
-	// Plaintext listeners bound to 127.0.0.1 and ::1, TLS on every interface.
-	"evoila__rabbitmq-3node-cluster-TLS__root": {"rabbitmq.config": "MQG028:U"},
+	// A Go template: judged only where the template does not decide (its TLS listener is
+	// templated); the chart's AMQP port stays plaintext (it cannot be disabled without TLS).
+	"bitnami__charts__rabbitmq-values": {"values.yaml": "MQG019:U MQG023:U MQG024:F MQG025:U MQG028:U MQG030:U MQG031:U MQG032:U MQG035:U"},
+	// Plaintext listeners bound to 127.0.0.1 and ::1, TLS on every interface with Erlang/OTP's
+	// default suites (CBC ones among them: no ciphers are listed).
+	"evoila__rabbitmq-3node-cluster-TLS__root": {"rabbitmq.config": "MQG023:F MQG028:U"},
 	// Plaintext users in simpleAuthenticationPlugin; the network variant's static:(tcp://...)
 	// connectors carry a password.
 	"openshift__openshift-extras__ose-install-scripts": {

@@ -99,7 +99,7 @@ ssl_options.ciphers.2 = AES256-SHA
 		},
 		{
 			Kind: model.SourceBrokerConf, Address: "conf/activemq.xml", Want: Pass,
-			Note: "An ActiveMQ ssl:// transport connector limited to TLS 1.2 and 1.3.",
+			Note: "An ActiveMQ ssl:// transport connector limited to TLS 1.2 and 1.3 and to ECDHE AEAD suites.",
 			Files: map[string]string{"conf/activemq.xml": `<beans xmlns="http://www.springframework.org/schema/beans"
        xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
        xsi:schemaLocation="http://www.springframework.org/schema/beans http://www.springframework.org/schema/beans/spring-beans.xsd
@@ -109,7 +109,7 @@ ssl_options.ciphers.2 = AES256-SHA
       <sslContext keyStore="file:${activemq.conf}/broker.ks" trustStore="file:${activemq.conf}/broker.ts"/>
     </sslContext>
     <transportConnectors>
-      <transportConnector name="ssl" uri="ssl://0.0.0.0:61617?transport.enabledProtocols=TLSv1.2,TLSv1.3&amp;maximumConnections=1000"/>
+      <transportConnector name="ssl" uri="ssl://0.0.0.0:61617?transport.enabledProtocols=TLSv1.2,TLSv1.3&amp;transport.enabledCipherSuites=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256&amp;maximumConnections=1000"/>
     </transportConnectors>
   </broker>
 </beans>
@@ -143,9 +143,9 @@ func checkWeakTLSEndpoint(b *model.Broker, ctx *Context) []Result {
 		fails, unknown, passes = append(fails, f...), append(unknown, u...), append(passes, p...)
 	}
 	if s := rabbitSettings(b); s != nil && b.IsEngine(model.EngineRabbitMQ) {
-		if t, f := rabbitTLSConf(s); t {
+		if t, f, u := rabbitTLSConf(s); t {
 			tested = true
-			fails = append(fails, f...)
+			fails, unknown = append(fails, f...), append(unknown, u...)
 		}
 	}
 	if b.IsEngine(model.EngineActiveMQ) {
@@ -242,16 +242,40 @@ func tlsEndpoint(e model.EndpointProbe, asOf time.Time) (fails, unknown, passes 
 
 // rabbitTLSConf judges RabbitMQ's ssl_options and management.ssl versions and ciphers; tested
 // says the configuration has TLS settings at all.
-func rabbitTLSConf(s *model.RabbitMQSettings) (tested bool, fails []Result) {
+func rabbitTLSConf(s *model.RabbitMQSettings) (tested bool, fails, unknown []Result) {
 	for _, prefix := range []string{"ssl_options.", "management.ssl.", "listeners.ssl.", "web_stomp.ssl.", "web_mqtt.ssl."} {
 		if len(s.WithPrefix(prefix)) > 0 {
 			tested = true
 		}
 	}
+	undecided := func(k string, v model.String) {
+		unknown = append(unknown, Result{Status: Unknown, At: v.At, ValueFrom: model.Unknown, Subject: k,
+			Message: "The value of " + k + " could not be determined."})
+	}
+	// A TLS listener without a cipher list takes Erlang/OTP's defaults, which accept CBC suites.
+	for _, l := range []struct{ listener, options string }{
+		{"listeners.ssl.", "ssl_options."}, {"management.ssl.port", "management.ssl."},
+		{"web_stomp.ssl.port", "web_stomp.ssl."}, {"web_mqtt.ssl.port", "web_mqtt.ssl."},
+	} {
+		keys := s.WithPrefix(l.listener)
+		if len(keys) == 0 || len(s.WithPrefix(l.options+"ciphers.")) > 0 {
+			continue
+		}
+		switch v := s.Conf[keys[0]]; {
+		case !v.Known():
+			undecided(keys[0], v)
+		case !strings.EqualFold(strings.TrimSpace(v.V), "none"):
+			fails = append(fails, Result{Status: Fail, At: v.At, ValueFrom: model.Default, Subject: l.options + "ciphers",
+				Message: keys[0] + " serves TLS with Erlang/OTP's default cipher suites, which accept CBC suites " +
+					"(outside the allowed list); list ECDHE AEAD suites in " + l.options + "ciphers.N."})
+		}
+	}
 	for _, prefix := range []string{"ssl_options.versions.", "management.ssl.versions.", "web_stomp.ssl.versions.", "web_mqtt.ssl.versions."} {
 		for _, k := range s.WithPrefix(prefix) {
 			v := s.Conf[k]
-			if name := weakTLSVersion(v.V); name != "" {
+			if !v.Known() {
+				undecided(k, v)
+			} else if name := weakTLSVersion(v.V); name != "" {
 				fails = append(fails, Result{Status: Fail, At: v.At, ValueFrom: v.State, Subject: k,
 					Message: k + " enables " + name + ", below TLS 1.2."})
 			}
@@ -260,14 +284,16 @@ func rabbitTLSConf(s *model.RabbitMQSettings) (tested bool, fails []Result) {
 	for _, prefix := range []string{"ssl_options.ciphers.", "management.ssl.ciphers.", "web_stomp.ssl.ciphers.", "web_mqtt.ssl.ciphers."} {
 		for _, k := range s.WithPrefix(prefix) {
 			v := s.Conf[k]
-			if !cipherAllowed(v.V) {
+			if !v.Known() {
+				undecided(k, v)
+			} else if !cipherAllowed(v.V) {
 				fails = append(fails, Result{Status: Fail, At: v.At, ValueFrom: v.State, Subject: k,
 					Message: k + " allows cipher suite " + strings.TrimSpace(v.V) + ", outside the allowed list " +
 						"(ECDHE/DHE with AES-GCM or ChaCha20-Poly1305)."})
 			}
 		}
 	}
-	return tested, fails
+	return tested, fails, unknown
 }
 
 // activeMQTLSConf judges the enabled protocols of ActiveMQ's TLS transport connectors.
@@ -297,6 +323,11 @@ func activeMQTLSConf(doc *model.ActiveMQConfig) (tested bool, fails, unknown []R
 				fails = append(fails, Result{Status: Fail, At: at, ValueFrom: tc.URI.State, Subject: name + "#" + w,
 					Message: "The " + name + " enables " + w + " (transport.enabledProtocols), below TLS 1.2."})
 			}
+		}
+		if strings.TrimSpace(q.Get("transport.enabledCipherSuites")) == "" {
+			fails = append(fails, Result{Status: Fail, At: at, ValueFrom: model.Default, Subject: name + "#default-suites",
+				Message: "The " + name + " leaves its cipher suites to the JVM's defaults, which accept CBC and RSA " +
+					"key-exchange suites (outside the allowed list); list ECDHE AEAD suites in transport.enabledCipherSuites."})
 		}
 		for _, c := range strings.Split(q.Get("transport.enabledCipherSuites"), ",") {
 			if c = strings.TrimSpace(c); c != "" && !cipherAllowed(c) {

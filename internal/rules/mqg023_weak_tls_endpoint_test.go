@@ -76,7 +76,15 @@ func TestMQG023WeakTLSEndpoint(t *testing.T) {
 			want: []Status{NotApplicable}},
 		{name: "rabbitmq.conf without TLS", b: sBroker(model.EngineRabbitMQ, sConf("listeners.tcp.default", "5672")),
 			want: []Status{NotApplicable}},
-		{name: "rabbitmq.conf TLS at default versions", b: sBroker(model.EngineRabbitMQ, sConf("listeners.ssl.default", "5671")),
+		{name: "rabbitmq.conf templated TLS listener", b: sBroker(model.EngineRabbitMQ, func(b *model.Broker) {
+			sConf("ssl_options.versions.1", "tlsv1.2")(b)
+			b.SelfManaged.RabbitMQ.Conf["listeners.ssl.default"] = model.UnknownString(sAt(3))
+		}), want: []Status{Unknown}, subjects: []string{"listeners.ssl.default"}},
+		// Erlang/OTP's default suites include CBC ones: a cipher list is needed.
+		{name: "rabbitmq.conf TLS at default suites", b: sBroker(model.EngineRabbitMQ, sConf("listeners.ssl.default", "5671")),
+			want: []Status{Fail}, subjects: []string{"ssl_options.ciphers"}},
+		{name: "rabbitmq.conf TLS at default versions, allowed suites", b: sBroker(model.EngineRabbitMQ, sConf("listeners.ssl.default", "5671",
+			"ssl_options.ciphers.1", "ECDHE-RSA-AES256-GCM-SHA384")),
 			want: []Status{Pass}},
 		{name: "rabbitmq.conf tlsv1 and weak cipher", b: sBroker(model.EngineRabbitMQ, sConf(
 			"listeners.ssl.default", "5671", "ssl_options.versions.1", "tlsv1.2", "ssl_options.versions.2", "tlsv1",
@@ -88,17 +96,23 @@ func TestMQG023WeakTLSEndpoint(t *testing.T) {
 			TransportConnectors: []model.TransportConnector{
 				{Name: model.ExplicitString("ssl", sAt(5)), URI: model.ExplicitString("ssl://0.0.0.0:61617?transport.enabledProtocols=TLSv1,TLSv1.2", sAt(5)), At: sAt(5)},
 				{Name: model.ExplicitString("openwire", sAt(6)), URI: model.ExplicitString("tcp://0.0.0.0:61616?transport.enabledProtocols=TLSv1", sAt(6)), At: sAt(6)},
-			}})), want: []Status{Fail}, at: aRange(sAt(5))},
+			}})), want: []Status{Fail, Fail}, subjects: []string{"transportConnector \"ssl\"#TLS 1.0", "transportConnector \"ssl\"#default-suites"}, at: aRange(sAt(5))},
 		{name: "activemq enabledCipherSuites", b: sBroker(model.EngineActiveMQ, sActiveMQDoc(&model.ActiveMQConfig{
 			TransportConnectors: []model.TransportConnector{
 				{Name: model.ExplicitString("ssl", sAt(5)), URI: model.ExplicitString("ssl://0.0.0.0:61617?transport.enabledCipherSuites="+
 					"TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,TLS_RSA_WITH_AES_256_CBC_SHA256", sAt(5)), At: sAt(5)},
 			}})), want: []Status{Fail}, subjects: []string{"transportConnector \"ssl\"#TLS_RSA_WITH_AES_256_CBC_SHA256"}},
-		{name: "web-stomp TLS 1.1", b: sBroker(model.EngineRabbitMQ, sConf("web_stomp.ssl.port", "15673", "web_stomp.ssl.versions.1", "tlsv1.1")),
-			want: []Status{Fail}},
+		{name: "web-stomp TLS 1.1", b: sBroker(model.EngineRabbitMQ, sConf("web_stomp.ssl.port", "15673", "web_stomp.ssl.versions.1", "tlsv1.1",
+			"web_stomp.ssl.ciphers.1", "ECDHE-RSA-AES128-GCM-SHA256")),
+			want: []Status{Fail}, subjects: []string{"web_stomp.ssl.versions.1"}},
+		// The JVM's default suites include CBC and RSA key exchange ones.
 		{name: "activemq TLS connector at JVM defaults", b: sBroker(model.EngineActiveMQ, sActiveMQDoc(&model.ActiveMQConfig{
 			TransportConnectors: []model.TransportConnector{
 				{Name: model.ExplicitString("ssl", sAt(5)), URI: model.ExplicitString("nio+ssl://0.0.0.0:61617", sAt(5)), At: sAt(5)},
+			}})), want: []Status{Fail}, subjects: []string{"transportConnector \"ssl\"#default-suites"}},
+		{name: "activemq TLS connector with allowed suites", b: sBroker(model.EngineActiveMQ, sActiveMQDoc(&model.ActiveMQConfig{
+			TransportConnectors: []model.TransportConnector{
+				{Name: model.ExplicitString("ssl", sAt(5)), URI: model.ExplicitString("nio+ssl://0.0.0.0:61617?transport.enabledCipherSuites=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", sAt(5)), At: sAt(5)},
 			}})), want: []Status{Pass}},
 		{name: "activemq without TLS connector", b: sBroker(model.EngineActiveMQ, sActiveMQDoc(&model.ActiveMQConfig{
 			TransportConnectors: []model.TransportConnector{
