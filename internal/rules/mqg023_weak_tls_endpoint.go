@@ -326,8 +326,8 @@ func activeMQTLSConf(doc *model.ActiveMQConfig) (tested bool, fails, unknown []R
 		}
 		if strings.TrimSpace(q.Get("transport.enabledCipherSuites")) == "" {
 			fails = append(fails, Result{Status: Fail, At: at, ValueFrom: model.Default, Subject: name + "#default-suites",
-				Message: "The " + name + " leaves its cipher suites to the JVM's defaults, which accept CBC suites (and, before Java 24, RSA " +
-					"key-exchange suites (outside the allowed list); list ECDHE AEAD suites in transport.enabledCipherSuites."})
+				Message: "The " + name + " leaves its cipher suites to the JVM's defaults, which accept CBC suites and, before Java 24, RSA " +
+					"key-exchange suites, outside the allowed list; list ECDHE AEAD suites in transport.enabledCipherSuites."})
 		}
 		for _, c := range strings.Split(q.Get("transport.enabledCipherSuites"), ",") {
 			if c = strings.TrimSpace(c); c != "" && !cipherAllowed(c) {
