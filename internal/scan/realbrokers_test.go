@@ -282,6 +282,15 @@ func verdictsOf(rep *finding.Report) verdicts {
 	return v
 }
 
+// addresses are the sorted addresses of the brokers a report has findings for.
+func addresses(rep *finding.Report) []string {
+	set := map[string]bool{}
+	for _, f := range rep.Findings {
+		set[f.Resource.Address] = true
+	}
+	return slices.Sorted(maps.Keys(set))
+}
+
 // decided reports whether the status is a decision (PASS or FAIL).
 func decided(status string) bool {
 	return status == finding.StatusPass || status == finding.StatusFail
@@ -428,6 +437,25 @@ func compare(t *testing.T, b *realBroker, ca *brokertest.CA) {
 				ok = false
 				t.Errorf("%s of %s: the report shows a secret the test generated", what, b.name)
 			}
+		}
+	}
+	// The file scan sees one broker, addressed by its main file; the probe one per target.
+	main := "rabbitmq.conf"
+	if b.engine == "ActiveMQ" {
+		main = "activemq.xml"
+	}
+	wantFiles := []string{strings.TrimPrefix(filepath.Join(b.dir, main), "/")}
+	var wantLive []string
+	for _, target := range b.targets {
+		wantLive = append(wantLive, target.URL)
+	}
+	for what, check := range map[string]struct {
+		rep  *finding.Report
+		want []string
+	}{"file scan": {files.Report, wantFiles}, "probe": {live.Report, wantLive}} {
+		if got := addresses(check.rep); !slices.Equal(got, slices.Sorted(slices.Values(check.want))) {
+			ok = false
+			t.Errorf("%s of %s reports brokers %q, want %q", what, b.name, got, check.want)
 		}
 	}
 	fv, pv := verdictsOf(files.Report), verdictsOf(live.Report)
