@@ -161,6 +161,9 @@ type RabbitMQSettings struct {
 	// AmazonMQ is set for the management API of an Amazon MQ broker: its own policies are not
 	// the user's.
 	AmazonMQ bool
+	// Credentials are the credentials an Amazon MQ configuration body embeds (default_pass and
+	// the like), without their values. A self-managed broker's are in SelfManaged.Credentials.
+	Credentials []CredentialRef
 	// CORS is what a cross-origin preflight to the management API answered (Unknown when not
 	// probed): Explicit true when it allowed an arbitrary origin.
 	CORSAnyOrigin Bool

@@ -3,6 +3,7 @@ package rules
 import (
 	"github.com/mqguard/mqguard/internal/brokeruri"
 	"strconv"
+	"strings"
 
 	"github.com/mqguard/mqguard/internal/model"
 )
@@ -41,6 +42,12 @@ var mqg016 = &Rule{
 	Check:              checkCredentialsInConfiguration,
 	CheckConfiguration: checkCredentialsInConfigurationOnly,
 	Examples: []Example{
+		{
+			Kind: model.SourceTerraform, Address: "aws_mq_broker.example", Want: Fail,
+			Note: "A RabbitMQ configuration body that writes a password.",
+			Files: map[string]string{"main.tf": strings.Replace(tfRabbitBroker, "heartbeat = 60\n",
+				"heartbeat = 60\ndefault_pass = written-in-code\n", 1)},
+		},
 		{
 			Kind: model.SourceTerraform, Address: "aws_mq_broker.example", Want: Pass,
 			Note: "A network of brokers over TLS without credentials in the configuration.",
@@ -367,8 +374,15 @@ func checkCredentialsInConfigurationOnly(c *model.Configuration, _ *Context) []R
 // source recorded, and connector URIs with user:password or password= the source did not.
 func configurationCredentials(c *model.Configuration) (fails, unknown []Result) {
 	if configIsEngine(c, model.EngineActiveMQ) != Yes && c.ActiveMQ == nil {
-		// A RabbitMQ configuration: its body is not modelled beyond being readable.
-		return nil, nil
+		// A RabbitMQ configuration: the credentials its body embeds (default_pass and the like).
+		if c.RabbitMQ != nil {
+			for i, cr := range c.RabbitMQ.Credentials {
+				fails = append(fails, Result{Status: Fail, At: cr.At, ValueFrom: model.Explicit,
+					Subject: "config:" + cr.Where + "#" + strconv.Itoa(i+1),
+					Message: "Configuration " + configLabel(c) + " embeds a credential in " + cr.Where + "."})
+			}
+		}
+		return fails, nil
 	}
 	doc, res := activeMQDocument(c)
 	if doc == nil {

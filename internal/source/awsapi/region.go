@@ -276,13 +276,14 @@ func (u *unit) configuration(ctx context.Context, b *model.Broker, ref *model.Co
 				Message: fmt.Sprintf("account %s region %s configuration %s revision %d of a RabbitMQ broker holds an XML document, not RabbitMQ configuration: its settings are unknown", u.account, u.region, id, rev)})
 			return c
 		}
-		rs, _, err := brokerconf.ParseRabbitConf(rv.data, label, 1)
+		rs, creds, err := brokerconf.ParseRabbitConf(rv.data, label, 1)
 		if err != nil {
 			u.diags = append(u.diags, u.s.diag(model.Range{Ref: label}, fmt.Sprintf(
 				"account %s region %s configuration %s revision %d: cannot parse: %s", u.account, u.region, id, rev, err)))
 			return c
 		}
 		c.Data = model.Explicit
+		rs.Credentials = creds
 		c.RabbitMQ = rs
 		return c
 	}

@@ -374,7 +374,7 @@ func (mp *mapper) configurationData(c *model.Configuration, r *resource) {
 	c.DataAt.EndLine = max(c.DataAt.StartLine, lastLine(n))
 	isXML := bytes.HasPrefix(bytes.TrimSpace([]byte(data)), []byte("<"))
 	if c.Engine.Known() && c.Engine.V == model.EngineRabbitMQ && !isXML {
-		rs, _, err := brokerconf.ParseRabbitConf([]byte(data), mp.t.disp, firstLine)
+		rs, creds, err := brokerconf.ParseRabbitConf([]byte(data), mp.t.disp, firstLine)
 		if err != nil {
 			c.Data = model.Unknown
 			line, detail := firstLine, ""
@@ -384,6 +384,7 @@ func (mp *mapper) configurationData(c *model.Configuration, r *resource) {
 			mp.t.diag(model.DiagError, model.Range{File: mp.t.disp, StartLine: line, EndLine: line}, "invalid RabbitMQ configuration in "+mp.prefix+r.id+detail)
 			return
 		}
+		rs.Credentials = creds
 		c.RabbitMQ = rs
 		return
 	}

@@ -549,7 +549,7 @@ func (mp *mapper) configurationData(c *model.Configuration, ri *resInst) {
 	c.Data = model.Explicit
 	isXML := strings.HasPrefix(trimmed, "<")
 	if c.Engine.Known() && c.Engine.V == model.EngineRabbitMQ && !isXML {
-		rs, _, err := brokerconf.ParseRabbitConf([]byte(data), mp.r.l.displayPath(file), firstLine)
+		rs, creds, err := brokerconf.ParseRabbitConf([]byte(data), mp.r.l.displayPath(file), firstLine)
 		if err != nil {
 			c.Data = model.Unknown
 			c.DataWhy = "its rabbitmq.conf body is not valid"
@@ -557,6 +557,7 @@ func (mp *mapper) configurationData(c *model.Configuration, ri *resInst) {
 				At: model.Range{File: file, StartLine: errorLine(err, firstLine)}, Message: "invalid RabbitMQ configuration in " + ri.addr + parseErrorDetail(err)})
 			return
 		}
+		rs.Credentials = creds
 		c.RabbitMQ = rs
 		return
 	}

@@ -313,7 +313,7 @@ func (m *mapper) configurationData(c *model.Configuration, in *instance) {
 	}
 	c.Data = model.Explicit
 	if c.Engine.Known() && c.Engine.V == model.EngineRabbitMQ && !strings.HasPrefix(trimmed, "<") {
-		rs, _, err := brokerconf.ParseRabbitConf([]byte(data), m.file, 1)
+		rs, creds, err := brokerconf.ParseRabbitConf([]byte(data), m.file, 1)
 		if err != nil {
 			c.Data = model.Unknown
 			detail := ""
@@ -325,6 +325,7 @@ func (m *mapper) configurationData(c *model.Configuration, in *instance) {
 				At: c.DataAt, Message: "invalid RabbitMQ configuration in " + in.addr + detail})
 			return
 		}
+		rs.Credentials = creds
 		relocateRabbit(rs, c.DataAt)
 		c.RabbitMQ = rs
 		return
@@ -354,6 +355,9 @@ func relocateRabbit(s *model.RabbitMQSettings, r model.Range) {
 	for k, v := range s.Conf {
 		v.At = r
 		s.Conf[k] = v
+	}
+	for i := range s.Credentials {
+		s.Credentials[i].At = r
 	}
 }
 
