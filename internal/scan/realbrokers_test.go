@@ -11,6 +11,7 @@ import (
 	"io"
 	"maps"
 	"net"
+	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -207,6 +208,9 @@ func plaintextHead(t *testing.T, addr string) []byte {
 // was given: the weaknesses of the weak ones are really there (TLS 1.0 accepted, plaintext
 // listeners answering), the hardened ones really refuse them.
 func TestRealBrokers(t *testing.T) {
+	if testing.Short() && os.Getenv("CI") == "" {
+		t.Skip("-short: the real brokers are not started")
+	}
 	ca := brokertest.NewCA(t)
 	t.Run("rabbitmq-weak", func(t *testing.T) {
 		t.Parallel()
