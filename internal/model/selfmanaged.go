@@ -289,6 +289,9 @@ type EndpointProbe struct {
 	// Error is why the probe could not complete; empty when it did. An endpoint with an error
 	// decides nothing.
 	Error string
+	// Unreachable says nothing answered: the connection could not be opened (no route,
+	// refused, not resolved, connect timeout). Error says why.
+	Unreachable bool
 	// TLS is nil for plaintext endpoints.
 	TLS *TLSProbe
 	// Plaintext says a plaintext protocol handshake succeeded (MQG024).

@@ -213,6 +213,12 @@ func (s *diagSink) errorf(at model.Range, format string, args ...any) {
 	s.diags = append(s.diags, model.Diagnostic{Severity: model.DiagError, Source: model.SourceProbe, At: at, Message: fmt.Sprintf(format, args...)})
 }
 
+// unreachablef records an endpoint nothing answered on (model.DiagUnreachable).
+func (s *diagSink) unreachablef(at model.Range, format string, args ...any) {
+	s.diags = append(s.diags, model.Diagnostic{Severity: model.DiagError, Source: model.SourceProbe, Kind: model.DiagUnreachable,
+		At: at, Message: fmt.Sprintf(format, args...)})
+}
+
 func (s *diagSink) notef(at model.Range, format string, args ...any) {
 	s.diags = append(s.diags, model.Diagnostic{Severity: model.DiagNote, Source: model.SourceProbe, At: at, Message: fmt.Sprintf(format, args...)})
 }
@@ -402,7 +408,10 @@ func Endpoints(ctx context.Context, brokers []*model.Broker, endpoints map[*mode
 				return
 			}
 			tp := p.probeTLS(ctx, ep)
-			if tp.Error != "" {
+			switch {
+			case tp.Unreachable:
+				ds.unreachablef(ep.ref(""), "TLS probe of %s (%s): %s", ep.url, jb.b.ID.Address, tp.Error)
+			case tp.Error != "":
 				ds.errorf(ep.ref(""), "TLS probe of %s (%s): %s", ep.url, jb.b.ID.Address, tp.Error)
 			}
 			results[jb.b][jb.i] = tp

@@ -169,6 +169,15 @@ func TestEndpointsOfAWSBrokers(t *testing.T) {
 	if len(errorsOf(diags)) != 2 || !hasError(diags, dead) || !hasError(diags, "carries credentials") {
 		t.Errorf("diagnostics %v", diags)
 	}
+	// Only the closed port is unreachable (nothing answered); the refused URL is not.
+	for _, d := range diags {
+		if unreachable := strings.Contains(d.Message, dead); (d.Kind == model.DiagUnreachable) != unreachable {
+			t.Errorf("diagnostic %q has kind %q", d.Message, d.Kind)
+		}
+	}
+	if !a.SelfManaged.Endpoints[1].Unreachable || a.SelfManaged.Endpoints[0].Unreachable {
+		t.Errorf("unreachable: %v %v", a.SelfManaged.Endpoints[0].Unreachable, a.SelfManaged.Endpoints[1].Unreachable)
+	}
 	for _, d := range diags {
 		if strings.Contains(d.Message+d.At.Ref, "pw-leak") {
 			t.Errorf("diagnostic quotes the password: %+v", d)

@@ -230,6 +230,7 @@ func (p *prober) probeTLS(ctx context.Context, ep *endpoint) model.EndpointProbe
 	if !first.accepted() {
 		if fatal(first.err) || isEOF(first.err) {
 			out.Error = describeTLSErr(first.err)
+			out.Unreachable = isDialErr(first.err)
 			return out
 		}
 	}
