@@ -315,14 +315,7 @@ func (m *mapper) configurationData(c *model.Configuration, in *instance) {
 	if c.Engine.Known() && c.Engine.V == model.EngineRabbitMQ && !strings.HasPrefix(trimmed, "<") {
 		rs, creds, err := brokerconf.ParseRabbitConf([]byte(data), m.file, 1)
 		if err != nil {
-			c.Data = model.Unknown
-			detail := ""
-			var pe *brokerconf.ParseError
-			if errors.As(err, &pe) && pe.Msg != "" {
-				detail = ": " + pe.Msg
-			}
-			m.diags = append(m.diags, model.Diagnostic{Severity: model.DiagError, Source: model.SourceTFPlan,
-				At: c.DataAt, Message: "invalid RabbitMQ configuration in " + in.addr + detail})
+			m.invalidData(c, in, "RabbitMQ", err)
 			return
 		}
 		rs.Credentials = creds
@@ -335,19 +328,24 @@ func (m *mapper) configurationData(c *model.Configuration, in *instance) {
 	}
 	cfg, err := brokerconf.ParseActiveMQ([]byte(data), m.file, 1)
 	if err != nil {
-		c.Data = model.Unknown
-		detail := ""
-		var pe *brokerconf.ParseError
-		if errors.As(err, &pe) && pe.Msg != "" {
-			// The parser's message never quotes attribute values.
-			detail = ": " + pe.Msg
-		}
-		m.diags = append(m.diags, model.Diagnostic{Severity: model.DiagError, Source: model.SourceTFPlan,
-			At: c.DataAt, Message: "invalid ActiveMQ configuration in " + in.addr + detail})
+		m.invalidData(c, in, "ActiveMQ", err)
 		return
 	}
 	relocate(cfg, c.DataAt)
 	c.ActiveMQ = cfg
+}
+
+// invalidData records a configuration body that does not parse: its data is unknown, and an
+// error entry names the resource and what the parser said (its messages never quote values).
+func (m *mapper) invalidData(c *model.Configuration, in *instance, engine string, err error) {
+	c.Data = model.Unknown
+	detail := ""
+	var pe *brokerconf.ParseError
+	if errors.As(err, &pe) && pe.Msg != "" {
+		detail = ": " + pe.Msg
+	}
+	m.diags = append(m.diags, model.Diagnostic{Severity: model.DiagError, Source: model.SourceTFPlan,
+		At: c.DataAt, Message: "invalid " + engine + " configuration in " + in.addr + detail})
 }
 
 // relocateRabbit puts every key of a RabbitMQ configuration at r: a plan holds no lines.
