@@ -57,7 +57,11 @@ func (p *prober) rabbit(ctx context.Context, a *httpAPI, t Target, b *model.Brok
 		ds.notef(at, "CORS preflight to %s: %v", ep.url, err)
 	}
 
-	if p.opts.DefaultCredentials {
+	switch {
+	case p.opts.DefaultCredentials && first.status == http.StatusOK:
+		// Where no credentials are needed, guest/guest "works" and proves nothing of them.
+		ds.notef(at, "management API %s: guest/guest not tried: the API answers without credentials", ep.url)
+	case p.opts.DefaultCredentials:
 		p.rabbitGuest(ctx, a, sm.Console, ds)
 	}
 	if t.User == "" {
