@@ -358,8 +358,6 @@ func checkTargets(in []probe.Target) ([]probe.Target, error) {
 	return out, nil
 }
 
-// defaultProbeConcurrency is what probe.Options' zero Concurrency means.
-const defaultProbeConcurrency = 32
 
 // unreachablePrivate is added to the note that says nothing answered on a private broker's
 // endpoint.
@@ -394,7 +392,7 @@ func probeAmazonMQ(ctx context.Context, inv *model.Inventory, opts probe.Options
 	}
 	conc := opts.Concurrency
 	if conc <= 0 {
-		conc = defaultProbeConcurrency
+		conc = probe.DefaultConcurrency
 	}
 	switch {
 	case len(public.brokers) > 0 && len(private.brokers) > 0 && conc >= 2:
