@@ -155,14 +155,30 @@ func checkUnreplicatedQueues(b *model.Broker, _ *Context) []Result {
 		typ := strings.ToLower(strings.TrimSpace(q.Type.V))
 		why := "its x-queue-type is classic"
 		if typ == "" {
-			vd := vhostDefault[q.VHost]
+			vd, vhostKnown := vhostDefault[q.VHost]
 			switch {
 			case vd.Known() && strings.TrimSpace(vd.V) != "":
 				typ, why = strings.ToLower(strings.TrimSpace(vd.V)), "its vhost's default_queue_type is "+vd.V
+			case vhostKnown && !vd.Known():
+				if unknown == nil {
+					unknown = unknownResult("The default_queue_type of vhost '"+q.VHost+"'", vd.At)
+				}
+				continue
+			case nodeSet && !nodeRaw.Known():
+				if unknown == nil {
+					unknown = unknownResult("The node's default_queue_type", nodeRaw.At)
+				}
+				continue
 			case nodeSet:
 				typ, why = nodeDefault, "the node's default_queue_type is "+nodeRaw.V
 			case amazonQuorum:
 				typ = "quorum"
+			case b.IsSelfManaged() && s.ConfState == model.Unknown:
+				// The node's configuration, which may set default_queue_type, was not read.
+				if unknown == nil {
+					unknown = unknownResult("The node's default_queue_type (its configuration was not read)", at)
+				}
+				continue
 			default:
 				typ, why = "classic", "it has no x-queue-type and no default_queue_type makes it quorum"
 			}

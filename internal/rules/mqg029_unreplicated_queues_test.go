@@ -50,6 +50,19 @@ func TestMQG029UnreplicatedQueues(t *testing.T) {
 			b.SelfManaged.RabbitMQ.VHosts = []model.RabbitVHost{{Name: "/", DefaultQueueType: model.ExplicitString("quorum", sAt(5))}}
 		}), want: []Status{Pass}},
 		{name: "node default quorum", b: cluster(sQueues(sQueue("orders", "", 40)), sConf("default_queue_type", "quorum")), want: []Status{Pass}},
+		// A default that could not be read may make the queue quorum: never a FAIL.
+		{name: "node default templated", b: cluster(sQueues(sQueue("orders", "", 40)), func(b *model.Broker) {
+			if b.SelfManaged.RabbitMQ.Conf == nil {
+				b.SelfManaged.RabbitMQ.Conf = map[string]model.String{}
+			}
+			b.SelfManaged.RabbitMQ.Conf["default_queue_type"] = model.UnknownString(sAt(6))
+		}), want: []Status{Unknown}},
+		{name: "node configuration unread", b: cluster(sQueues(sQueue("orders", "", 40)), func(b *model.Broker) {
+			b.SelfManaged.RabbitMQ.ConfState = model.Unknown
+		}), want: []Status{Unknown}},
+		{name: "vhost default unknown", b: cluster(sQueues(sQueue("orders", "", 40)), func(b *model.Broker) {
+			b.SelfManaged.RabbitMQ.VHosts = []model.RabbitVHost{{Name: "/", DefaultQueueType: model.UnknownString(sAt(5))}}
+		}), want: []Status{Unknown}},
 		{name: "queues unknown", b: cluster(func(b *model.Broker) { b.SelfManaged.RabbitMQ.QueuesState = model.Unknown }), want: []Status{Unknown}},
 		{name: "durable unknown", b: cluster(sQueues(sQueue("orders", "", 40, func(q *model.RabbitQueue) { q.Durable = model.UnknownBool(sAt(40)) }))),
 			want: []Status{Unknown}},
