@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mqguard/mqguard/internal/brokeruri"
 	"github.com/mqguard/mqguard/internal/model"
 )
 
@@ -135,8 +136,8 @@ func checkWeakTLSEndpoint(b *model.Broker, ctx *Context) []Result {
 	var fails, unknown, passes []Result
 	tested := false
 	for _, e := range sm.Endpoints {
-		if e.TLS == nil && e.Error == "" {
-			continue // a plaintext endpoint: MQG024's
+		if e.TLS == nil && (e.Error == "" || plainSchemes[strings.ToLower(e.Protocol)]) {
+			continue // a plaintext endpoint, answered or not: MQG024's
 		}
 		tested = true
 		f, u, p := tlsEndpoint(e, asOf)
@@ -308,7 +309,7 @@ func activeMQTLSConf(doc *model.ActiveMQConfig) (tested bool, fails, unknown []R
 			continue // MQG024 reports the unknown URI
 		}
 		scheme, query, _ := strings.Cut(tc.URI.V, "?")
-		if !tlsSchemes[strings.ToLower(strings.TrimSpace(strings.SplitN(scheme, "://", 2)[0]))] {
+		if !brokeruri.IsTLS(strings.ToLower(strings.TrimSpace(strings.SplitN(scheme, "://", 2)[0]))) {
 			continue
 		}
 		tested = true

@@ -74,6 +74,8 @@ func TestMQG023WeakTLSEndpoint(t *testing.T) {
 			want: []Status{Unknown}},
 		{name: "plaintext endpoint only", b: rabbit(sEndpoints(model.EndpointProbe{URL: "amqp://mq:5672", Protocol: "amqp", Plaintext: true})),
 			want: []Status{NotApplicable}},
+		{name: "plaintext endpoint unreachable", b: rabbit(sEndpoints(model.EndpointProbe{URL: "tcp://mq:61616", Protocol: "tcp", Error: "connect: refused"})),
+			want: []Status{NotApplicable}},
 		{name: "rabbitmq.conf without TLS", b: sBroker(model.EngineRabbitMQ, sConf("listeners.tcp.default", "5672")),
 			want: []Status{NotApplicable}},
 		{name: "rabbitmq.conf templated TLS listener", b: sBroker(model.EngineRabbitMQ, func(b *model.Broker) {

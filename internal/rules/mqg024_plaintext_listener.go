@@ -7,15 +7,11 @@ import (
 	"github.com/mqguard/mqguard/internal/model"
 )
 
-// tlsSchemes and plainSchemes are the ActiveMQ transportConnector schemes of MQG024.
-var (
-	tlsSchemes = map[string]bool{"ssl": true, "nio+ssl": true, "auto+ssl": true, "auto+nio+ssl": true,
-		"amqp+ssl": true, "amqp+nio+ssl": true, "stomp+ssl": true, "stomp+nio+ssl": true, "mqtt+ssl": true,
-		"mqtt+nio+ssl": true, "wss": true, "https": true, "amqps": true, "mqtts": true, "stomps": true}
-	plainSchemes = map[string]bool{"tcp": true, "nio": true, "auto": true, "auto+nio": true, "amqp": true,
-		"amqp+nio": true, "amqp+ws": true, "stomp": true, "stomp+nio": true, "mqtt": true, "mqtt+nio": true,
-		"ws": true, "http": true, "udp": true}
-)
+// plainSchemes are the plaintext schemes of MQG024 (ActiveMQ transportConnectors and probe
+// URLs); whether a scheme is TLS is brokeruri.IsTLS's.
+var plainSchemes = map[string]bool{"tcp": true, "nio": true, "auto": true, "auto+nio": true, "amqp": true,
+	"amqp+nio": true, "amqp+ws": true, "stomp": true, "stomp+nio": true, "mqtt": true, "mqtt+nio": true,
+	"ws": true, "http": true, "udp": true}
 
 var mqg024 = &Rule{
 	ID:       "MQG024",
