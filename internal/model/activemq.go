@@ -72,7 +72,10 @@ type CredentialRef struct {
 type ConfigUser struct {
 	Username String
 	Groups   []string
-	At       Range
+	// GroupsUnknown says the groups attribute holds a placeholder that did not resolve: Groups
+	// lists only what is known of it.
+	GroupsUnknown bool
+	At            Range
 }
 
 // Severity of a diagnostic.

@@ -12,7 +12,7 @@ import (
 // configuration's directives once).
 
 // codecVersion changes whenever the model's shape changes, so older entries are not misread.
-const codecVersion = 7
+const codecVersion = 8
 
 // wirePart is the encoded form: the inventory with its links between resources replaced by
 // indices into the inventory's lists (-1 when the pointer is nil; a target outside the lists

@@ -597,12 +597,19 @@ func configurationPermissions(c *model.Configuration) (fails, unknown []Result) 
 		}
 	}
 	for i, u := range doc.Users {
-		if !containsFold(trimmed(u.Groups), webConsoleGroup) {
-			continue
-		}
 		name, subject := "#"+strconv.Itoa(i+1), "config-user#"+strconv.Itoa(i+1)
 		if u.Username.Known() && u.Username.V != "" {
 			name, subject = "'"+u.Username.V+"'", "config-user:"+u.Username.V
+		}
+		if u.GroupsUnknown {
+			// A placeholder that did not resolve may name activemq-webconsole, or an admin group.
+			if unknown == nil {
+				unknown = unknownResult("The groups of configuration user "+name, u.At)
+			}
+			continue
+		}
+		if !containsFold(trimmed(u.Groups), webConsoleGroup) {
+			continue
 		}
 		switch administrator(u.Username, model.StringList{V: u.Groups, State: model.Explicit, At: u.At}) {
 		case Yes:

@@ -92,6 +92,9 @@ func TestMQG019BroadPermissions(t *testing.T) {
 			{Username: model.ExplicitString("app", aAt(80)), Groups: []string{"users", "activemq-webconsole"}, At: aAt(80)},
 			{Username: model.ExplicitString("ops", aAt(81)), Groups: []string{"admins", "activemq-webconsole"}, At: aAt(81)}}})),
 			[]Status{Fail}, []string{"config-user:app"}},
+		{"configuration user's groups unresolved", aBroker(model.EngineActiveMQ, bConfig(&model.ActiveMQConfig{Users: []model.ConfigUser{
+			{Username: model.ExplicitString("app", aAt(80)), Groups: []string{"users"}, GroupsUnknown: true, At: aAt(80)}}})),
+			[]Status{Unknown}, nil},
 		{"configuration users named as administrators", aBroker(model.EngineActiveMQ, configUsers(
 			configUser(model.ExplicitString("admin", aAt(80)), "activemq-webconsole"),
 			configUser(model.ExplicitString("ops_administrator", aAt(80)), "users", "activemq-webconsole"),

@@ -294,9 +294,9 @@ func (p *parser) start(el xml.StartElement, line, tagEnd int) {
 				user, userKnown = p.expand(user)
 			}
 			groups, _ := attr(el, "groups")
-			groups, _ = p.expand(groups)
+			groups, groupsKnown := p.expand(groups)
 			ends = append(ends, func(r model.Range) {
-				u := model.ConfigUser{Username: model.UnknownString(r), Groups: splitList(groups), At: r}
+				u := model.ConfigUser{Username: model.UnknownString(r), Groups: splitList(groups), GroupsUnknown: !groupsKnown, At: r}
 				if hasUser && userKnown {
 					u.Username = model.ExplicitString(user, r)
 				}

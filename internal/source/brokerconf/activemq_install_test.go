@@ -235,3 +235,23 @@ func FuzzParseActiveMQInstall(f *testing.F) {
 		}
 	})
 }
+
+// TestConfigUserGroupsPlaceholder: a groups attribute whose placeholder does not resolve is
+// marked unknown, not read as the groups that did resolve.
+func TestConfigUserGroupsPlaceholder(t *testing.T) {
+	doc := beansHead + `<broker xmlns="http://activemq.apache.org/schema/core"><plugins><simpleAuthenticationPlugin><users>
+<authenticationUser username="app" password="${app.password}" groups="users,${extra.groups}"/>
+<authenticationUser username="ops" password="${ops.password}" groups="admins,${known}"/>
+</users></simpleAuthenticationPlugin></plugins></broker></beans>`
+	resolve := func(name string) (string, bool) { return "activemq-webconsole", name == "known" }
+	cfg, _, err := ParseActiveMQInstall([]byte(doc), "activemq.xml", 1, resolve)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.Users) != 2 || !cfg.Users[0].GroupsUnknown || cfg.Users[1].GroupsUnknown {
+		t.Fatalf("users %+v", cfg.Users)
+	}
+	if got := cfg.Users[1].Groups; len(got) != 2 || got[1] != "activemq-webconsole" {
+		t.Errorf("resolved groups %v", got)
+	}
+}
