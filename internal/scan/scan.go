@@ -358,7 +358,6 @@ func checkTargets(in []probe.Target) ([]probe.Target, error) {
 	return out, nil
 }
 
-
 // unreachablePrivate is added to the note that says nothing answered on a private broker's
 // endpoint.
 const unreachablePrivate = "; the broker is private (not publicly accessible): only its VPC, or a network joined to it, reaches it, so this is no error — run the scan from there to probe it"
