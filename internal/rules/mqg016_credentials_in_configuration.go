@@ -348,10 +348,10 @@ func checkCredentialsInConfiguration(b *model.Broker, _ *Context) []Result {
 		}
 		return one(Pass, "No credential is embedded in the broker's configuration files or LDAP URLs.", b.ID.At, model.Explicit)
 	}
-	if c != nil && configIsEngine(c, model.EngineActiveMQ) != Yes && c.ActiveMQ == nil {
+	if c != nil && configIsEngine(c, model.EngineActiveMQ) != Yes && c.ActiveMQ == nil && c.RabbitMQ == nil {
 		// Said plainly: a PASS must not claim data that was not read.
-		return one(Pass, "No credential is embedded in the broker's LDAP URLs or tags; the body of a RabbitMQ "+
-			"configuration is not examined yet.", b.ID.At, model.Explicit)
+		return one(Pass, "No credential is embedded in the broker's LDAP URLs or tags; the body of the "+
+			"RabbitMQ configuration was not read.", b.ID.At, model.Explicit)
 	}
 	return one(Pass, "No credential is embedded in the broker's configuration, LDAP URLs or tags.", b.ID.At, model.Explicit)
 }
