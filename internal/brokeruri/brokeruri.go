@@ -3,7 +3,10 @@
 // Rules and sources share it so that both judge a URI the same way.
 package brokeruri
 
-import "strings"
+import (
+	"net/netip"
+	"strings"
+)
 
 // compositeSchemes wrap other URIs in ActiveMQ: static:(tcp://a,tcp://b), masterslave:(...),
 // failover:(...), fanout:(...), discovery:(...). They are not transports themselves.
@@ -180,4 +183,15 @@ func IsPasswordKey(key string) bool {
 		// hyphenated word such as rotate-password names a policy, not a credential.
 		return strings.HasSuffix(key, "Password") && len(key) > len("Password")
 	}
+}
+
+// IsLoopbackHost reports whether a host (a name or an address, IPv6 with or without brackets)
+// is the loopback interface: localhost, 127.0.0.0/8 or ::1.
+func IsLoopbackHost(h string) bool {
+	h = strings.Trim(strings.TrimSpace(h), "[]")
+	if strings.EqualFold(h, "localhost") {
+		return true
+	}
+	a, err := netip.ParseAddr(h)
+	return err == nil && a.IsLoopback()
 }

@@ -159,3 +159,14 @@ func FuzzRedact(f *testing.F) {
 		}
 	})
 }
+
+func TestIsLoopbackHost(t *testing.T) {
+	for h, want := range map[string]bool{
+		"localhost": true, "LocalHost": true, "127.0.0.1": true, "127.8.9.10": true, "::1": true, "[::1]": true,
+		"0.0.0.0": false, "::": false, "": false, "10.0.0.5": false, "127.corp.example": false, "broker.internal": false,
+	} {
+		if got := IsLoopbackHost(h); got != want {
+			t.Errorf("IsLoopbackHost(%q) = %v, want %v", h, got, want)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package rules
 import (
 	"testing"
 
+	"github.com/mqguard/mqguard/internal/brokeruri"
 	"github.com/mqguard/mqguard/internal/model"
 )
 
@@ -10,7 +11,7 @@ import (
 func sListener(name, protocol string, tls bool, host string, port int64, line int) model.Listener {
 	return model.Listener{Protocol: protocol, Name: name, TLS: model.ExplicitBool(tls, sAt(line)),
 		Host: model.ExplicitString(host, sAt(line)), Port: model.Int{V: port, State: model.Explicit, At: sAt(line)},
-		Loopback: model.ExplicitBool(isLoopbackHost(host), sAt(line)), At: sAt(line)}
+		Loopback: model.ExplicitBool(brokeruri.IsLoopbackHost(host), sAt(line)), At: sAt(line)}
 }
 
 func sListeners(ls ...model.Listener) func(*model.Broker) {

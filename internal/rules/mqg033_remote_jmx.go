@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"github.com/mqguard/mqguard/internal/brokeruri"
 	"github.com/mqguard/mqguard/internal/model"
 )
 
@@ -105,7 +106,7 @@ func checkRemoteJMX(b *model.Broker, _ *Context) []Result {
 		switch {
 		case !host.Known():
 			undecided(unknownResult("The bind address of ActiveMQ's JMX connector", firstRange(host.At, at)))
-		case !isLoopbackHost(host.V):
+		case !brokeruri.IsLoopbackHost(host.V):
 			fails = append(fails, Result{Status: Fail, At: firstRange(host.At, at), ValueFrom: host.State, Subject: "managementContext:host",
 				Message: "ActiveMQ's JMX connector is on and bound to " + bindLabel(host) + ", not to loopback."})
 		}

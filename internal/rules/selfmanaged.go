@@ -82,12 +82,6 @@ func brokerVersion(b *model.Broker) (Version, model.Range, bool) {
 	return Version{}, firstRange(b.EngineVersion.At, b.ID.At), false
 }
 
-// isLoopbackHost reports whether a bind host is the loopback interface only.
-func isLoopbackHost(h string) bool {
-	h = strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(strings.ToLower(h)), "["), "]")
-	return h == "localhost" || h == "::1" || strings.HasPrefix(h, "127.")
-}
-
 // brokerUserLabel names a self-managed user in messages and subjects: its name, else its rank.
 func brokerUserLabel(u model.BrokerUser, i int) (name, subject string) {
 	if u.Username.Known() && u.Username.V != "" {

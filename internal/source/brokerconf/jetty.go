@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/mqguard/mqguard/internal/brokeruri"
 	"github.com/mqguard/mqguard/internal/model"
 )
 
@@ -214,9 +215,5 @@ func loopback(h model.String) model.Bool {
 	if !h.Known() {
 		return model.UnknownBool(h.At)
 	}
-	switch strings.ToLower(strings.TrimSpace(h.V)) {
-	case "127.0.0.1", "localhost", "::1", "[::1]":
-		return model.Bool{V: true, State: h.State, At: h.At}
-	}
-	return model.Bool{V: false, State: h.State, At: h.At}
+	return model.Bool{V: brokeruri.IsLoopbackHost(h.V), State: h.State, At: h.At}
 }

@@ -1,11 +1,11 @@
 package brokerconf
 
 import (
-	"net/netip"
 	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/mqguard/mqguard/internal/brokeruri"
 	"github.com/mqguard/mqguard/internal/model"
 )
 
@@ -90,7 +90,7 @@ func numberedListeners(s *model.RabbitMQSettings, prefix, protocol string, tls b
 		} else {
 			l.Host = model.ExplicitString(host, v.At)
 			l.Port = model.Int{V: port, State: model.Explicit, At: v.At}
-			l.Loopback = model.ExplicitBool(isLoopbackHost(host), v.At)
+			l.Loopback = model.ExplicitBool(brokeruri.IsLoopbackHost(host), v.At)
 		}
 		out = append(out, l)
 	}
@@ -170,7 +170,7 @@ func listenerHost(v model.String, ok bool, at model.Range) (model.String, model.
 	if unresolved(h) {
 		return model.UnknownString(v.At), model.UnknownBool(v.At)
 	}
-	return model.ExplicitString(h, v.At), model.ExplicitBool(isLoopbackHost(h), v.At)
+	return model.ExplicitString(h, v.At), model.ExplicitBool(brokeruri.IsLoopbackHost(h), v.At)
 }
 
 func unresolved(s string) bool { return strings.Contains(s, "{{") || strings.Contains(s, "${") }
@@ -191,13 +191,4 @@ func splitListener(v string) (string, int64, bool) {
 		return "", 0, false
 	}
 	return host, port, true
-}
-
-func isLoopbackHost(h string) bool {
-	h = strings.Trim(strings.TrimSpace(h), "[]")
-	if strings.EqualFold(h, "localhost") {
-		return true
-	}
-	a, err := netip.ParseAddr(h)
-	return err == nil && a.IsLoopback()
 }

@@ -16,6 +16,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/mqguard/mqguard/internal/brokeruri"
 	"github.com/mqguard/mqguard/internal/model"
 )
 
@@ -157,15 +158,6 @@ func parseEndpoint(raw string) (*endpoint, error) {
 		url: u.String(), scheme: scheme, host: host, port: port,
 		addr: net.JoinHostPort(host, port), path: u.Path,
 	}, nil
-}
-
-// isLoopbackHost says the host is a loopback literal (or localhost).
-func isLoopbackHost(h string) bool {
-	if strings.EqualFold(h, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(h)
-	return ip != nil && ip.IsLoopback()
 }
 
 // prober is one scan's state.
@@ -328,7 +320,7 @@ func addListener(sm *model.SelfManaged, ep *endpoint, tls bool) {
 		TLS:      model.ExplicitBool(tls, at),
 		Host:     model.ExplicitString(ep.host, at),
 		Port:     port,
-		Loopback: model.ExplicitBool(isLoopbackHost(ep.host), at),
+		Loopback: model.ExplicitBool(brokeruri.IsLoopbackHost(ep.host), at),
 		Name:     ep.url,
 		At:       at,
 	})

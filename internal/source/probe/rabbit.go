@@ -16,6 +16,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/mqguard/mqguard/internal/brokeruri"
 	"github.com/mqguard/mqguard/internal/model"
 )
 
@@ -110,7 +111,7 @@ func (p *prober) rabbit(ctx context.Context, a *httpAPI, t Target, b *model.Brok
 			TLS:      model.ExplicitBool(tls, lat),
 			Host:     model.ExplicitString(l.IPAddress, lat),
 			Port:     model.Int{V: int64(l.Port), State: model.Explicit, At: lat},
-			Loopback: model.ExplicitBool(isLoopbackHost(l.IPAddress), lat),
+			Loopback: model.ExplicitBool(brokeruri.IsLoopbackHost(l.IPAddress), lat),
 			Name:     l.Protocol,
 			At:       lat,
 		})
@@ -153,7 +154,7 @@ func (p *prober) rabbitGuest(ctx context.Context, a *httpAPI, c *model.ConsolePr
 		return
 	}
 	accepted := r.status == http.StatusOK
-	if isLoopbackHost(ep.host) {
+	if brokeruri.IsLoopbackHost(ep.host) {
 		ds.notef(ep.ref(""), "%s: guest/guest tried from loopback (accepted: %t), where RabbitMQ always admits guest; it says nothing about remote access", ep.url, accepted)
 		return
 	}
