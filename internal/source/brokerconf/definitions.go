@@ -457,7 +457,7 @@ func (d *defReader) addUser(u *defUser, at model.Range) {
 		bu.DefaultPassword = u.Name == "guest" && *u.Password == "guest"
 	case u.PasswordHash != nil && *u.PasswordHash != "":
 		bu.Password = model.Secret{Origin: model.SecretLiteral, At: at, LiteralAt: at}
-		bu.DefaultPassword = u.Name == "guest" && hashIs(*u.PasswordHash, alg, "guest")
+		bu.DefaultPassword = u.Name == "guest" && RabbitHashIs(*u.PasswordHash, alg, "guest")
 	default:
 		bu.Password = model.Secret{Origin: model.SecretAbsent, At: at}
 	}
@@ -487,9 +487,10 @@ func parseTags(raw json.RawMessage) []string {
 	return out
 }
 
-// hashIs reports whether a RabbitMQ password hash (base64 of a 4-byte salt followed by
-// H(salt + password)) is the hash of password.
-func hashIs(encoded, alg, password string) bool {
+// RabbitHashIs reports whether a RabbitMQ password hash (base64 of a 4-byte salt followed by
+// H(salt + password), H named by its hashing_algorithm; "" is SHA-256) is the hash of password.
+// The management API's users carry the same hashes as a definitions export.
+func RabbitHashIs(encoded, alg, password string) bool {
 	raw, err := base64.StdEncoding.DecodeString(encoded)
 	if err != nil || len(raw) < 5 {
 		return false

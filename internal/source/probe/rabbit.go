@@ -2,14 +2,8 @@ package probe
 
 import (
 	"context"
-	"crypto/md5" //nolint:gosec // RabbitMQ's legacy password hash, verified only against the shipped default
-	"crypto/sha256"
-	"crypto/sha512"
-	"crypto/subtle"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"hash"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -18,6 +12,7 @@ import (
 
 	"github.com/mqguard/mqguard/internal/brokeruri"
 	"github.com/mqguard/mqguard/internal/model"
+	"github.com/mqguard/mqguard/internal/source/brokerconf"
 )
 
 // maxQueuePages bounds the queue pages read (500 queues a page).
@@ -190,29 +185,6 @@ func tagsOf(raw json.RawMessage) []string {
 	return nil
 }
 
-// hashIs says a RabbitMQ password hash (base64 of a 4-byte salt and H(salt+password)) is the
-// hash of password under the named algorithm.
-func hashIs(hashB64, algorithm, password string) bool {
-	raw, err := base64.StdEncoding.DecodeString(hashB64)
-	if err != nil || len(raw) < 5 {
-		return false
-	}
-	var h hash.Hash
-	switch algorithm {
-	case "", "rabbit_password_hashing_sha256":
-		h = sha256.New()
-	case "rabbit_password_hashing_sha512":
-		h = sha512.New()
-	case "rabbit_password_hashing_md5":
-		h = md5.New() //nolint:gosec // see the import
-	default:
-		return false
-	}
-	h.Write(raw[:4])
-	h.Write([]byte(password))
-	return subtle.ConstantTimeCompare(h.Sum(nil), raw[4:]) == 1
-}
-
 func (p *prober) rabbitUsers(ctx context.Context, a *httpAPI, t Target, sm *model.SelfManaged, ds *diagSink) {
 	ep := a.ep
 	var users []apiUser
@@ -253,7 +225,7 @@ func (p *prober) rabbitUsers(ctx context.Context, a *httpAPI, t Target, sm *mode
 		}
 		if u.PasswordHash != "" {
 			bu.Password = model.Secret{Origin: model.SecretLiteral, At: uat}
-			bu.DefaultPassword = u.Name == "guest" && hashIs(u.PasswordHash, u.HashingAlgorithm, "guest")
+			bu.DefaultPassword = u.Name == "guest" && brokerconf.RabbitHashIs(u.PasswordHash, u.HashingAlgorithm, "guest")
 		}
 		sm.Users = append(sm.Users, bu)
 	}

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/mqguard/mqguard/internal/model"
+	"github.com/mqguard/mqguard/internal/source/brokerconf"
 )
 
 func TestTargetURLs(t *testing.T) {
@@ -224,10 +225,10 @@ func TestSmallMappings(t *testing.T) {
 	sh := sha512.Sum512(append(append([]byte{}, salt...), "guest"...))
 	md5Hash := base64.StdEncoding.EncodeToString(append(append([]byte{}, salt...), md[:]...))
 	shaHash := base64.StdEncoding.EncodeToString(append(append([]byte{}, salt...), sh[:]...))
-	if !hashIs(md5Hash, "rabbit_password_hashing_md5", "guest") || hashIs(md5Hash, "rabbit_password_hashing_sha256", "guest") {
+	if !brokerconf.RabbitHashIs(md5Hash, "rabbit_password_hashing_md5", "guest") || brokerconf.RabbitHashIs(md5Hash, "rabbit_password_hashing_sha256", "guest") {
 		t.Error("md5 hash check")
 	}
-	if !hashIs(shaHash, "rabbit_password_hashing_sha512", "guest") || hashIs(shaHash, "rabbit_password_hashing_sha512", "guest2") || hashIs("!!", "", "guest") {
+	if !brokerconf.RabbitHashIs(shaHash, "rabbit_password_hashing_sha512", "guest") || brokerconf.RabbitHashIs(shaHash, "rabbit_password_hashing_sha512", "guest2") || brokerconf.RabbitHashIs("!!", "", "guest") {
 		t.Error("sha512 hash check")
 	}
 }
