@@ -16,7 +16,7 @@ import (
 
 // Defaults of the probe flags: what probe.Options' zero values mean.
 const (
-	defaultProbeTimeout     = 10 * time.Second
+	defaultProbeTimeout     = probe.DefaultTimeout
 	defaultProbeConcurrency = probe.DefaultConcurrency
 	// maxProbeTimeout bounds --probe-timeout: a probe that waits longer is a hang.
 	maxProbeTimeout = 10 * time.Minute

@@ -50,12 +50,13 @@ type Inputs struct {
 	BrokerConf map[string]brokerconf.FileKind
 }
 
-// sniffSize is how much of a file is read to recognise a plan; templates are read whole up to
+// sniffSize is how much of a file is read to recognise a plan or a broker configuration (what
+// brokerconf.Sniff needs); templates are read whole up to
 // maxTemplateSniff. A larger YAML/JSON file is recognised by its head alone (the plan check needs
 // only the head; a template's format version or first resources come first), and a template
 // that large is refused by the CloudFormation source with an error naming the file.
 const (
-	sniffSize        = 64 << 10
+	sniffSize        = brokerconf.SniffSize
 	maxTemplateSniff = 10 << 20
 )
 

@@ -39,7 +39,7 @@ type Target struct {
 
 // Options are the probe's options.
 type Options struct {
-	// Timeout bounds each connection (dial, handshake, request); zero means 10 s.
+	// Timeout bounds each connection (dial, handshake, request); zero means DefaultTimeout.
 	Timeout time.Duration
 	// Concurrency bounds the connections open at once; zero means DefaultConcurrency.
 	Concurrency int
@@ -58,9 +58,12 @@ type Options struct {
 	dial func(ctx context.Context, network, addr string) (net.Conn, error)
 }
 
+// DefaultTimeout is the default bound of each connection (dial, handshake, request).
+const DefaultTimeout = 10 * time.Second
+
 func (o Options) timeout() time.Duration {
 	if o.Timeout <= 0 {
-		return 10 * time.Second
+		return DefaultTimeout
 	}
 	return o.Timeout
 }
