@@ -37,19 +37,18 @@ var tlsVersions = []struct {
 	{"TLS 1.3", tls.VersionTLS13},
 }
 
-// allSuites are the TLS 1.0–1.2 cipher suites crypto/tls can offer, secure and insecure.
-func allSuites() []*tls.CipherSuite {
+// allSuites are the TLS 1.0–1.2 cipher suites crypto/tls can offer, secure and insecure, by
+// ID. They never change within a process: they are listed once.
+var allSuites = sync.OnceValue(func() []*tls.CipherSuite {
 	var out []*tls.CipherSuite
 	for _, cs := range append(tls.CipherSuites(), tls.InsecureCipherSuites()...) {
 		if slices.Contains(cs.SupportedVersions, tls.VersionTLS12) || slices.Contains(cs.SupportedVersions, tls.VersionTLS10) {
-			if !slices.Equal(cs.SupportedVersions, []uint16{tls.VersionTLS13}) {
-				out = append(out, cs)
-			}
+			out = append(out, cs)
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out
-}
+})
 
 func suitesFor(v uint16) []uint16 {
 	var ids []uint16
