@@ -1,6 +1,7 @@
 package brokerconf
 
 import (
+	"bytes"
 	"errors"
 	"io/fs"
 	"path"
@@ -250,10 +251,13 @@ func (l *amqLoad) broker(x string) *model.Broker {
 		v, ok := builtins[name]
 		return v, ok
 	}
-	cfg, facts, err := ParseActiveMQInstall(data, disp, 1, resolve)
-	if err != nil {
-		l.errorAt(x, err)
-		return nil
+	// A document without placeholders reads the same with the resolver: parsed once.
+	cfg, facts := raw, first
+	if bytes.Contains(data, []byte("${")) {
+		if cfg, facts, err = ParseActiveMQInstall(data, disp, 1, resolve); err != nil {
+			l.errorAt(x, err)
+			return nil
+		}
 	}
 
 	id := model.Identity{Source: model.SourceBrokerConf, Scope: disp, Address: disp, Type: "activemq", At: whole}
