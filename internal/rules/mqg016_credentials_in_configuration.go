@@ -306,15 +306,12 @@ func checkCredentialsInConfiguration(b *model.Broker, _ *Context) []Result {
 	}
 
 	if sm := b.SelfManaged; sm != nil {
-		subjects := map[string]int{}
+		var creds []Result
 		for _, cr := range sm.Credentials {
-			subject := "file:" + cr.Where
-			if subjects[subject]++; subjects[subject] > 1 {
-				subject += "#" + strconv.Itoa(subjects[subject])
-			}
-			fails = append(fails, Result{Status: Fail, At: cr.At, ValueFrom: model.Explicit, Subject: subject,
+			creds = append(creds, Result{Status: Fail, At: cr.At, ValueFrom: model.Explicit, Subject: "file:" + cr.Where,
 				Message: "The broker's configuration embeds a credential in " + cr.Where + "."})
 		}
+		fails = append(fails, uniqueSubjects(creds)...)
 	}
 
 	for _, k := range b.Tags.SortedKeys() {
@@ -395,16 +392,13 @@ func configurationCredentials(c *model.Configuration) (fails, unknown []Result) 
 		n    int
 	}
 	seen := map[line]bool{}
-	subjects := map[string]int{}
+	var creds []Result
 	for _, cr := range doc.Credentials {
 		seen[line{cr.At.File, cr.At.StartLine}] = true
-		subject := "config:" + cr.Where
-		if subjects[subject]++; subjects[subject] > 1 {
-			subject += "#" + strconv.Itoa(subjects[subject]) // several users' password attributes
-		}
-		fails = append(fails, Result{Status: Fail, At: cr.At, ValueFrom: model.Explicit, Subject: subject,
+		creds = append(creds, Result{Status: Fail, At: cr.At, ValueFrom: model.Explicit, Subject: "config:" + cr.Where,
 			Message: "Configuration " + label + " embeds a credential in " + cr.Where + "."})
 	}
+	fails = append(fails, uniqueSubjects(creds)...) // several users' password attributes are numbered
 	check := func(kind string, i int, name, uri model.String, at model.Range) {
 		if seen[line{at.File, at.StartLine}] || seen[line{uri.At.File, uri.At.StartLine}] ||
 			!uri.Known() || !brokeruri.HasCredentials(uri.V) {

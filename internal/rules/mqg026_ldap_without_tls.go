@@ -339,7 +339,7 @@ func checkLDAPWithoutTLS(b *model.Broker, _ *Context) []Result {
 	if b.IsSelfManaged() {
 		return selfManagedLDAP(b)
 	}
-	return ldapHostsTLS(b)
+	return ldapHostsTLS(b, b.AuthStrategy)
 }
 
 // selfManagedLDAP judges a self-managed broker, whose source declares LDAP only when the
@@ -383,17 +383,15 @@ func selfManagedLDAP(b *model.Broker) []Result {
 		}
 		return out
 	}
-	cp := *b
-	cp.AuthStrategy = model.ExplicitString("LDAP", firstRange(b.LDAP.At, b.ID.At))
-	return ldapHostsTLS(&cp)
+	// A self-managed ActiveMQ's LDAP hosts are its LDAP authentication's.
+	return ldapHostsTLS(b, model.ExplicitString("LDAP", firstRange(b.LDAP.At, b.ID.At)))
 }
 
-// ldapHostsTLS judges the LDAP hosts of a broker.
-func ldapHostsTLS(b *model.Broker) []Result {
+// ldapHostsTLS judges the LDAP hosts of a broker whose authentication strategy is auth.
+func ldapHostsTLS(b *model.Broker, auth model.String) []Result {
 	if b.LDAP == nil && !b.LDAPUnread {
 		return notApplicable("The broker declares no LDAP server.", b.ID.At)
 	}
-	auth := b.AuthStrategy
 	if auth.Known() && !strings.EqualFold(strings.TrimSpace(auth.V), "LDAP") {
 		return notApplicable("The broker uses "+strings.TrimSpace(auth.V)+" authentication, not LDAP.", auth.At)
 	}
