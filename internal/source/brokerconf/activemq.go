@@ -37,6 +37,23 @@ func (e *ParseError) Error() string {
 	return fmt.Sprintf("%s: %s", e.File, e.Msg)
 }
 
+// ErrorAt is what a source reports of a parse error of a configuration body it holds: the line
+// the error names (fallback when it names none) and ": message" (empty when there is none).
+// The parsers' messages never quote a value.
+func ErrorAt(err error, fallback int) (line int, detail string) {
+	line = fallback
+	var pe *ParseError
+	if errors.As(err, &pe) {
+		if pe.Line > 0 {
+			line = pe.Line
+		}
+		if pe.Msg != "" {
+			detail = ": " + pe.Msg
+		}
+	}
+	return line, detail
+}
+
 // ParseActiveMQ parses an ActiveMQ broker configuration (the <broker> document Amazon MQ takes in
 // aws_mq_configuration / AWS::AmazonMQ::Configuration, or a self-managed activemq.xml, which wraps
 // <broker> in Spring <beans>). file is the display path put in every Range; firstLine is the line

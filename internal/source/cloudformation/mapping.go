@@ -3,7 +3,6 @@ package cloudformation
 import (
 	"bytes"
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -376,12 +375,7 @@ func (mp *mapper) configurationData(c *model.Configuration, r *resource) {
 	if c.Engine.Known() && c.Engine.V == model.EngineRabbitMQ && !isXML {
 		rs, creds, err := brokerconf.ParseRabbitConf([]byte(data), mp.t.disp, firstLine)
 		if err != nil {
-			c.Data = model.Unknown
-			line, detail := firstLine, ""
-			if pe := (*brokerconf.ParseError)(nil); errors.As(err, &pe) {
-				line, detail = pe.Line, ": "+pe.Msg
-			}
-			mp.t.diag(model.DiagError, model.Range{File: mp.t.disp, StartLine: line, EndLine: line}, "invalid RabbitMQ configuration in "+mp.prefix+r.id+detail)
+			mp.invalidData(c, r, firstLine, "RabbitMQ", err)
 			return
 		}
 		rs.Credentials = creds
@@ -393,20 +387,18 @@ func (mp *mapper) configurationData(c *model.Configuration, r *resource) {
 	}
 	cfg, err := parseActiveMQ([]byte(data), mp.t.disp, firstLine)
 	if err != nil {
-		c.Data = model.Unknown
-		line, detail := firstLine, ""
-		if pe := (*brokerconf.ParseError)(nil); errors.As(err, &pe) {
-			if pe.Line > 0 {
-				line = pe.Line
-			}
-			if pe.Msg != "" {
-				detail = ": " + pe.Msg
-			}
-		}
-		mp.t.diag(model.DiagError, model.Range{File: mp.t.disp, StartLine: line, EndLine: line}, "invalid ActiveMQ configuration in "+mp.prefix+r.id+detail)
+		mp.invalidData(c, r, firstLine, "ActiveMQ", err)
 		return
 	}
 	c.ActiveMQ = cfg
+}
+
+// invalidData records a configuration body that does not parse: its data is unknown, and an
+// error entry names the resource, the line and what the parser said.
+func (mp *mapper) invalidData(c *model.Configuration, r *resource, firstLine int, engine string, err error) {
+	c.Data = model.Unknown
+	line, detail := brokerconf.ErrorAt(err, firstLine)
+	mp.t.diag(model.DiagError, model.Range{File: mp.t.disp, StartLine: line, EndLine: line}, "invalid "+engine+" configuration in "+mp.prefix+r.id+detail)
 }
 
 // tags reads a CloudFormation tag list ([{Key, Value}]).

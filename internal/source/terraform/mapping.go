@@ -551,10 +551,7 @@ func (mp *mapper) configurationData(c *model.Configuration, ri *resInst) {
 	if c.Engine.Known() && c.Engine.V == model.EngineRabbitMQ && !isXML {
 		rs, creds, err := brokerconf.ParseRabbitConf([]byte(data), mp.r.l.displayPath(file), firstLine)
 		if err != nil {
-			c.Data = model.Unknown
-			c.DataWhy = "its rabbitmq.conf body is not valid"
-			mp.r.diags = append(mp.r.diags, model.Diagnostic{Severity: model.DiagError, Source: model.SourceTerraform,
-				At: model.Range{File: file, StartLine: errorLine(err, firstLine)}, Message: "invalid RabbitMQ configuration in " + ri.addr + parseErrorDetail(err)})
+			mp.invalidData(c, ri, file, firstLine, "its rabbitmq.conf body is not valid", "RabbitMQ", err)
 			return
 		}
 		rs.Credentials = creds
@@ -566,13 +563,20 @@ func (mp *mapper) configurationData(c *model.Configuration, ri *resInst) {
 	}
 	cfg, err := parseActiveMQ([]byte(data), mp.r.l.displayPath(file), firstLine)
 	if err != nil {
-		c.Data = model.Unknown
-		c.DataWhy = "its ActiveMQ XML is not valid"
-		mp.r.diags = append(mp.r.diags, model.Diagnostic{Severity: model.DiagError, Source: model.SourceTerraform,
-			At: model.Range{File: file, StartLine: errorLine(err, firstLine)}, Message: "invalid ActiveMQ configuration in " + ri.addr + parseErrorDetail(err)})
+		mp.invalidData(c, ri, file, firstLine, "its ActiveMQ XML is not valid", "ActiveMQ", err)
 		return
 	}
 	c.ActiveMQ = cfg
+}
+
+// invalidData records a configuration body that does not parse: its data is unknown (why
+// says so), and an error entry names the resource, the line and what the parser said.
+func (mp *mapper) invalidData(c *model.Configuration, ri *resInst, file string, firstLine int, why, engine string, err error) {
+	c.Data = model.Unknown
+	c.DataWhy = why
+	line, detail := brokerconf.ErrorAt(err, firstLine)
+	mp.r.diags = append(mp.r.diags, model.Diagnostic{Severity: model.DiagError, Source: model.SourceTerraform,
+		At: model.Range{File: file, StartLine: line}, Message: "invalid " + engine + " configuration in " + ri.addr + detail})
 }
 
 func (mp *mapper) broker(ri *resInst) {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"sort"
 	"strings"
 
@@ -339,11 +338,7 @@ func (m *mapper) configurationData(c *model.Configuration, in *instance) {
 // error entry names the resource and what the parser said (its messages never quote values).
 func (m *mapper) invalidData(c *model.Configuration, in *instance, engine string, err error) {
 	c.Data = model.Unknown
-	detail := ""
-	var pe *brokerconf.ParseError
-	if errors.As(err, &pe) && pe.Msg != "" {
-		detail = ": " + pe.Msg
-	}
+	_, detail := brokerconf.ErrorAt(err, 0)
 	m.diags = append(m.diags, model.Diagnostic{Severity: model.DiagError, Source: model.SourceTFPlan,
 		At: c.DataAt, Message: "invalid " + engine + " configuration in " + in.addr + detail})
 }
