@@ -113,14 +113,7 @@ func (pf propsFile) at(line int) model.Range {
 }
 
 func wholeRange(file string, data []byte) model.Range {
-	n := strings.Count(string(data), "\n")
-	if len(data) > 0 && data[len(data)-1] != '\n' {
-		n++
-	}
-	if n < 1 {
-		n = 1
-	}
-	return model.Range{File: file, StartLine: 1, EndLine: n}
+	return model.Range{File: file, StartLine: 1, EndLine: lineCount(data)}
 }
 
 // propertyPath maps a PropertyPlaceholderConfigurer location to a path in fsys; ok is false

@@ -6,6 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 
@@ -193,7 +194,7 @@ func loadRabbitDir(fsys fs.FS, dir string, files map[string]FileKind, opts Optio
 	}
 	// The definitions file the configuration names, when it is in the scanned tree.
 	if target, ok := in.loadDefinitionsTarget(fsys, dir); ok {
-		if !containsString(defFiles, target) {
+		if !slices.Contains(defFiles, target) {
 			defFiles = append(defFiles, target)
 			in.files = append(in.files, opts.Display(target))
 		}
@@ -204,15 +205,6 @@ func loadRabbitDir(fsys fs.FS, dir string, files map[string]FileKind, opts Optio
 		in.readDefinitions(fsys, p, opts.Display(p), p == paths[0])
 	}
 	return buildRabbitBroker(in), in.diag
-}
-
-func containsString(l []string, s string) bool {
-	for _, e := range l {
-		if e == s {
-			return true
-		}
-	}
-	return false
 }
 
 func (in *rabbitInput) loadDefinitionsSet() bool {
