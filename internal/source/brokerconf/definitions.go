@@ -44,8 +44,11 @@ type Definitions struct {
 // policies, operator policies and queues are located at their lines; shovel and federation
 // parameters with user:password@ URIs are credentials. Invalid JSON is a *ParseError naming the
 // line; no secret is ever quoted.
-func ReadDefinitions(r io.Reader, file string) (*Definitions, error) {
-	cr := &countingReader{r: r}
+//
+// firstLine is the line, in file, of the export's first line (an export embedded in a
+// Kubernetes or Helm file); every range and error is at its line in file. Below 1 it is 1.
+func ReadDefinitions(r io.Reader, file string, firstLine int) (*Definitions, error) {
+	cr := &countingReader{r: r, before: max(firstLine, 1) - 1}
 	d := &defReader{dec: json.NewDecoder(cr), cr: cr, file: file, out: &Definitions{}}
 	d.dec.UseNumber()
 	if err := d.run(); err != nil {
@@ -303,37 +306,30 @@ func (d *defReader) run() error {
 // nextLine is the line of the next non-space byte after the decoder's position (after a
 // separator `,` or `:`). When the decoder has not buffered it yet, the current line is used.
 func (d *defReader) nextLine() int {
-	start, _ := d.peekNext()
-	return d.cr.lineAt(start)
+	return d.cr.lineAt(d.peekNext())
 }
 
 // peekNext finds, in what the decoder has buffered, the offset of the next byte that is not
-// space or a separator, and the offset of the `,` before it (-1 when none).
-func (d *defReader) peekNext() (start, comma int64) {
-	off := d.dec.InputOffset()
+// space or a separator.
+func (d *defReader) peekNext() int64 {
 	r := d.dec.Buffered()
 	var buf [64]byte
-	comma = -1
-	pos := off
+	pos := d.dec.InputOffset()
 	for range 64 {
 		n, _ := r.Read(buf[:])
 		if n == 0 {
-			return pos, comma
+			return pos
 		}
 		for _, c := range buf[:n] {
 			switch c {
-			case ' ', '\t', '\r', '\n', ':':
-			case ',':
-				if comma < 0 {
-					comma = pos
-				}
+			case ' ', '\t', '\r', '\n', ':', ',':
 			default:
-				return pos, comma
+				return pos
 			}
 			pos++
 		}
 	}
-	return pos, comma
+	return pos
 }
 
 // eachElement decodes every element of the array that comes next into a T, one at a time.
@@ -349,20 +345,22 @@ func eachElement[T any](d *defReader, f func(*T, model.Range)) error {
 		return &ParseError{File: d.file, Line: d.cr.lineAt(d.dec.InputOffset()), Msg: "expected a list"}
 	}
 	for d.dec.More() {
-		startOff, comma := d.peekNext()
+		startOff := d.peekNext()
 		start := d.cr.lineAt(startOff)
 		before := d.dec.InputOffset()
 		var raw json.RawMessage
 		if err := d.dec.Decode(&raw); err != nil {
-			// A syntax error's offset counts from where the value's scan began: after the
-			// separator, or at the decoder's position.
+			// A Decoder's syntax error offset counts the bytes all its Decode calls scanned, not
+			// the stream's: the element is scanned again, alone, from where it begins (the
+			// decoder's buffer holds it up to the bad byte), to tell the byte's offset.
 			var se *json.SyntaxError
 			if errors.As(err, &se) {
-				base := before - 1
-				if comma >= 0 {
-					base = comma
+				off := startOff
+				var again json.RawMessage
+				if fe := (*json.SyntaxError)(nil); errors.As(json.NewDecoder(d.dec.Buffered()).Decode(&again), &fe) {
+					off = d.dec.InputOffset() + fe.Offset - 1
 				}
-				return &ParseError{File: d.file, Line: d.cr.lineAt(max(base+se.Offset, startOff)), Msg: "invalid JSON: " + safeJSONMessage(se.Error())}
+				return &ParseError{File: d.file, Line: d.cr.lineAt(max(off, startOff)), Msg: "invalid JSON: " + safeJSONMessage(se.Error())}
 			}
 			return d.syntaxError(err)
 		}

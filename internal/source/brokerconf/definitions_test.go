@@ -66,7 +66,7 @@ func TestReadDefinitions(t *testing.T) {
   "bindings": []
 }
 `
-	d, err := ReadDefinitions(strings.NewReader(doc), "definitions.json")
+	d, err := ReadDefinitions(strings.NewReader(doc), "definitions.json", 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +122,7 @@ credential definitions parameter shovel s1 URI @23
 }
 
 func TestReadDefinitionsVHostExport(t *testing.T) {
-	d, err := ReadDefinitions(strings.NewReader(`{"rabbit_version":"3.12.0","queues":[{"name":"a","durable":false,"arguments":{"x-queue-type":"classic"}}],"policies":[]}`), "vh.json")
+	d, err := ReadDefinitions(strings.NewReader(`{"rabbit_version":"3.12.0","queues":[{"name":"a","durable":false,"arguments":{"x-queue-type":"classic"}}],"policies":[]}`), "vh.json", 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,7 +136,7 @@ func TestReadDefinitionsErrors(t *testing.T) {
 		doc  string
 		line int
 	}{
-		{"{\n\"users\": [\n{\"name\": \"a\", \"password\": \"S3cr3t\"},\n]\n}", 5}, // the `]` after a trailing comma
+		{"{\n\"users\": [\n{\"name\": \"a\", \"password\": \"S3cr3t\"},\n]\n}", 4}, // the `]` after a trailing comma
 		{"{\n\"users\": [\n{\"name\": \"a\"\n\"password\": \"S3cr3t\"}]}", 4},
 		{"[1, 2]", 1},
 		{"{\"users\": {\"S3cr3t\": 1}}", 1},
@@ -148,7 +148,7 @@ func TestReadDefinitionsErrors(t *testing.T) {
 		{"", 1},
 	}
 	for _, tt := range tests {
-		_, err := ReadDefinitions(strings.NewReader(tt.doc), "defs/definitions.json")
+		_, err := ReadDefinitions(strings.NewReader(tt.doc), "defs/definitions.json", 1)
 		var pe *ParseError
 		if !errors.As(err, &pe) {
 			t.Errorf("%q: error %v, want a ParseError", tt.doc, err)
@@ -229,7 +229,7 @@ func TestReadDefinitionsLargeExportBoundedMemory(t *testing.T) {
 			time.Sleep(time.Millisecond)
 		}
 	}()
-	d, err := ReadDefinitions(g, "big.json")
+	d, err := ReadDefinitions(g, "big.json", 1)
 	close(stop)
 	<-done
 	if err != nil {
@@ -258,7 +258,7 @@ func FuzzDefinitions(f *testing.F) {
 	}
 	addCorpusSeeds(f, RabbitDefinitions)
 	f.Fuzz(func(t *testing.T, data []byte) {
-		d, err := ReadDefinitions(bytes.NewReader(data), "f.json")
+		d, err := ReadDefinitions(bytes.NewReader(data), "f.json", 1)
 		lines := bytes.Count(data, []byte("\n")) + 1
 		if err != nil {
 			var pe *ParseError

@@ -185,60 +185,14 @@ func (k *kubeReader) definitions(n *yaml.Node) {
 	if n == nil || n.Kind != yaml.ScalarNode {
 		return
 	}
-	d, err := ReadDefinitions(strings.NewReader(n.Value), k.file)
+	d, err := ReadDefinitions(strings.NewReader(n.Value), k.file, bodyLine(n))
 	if err != nil {
 		k.in.defsBroken = true
-		var pe *ParseError
-		if errors.As(err, &pe) {
-			pe.Line += bodyLine(n) - 1
-		}
 		k.in.errorDiag(err, k.file)
 		return
 	}
-	shiftDefinitions(d, bodyLine(n)-1)
 	k.in.defs = append(k.in.defs, d)
 	k.in.creds = append(k.in.creds, d.Credentials...)
-}
-
-func shiftDefinitions(d *Definitions, by int) {
-	if by == 0 {
-		return
-	}
-	sh := func(r *model.Range) {
-		if r.StartLine > 0 {
-			r.StartLine += by
-			r.EndLine += by
-		}
-	}
-	sh(&d.Version.At)
-	for i := range d.Users {
-		u := &d.Users[i]
-		sh(&u.At)
-		sh(&u.Username.At)
-		sh(&u.Tags.At)
-		sh(&u.HashingAlgorithm.At)
-		sh(&u.Password.At)
-		sh(&u.Password.LiteralAt)
-		for j := range u.Permissions {
-			sh(&u.Permissions[j].At)
-		}
-	}
-	for i := range d.VHosts {
-		sh(&d.VHosts[i].At)
-		sh(&d.VHosts[i].DefaultQueueType.At)
-	}
-	for i := range d.Policies {
-		sh(&d.Policies[i].At)
-	}
-	for i := range d.Queues {
-		q := &d.Queues[i]
-		sh(&q.At)
-		sh(&q.Durable.At)
-		sh(&q.Type.At)
-	}
-	for i := range d.Credentials {
-		sh(&d.Credentials[i].At)
-	}
 }
 
 func (k *kubeReader) plugins(n *yaml.Node, base []string) {

@@ -37,3 +37,22 @@ func FuzzRabbitKube(f *testing.F) {
 		}
 	})
 }
+
+// TestKubeDefinitionsLines: an export embedded in a ConfigMap is located at its lines in the
+// YAML file, its elements and its errors alike.
+func TestKubeDefinitionsLines(t *testing.T) {
+	const good = "apiVersion: v1\nkind: ConfigMap\ndata:\n  definitions.json: |\n    {\"rabbit_version\": \"3.13.7\",\n     \"users\": [\n      {\"name\": \"ops\", \"password_hash\": \"\", \"tags\": [\"administrator\"]}\n     ]}\n"
+	const bad = "apiVersion: v1\nkind: ConfigMap\ndata:\n  definitions.json: |\n    {\"users\": [\n      {\"name\": \"ops\"},\n     ]}\n"
+	fsys := fstest.MapFS{"k/good.yaml": {Data: []byte(good)}, "k/bad.yaml": {Data: []byte(bad)}}
+	b, diags := loadRabbitKube(fsys, "k/good.yaml", Options{Display: func(p string) string { return p }})
+	if len(diags) > 0 || b == nil || len(b.SelfManaged.Users) != 1 {
+		t.Fatalf("broker %+v, diagnostics %v", b, diags)
+	}
+	if at := b.SelfManaged.Users[0].At; at.File != "k/good.yaml" || at.StartLine != 7 {
+		t.Errorf("user at %+v, want k/good.yaml:7", at)
+	}
+	_, diags = loadRabbitKube(fsys, "k/bad.yaml", Options{Display: func(p string) string { return p }})
+	if len(diags) != 1 || diags[0].At.File != "k/bad.yaml" || diags[0].At.StartLine != 7 {
+		t.Errorf("diagnostics %+v, want one at k/bad.yaml:7", diags)
+	}
+}

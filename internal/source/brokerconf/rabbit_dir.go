@@ -252,7 +252,7 @@ func (in *rabbitInput) readDefinitions(fsys fs.FS, p, disp string, isMain bool) 
 	}
 	defer f.Close()
 	lc := &lineCounter{r: f}
-	d, err := ReadDefinitions(lc, disp)
+	d, err := ReadDefinitions(lc, disp, 1)
 	if isMain {
 		_, _ = io.Copy(io.Discard, lc)
 		in.mainAt = model.Range{File: disp, StartLine: 1, EndLine: max(lc.lines(), 1)}

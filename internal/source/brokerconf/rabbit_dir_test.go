@@ -114,7 +114,7 @@ func TestLoadRabbit(t *testing.T) {
 			"n15/definitions.json":   "{\"users\": [\n{\"name\": \"a\", \"password_hash\": \"x\"},\n]}\n",
 			"n15/rabbitmq.conf.keep": "x"},
 			want:   []string{"conf explicit plugins unknown:[] policies unknown queues unknown listeners explicit users unknown", "listener amqp tls=explicit:false"},
-			absent: []string{"user "}, errors: []string{"repo/n15/definitions.json:4"}},
+			absent: []string{"user "}, errors: []string{"repo/n15/definitions.json:3"}},
 		{name: "broken configuration", files: map[string]string{
 			"n16/rabbitmq.conf":    "listeners.tcp.default = 5672\nthis line is broken\n",
 			"n16/definitions.json": `{"users": [{"name": "u", "password_hash": "", "tags": ["management"]}], "policies": []}`},
