@@ -16,6 +16,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/mqguard/mqguard/internal/brokeruri"
 	"github.com/mqguard/mqguard/internal/model"
 )
 
@@ -277,7 +278,7 @@ func (d *defReader) run() error {
 		case "parameters", "global_parameters":
 			err = eachElement(d, func(p *defParameter, at model.Range) {
 				for _, s := range jsonStrings(p.Value) {
-					if urlHasPassword(s) {
+					if brokeruri.HasCredentials(s) {
 						where := "definitions parameter"
 						if p.Component != "" {
 							where += " " + p.Component

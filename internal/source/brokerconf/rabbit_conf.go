@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/mqguard/mqguard/internal/brokeruri"
 	"github.com/mqguard/mqguard/internal/model"
 )
 
@@ -91,9 +92,9 @@ func parseRabbitConf(data []byte, file string, firstLine int, template bool) (*m
 				creds = append(creds, model.CredentialRef{Where: "rabbitmq.conf " + key, At: r})
 			}
 			val = redactSecret(val)
-		} else if urlHasPassword(val) {
+		} else if brokeruri.HasCredentials(val) {
 			creds = append(creds, model.CredentialRef{Where: "rabbitmq.conf " + key + " URI", At: r})
-			val = redactURL(val)
+			val = brokeruri.Redact(val)
 		}
 		s.Conf[key] = model.ExplicitString(val, r)
 	}
@@ -131,52 +132,4 @@ func redactSecret(v string) string {
 		return v
 	}
 	return SecretValue
-}
-
-// urlHasPassword reports whether s holds a URI with a user:password@ part.
-func urlHasPassword(s string) bool {
-	i := strings.Index(s, "://")
-	if i < 0 {
-		return false
-	}
-	rest := s[i+3:]
-	if j := strings.IndexAny(rest, "/?#"); j >= 0 {
-		rest = rest[:j]
-	}
-	at := strings.LastIndexByte(rest, '@')
-	if at < 0 {
-		return false
-	}
-	c := strings.IndexByte(rest[:at], ':')
-	return c >= 0 && c < at-1
-}
-
-// redactURL removes the password of every user:password@ part of s.
-func redactURL(s string) string {
-	var b strings.Builder
-	for {
-		i := strings.Index(s, "://")
-		if i < 0 {
-			b.WriteString(s)
-			return b.String()
-		}
-		b.WriteString(s[:i+3])
-		s = s[i+3:]
-		end := len(s)
-		if j := strings.IndexAny(s, "/?# ,\""); j >= 0 {
-			end = j
-		}
-		auth := s[:end]
-		if at := strings.LastIndexByte(auth, '@'); at >= 0 {
-			if c := strings.IndexByte(auth[:at], ':'); c >= 0 {
-				b.WriteString(auth[:c])
-				b.WriteString(":" + SecretValue)
-				b.WriteString(auth[at:])
-				s = s[end:]
-				continue
-			}
-		}
-		b.WriteString(auth)
-		s = s[end:]
-	}
 }

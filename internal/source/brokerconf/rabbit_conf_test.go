@@ -3,6 +3,7 @@ package brokerconf
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -26,7 +27,7 @@ func TestParseRabbitConf(t *testing.T) {
 			want: "default_pass=guest@11 default_user=guest@10", creds: "rabbitmq.conf default_pass@11"},
 		{name: "secrets are not kept", firstLine: 1,
 			body:  "default_pass = Zz-S3cr3t\nssl_options.password = Kk-S3cr3t\nauth_ldap.dn_lookup_bind.password = Ll-S3cr3t\nx.uri = amqp://u:Uu-S3cr3t@host/vh\n",
-			want:  "auth_ldap.dn_lookup_bind.password=<secret>@3 default_pass=<secret>@1 ssl_options.password=<secret>@2 x.uri=amqp://u:<secret>@host/vh@4",
+			want:  "auth_ldap.dn_lookup_bind.password=<secret>@3 default_pass=<secret>@1 ssl_options.password=<secret>@2 x.uri=amqp://u:REDACTED@host/vh@4",
 			creds: "rabbitmq.conf default_pass@1 rabbitmq.conf ssl_options.password@2 rabbitmq.conf auth_ldap.dn_lookup_bind.password@3 rabbitmq.conf x.uri URI@4"},
 		{name: "only comments", firstLine: 1, body: "# a\n## b = c\n", want: ""},
 		{name: "empty value", firstLine: 1, body: "cluster_name =\n", want: "cluster_name=@1"},
@@ -141,4 +142,20 @@ func FuzzRabbitConf(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestRabbitConfURICredentials: a URI's password is a credential, as brokeruri reads one for
+// ActiveMQ too; a placeholder in its place is none.
+func TestRabbitConfURICredentials(t *testing.T) {
+	_, creds, err := ParseRabbitConf([]byte("a.uri = amqp://u:pw@h/v\nb.uri = amqp://u:${PASS}@h/v\nc.uri = amqps://h/v?password=pw\n"), "rabbitmq.conf", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, c := range creds {
+		got = append(got, c.Where)
+	}
+	if want := []string{"rabbitmq.conf a.uri URI", "rabbitmq.conf c.uri URI"}; !slices.Equal(got, want) {
+		t.Errorf("credentials %v, want %v", got, want)
+	}
 }

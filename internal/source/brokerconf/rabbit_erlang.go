@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/mqguard/mqguard/internal/brokeruri"
 	"github.com/mqguard/mqguard/internal/model"
 )
 
@@ -105,8 +106,8 @@ func join(prefix, k string) string {
 func (m *erlMapper) set(key, val string, at *term) {
 	if secretKey(key) {
 		val = redactSecret(val)
-	} else if urlHasPassword(val) {
-		val = redactURL(val)
+	} else if brokeruri.HasCredentials(val) {
+		val = brokeruri.Redact(val)
 	}
 	m.conf[key] = model.ExplicitString(val, m.rng(at))
 }
@@ -116,7 +117,7 @@ func (m *erlMapper) set(key, val string, at *term) {
 func (m *erlMapper) scanCredentials(t *term, where string) {
 	switch t.kind {
 	case tString, tBinary:
-		if urlHasPassword(t.s) {
+		if brokeruri.HasCredentials(t.s) {
 			m.creds = append(m.creds, model.CredentialRef{Where: strings.TrimSpace(where + " URI"), At: m.rng(t)})
 		}
 	case tList, tTuple, tMap:
